@@ -1,0 +1,111 @@
+//! The engine's only source of time.
+//!
+//! Every instant the engine reads (issue, expiry, grace, code age, audit) comes from
+//! one [`Clock`]. Production uses [`SystemClock`]; tests share a [`ManualClock`] with
+//! the engine and move it with [`ManualClock::set`] and [`ManualClock::advance`].
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+use time::{Duration, OffsetDateTime};
+
+/// A source of the current time.
+pub trait Clock: Send + Sync + std::fmt::Debug {
+    /// The current instant, in UTC.
+    fn now(&self) -> OffsetDateTime;
+}
+
+/// The operating system's clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+}
+
+/// A clock that only moves when told to. Clones share the same time, so a test keeps
+/// one clone and gives another to the engine.
+#[derive(Debug, Clone)]
+pub struct ManualClock {
+    unix_nanos: Arc<AtomicI64>,
+}
+
+impl ManualClock {
+    /// A clock standing at `at`.
+    pub fn new(at: OffsetDateTime) -> Self {
+        Self {
+            unix_nanos: Arc::new(AtomicI64::new(to_nanos(at))),
+        }
+    }
+
+    /// A clock standing at an RFC 3339 instant such as `2026-01-01T00:00:00Z`.
+    pub fn parse(rfc3339: &str) -> Result<Self, time::error::Parse> {
+        let at = OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)?;
+        Ok(Self::new(at))
+    }
+
+    /// Moves the clock to `at` (backwards too).
+    pub fn set(&self, at: OffsetDateTime) {
+        self.unix_nanos.store(to_nanos(at), Ordering::SeqCst);
+    }
+
+    /// Moves the clock forward (or back, for a negative duration).
+    pub fn advance(&self, by: Duration) {
+        let by = i64::try_from(by.whole_nanoseconds()).unwrap_or(i64::MAX);
+        let _ = self
+            .unix_nanos
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                Some(n.saturating_add(by))
+            });
+    }
+}
+
+impl Default for ManualClock {
+    /// A clock standing at 2026-01-01T00:00:00Z.
+    fn default() -> Self {
+        Self::new(time::macros::datetime!(2026-01-01 00:00:00 UTC))
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> OffsetDateTime {
+        let nanos = self.unix_nanos.load(Ordering::SeqCst);
+        OffsetDateTime::from_unix_timestamp_nanos(i128::from(nanos))
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    }
+}
+
+/// Nanoseconds since the Unix epoch, saturated to what an `i64` holds (years
+/// 1678–2262), which covers every instant a test or token can name.
+fn to_nanos(at: OffsetDateTime) -> i64 {
+    i64::try_from(at.unix_timestamp_nanos()).unwrap_or(if at.unix_timestamp() < 0 {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn clones_share_time_and_move_together() {
+        let clock = ManualClock::new(datetime!(2026-01-01 00:00:00 UTC));
+        let engine_side = clock.clone();
+        clock.advance(Duration::seconds(301));
+        assert_eq!(engine_side.now(), datetime!(2026-01-01 00:05:01 UTC));
+        clock.set(datetime!(2025-06-01 12:00:00 UTC));
+        assert_eq!(engine_side.now(), datetime!(2025-06-01 12:00:00 UTC));
+    }
+
+    #[test]
+    fn parses_rfc3339() {
+        let clock = ManualClock::parse("2026-03-04T05:06:07+01:00").unwrap();
+        assert_eq!(clock.now(), datetime!(2026-03-04 04:06:07 UTC));
+        assert!(ManualClock::parse("yesterday").is_err());
+    }
+}
