@@ -15,3 +15,60 @@ pub trait ErrorCode {
     /// Twilio's numeric error code for this error.
     fn twilio_code(&self) -> u32;
 }
+
+/// Any error the engine returns, by area.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Managing organizations, accounts, users and apps.
+    #[error(transparent)]
+    App(#[from] crate::apps::AppError),
+    /// The authorization (consent) step of the authorization-code flow.
+    #[error(transparent)]
+    Authorize(#[from] crate::authorize::AuthorizeError),
+    /// The Token API.
+    #[error(transparent)]
+    OAuth(#[from] crate::tokens::OAuthError),
+    /// Verifying an access token.
+    #[error(transparent)]
+    Token(#[from] crate::tokens::TokenError),
+    /// Checking a token against the permission catalogue.
+    #[error(transparent)]
+    Access(#[from] crate::catalogue::AccessError),
+    /// Building a permission catalogue.
+    #[error(transparent)]
+    Catalogue(#[from] crate::catalogue::CatalogueError),
+    /// Making or loading a signing key.
+    #[error(transparent)]
+    Key(#[from] crate::tokens::KeyError),
+    /// Importing state.
+    #[error(transparent)]
+    State(#[from] crate::store::StateError),
+}
+
+impl Error {
+    fn inner(&self) -> &dyn ErrorCode {
+        match self {
+            Error::App(e) => e,
+            Error::Authorize(e) => e,
+            Error::OAuth(e) => e,
+            Error::Token(e) => e,
+            Error::Access(e) => e,
+            Error::Catalogue(e) => e,
+            Error::Key(e) => e,
+            Error::State(e) => e,
+        }
+    }
+}
+
+impl ErrorCode for Error {
+    fn code(&self) -> &'static str {
+        self.inner().code()
+    }
+    fn status(&self) -> u16 {
+        self.inner().status()
+    }
+    fn twilio_code(&self) -> u32 {
+        self.inner().twilio_code()
+    }
+}

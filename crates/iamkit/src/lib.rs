@@ -1,8 +1,69 @@
 //! iamkit: an embeddable OAuth 2.0 + SCIM 2.0 engine modelled on Twilio's OAuth apps,
 //! Token API and SCIM API.
+//!
+//! Everything goes through one [`Engine`], timed by one [`Clock`]:
+//!
+//! ```
+//! use iamkit::{Actor, Engine, ManualClock, NewApp, OwnerSid, TokenRequest};
+//! use time::Duration;
+//!
+//! let clock = ManualClock::default();
+//! let engine = Engine::builder().clock(clock.clone()).build().unwrap();
+//! let org = engine.create_organization("Acme").unwrap();
+//! let created = engine
+//!     .create_app(
+//!         NewApp::client_credentials(OwnerSid::Organization(org.sid), "provisioner", &["managed-users/list"]),
+//!         &Actor::admin(),
+//!     )
+//!     .unwrap();
+//! let id = created.app.client_id.to_string();
+//! let token = engine
+//!     .token(&TokenRequest::client_credentials(&id, created.client_secret.expose()))
+//!     .unwrap();
+//! assert_eq!(token.expires_in, 3600);
+//! let access = engine
+//!     .check_access(token.access_token.expose(), "GET", "/scim/v2/Users")
+//!     .unwrap();
+//! assert_eq!(access.permission, "managed-users/list");
+//!
+//! // One hour later the token has expired.
+//! clock.advance(Duration::hours(1));
+//! let err = engine.verify(token.access_token.expose()).unwrap_err();
+//! assert_eq!(err, iamkit::TokenError::Expired);
+//! ```
 #![forbid(unsafe_code)]
 
+pub mod apps;
+pub mod audit;
+pub mod authorize;
+pub mod catalogue;
 pub mod clock;
+pub mod directory;
+mod engine;
 pub mod error;
 pub mod ids;
+pub mod roles;
 pub mod scim;
+pub mod secrets;
+pub mod store;
+pub mod tokens;
+
+pub use apps::{App, AppError, AppUpdate, GrantType, NewApp, Owner, OwnerSid};
+pub use audit::{Actor, AuditEvent, AuditQuery};
+pub use authorize::{Authorization, AuthorizeError, AuthorizeRequest, AuthorizeResponse};
+pub use catalogue::{AccessError, Catalogue, Method, Permission, Route};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use directory::{Account, NewUser, Organization, User};
+pub use engine::{Access, CreatedApp, Engine, EngineBuilder, EngineConfig, RotatedSecret};
+pub use error::{Error, ErrorCode};
+pub use ids::{
+    AccountSid, AuthorizationSid, ClientId, GrantSid, OrganizationSid, RoleSid, Sid, SidError,
+    TokenId, UserSid,
+};
+pub use roles::Role;
+pub use secrets::SecretString;
+pub use store::{MemoryStore, State, StateError, Store};
+pub use tokens::{
+    Algorithm, Claims, Introspection, KeyError, OAuthError, SigningKey, TokenError, TokenRequest,
+    TokenResponse,
+};

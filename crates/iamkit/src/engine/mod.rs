@@ -1,0 +1,350 @@
+//! The [`Engine`]: the one façade the HTTP server, the bindings and embedders call.
+//!
+//! Each public method is one atomic operation on the store, timed by the engine's
+//! clock. The methods are grouped by area: the directory (this file), apps
+//! (`apps.rs`), the authorization-code flow and Token API (`oauth.rs`), and token
+//! verification, access checks and documents (`verify.rs`).
+
+mod apps;
+mod oauth;
+mod verify;
+
+pub use apps::{CreatedApp, RotatedSecret};
+pub use verify::Access;
+
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use crate::apps::AppError;
+use crate::audit::{AuditEvent, AuditQuery};
+use crate::catalogue::Catalogue;
+use crate::clock::{Clock, SystemClock};
+use crate::directory::{Account, NewUser, Organization, User};
+use crate::ids::{AccountSid, OrganizationSid, Sid, UserSid};
+use crate::store::{self, MemoryStore, Snapshot, StateError, Store, STATE_VERSION};
+use crate::tokens::{Algorithm, KeyError, SigningKey};
+
+/// Settings of an engine.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// The `iss` of every token and the base of the metadata document's endpoints.
+    pub issuer: String,
+    /// The `aud` of every token.
+    pub audience: String,
+    /// Permissions available to organization apps.
+    pub organization_catalogue: Catalogue,
+    /// Permissions available to account apps.
+    pub account_catalogue: Catalogue,
+    /// How many audit events to keep (the oldest are dropped first).
+    pub audit_capacity: usize,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            issuer: "https://oauth.iamkit.test".into(),
+            audience: "https://api.iamkit.test".into(),
+            organization_catalogue: Catalogue::organization(),
+            account_catalogue: Catalogue::account_example(),
+            audit_capacity: 100_000,
+        }
+    }
+}
+
+impl EngineConfig {
+    /// Replaces the account catalogue.
+    pub fn account_catalogue(mut self, catalogue: Catalogue) -> Self {
+        self.account_catalogue = catalogue;
+        self
+    }
+}
+
+/// Builds an [`Engine`]: the defaults are the system clock, an in-memory store and a
+/// fresh ES256 key.
+#[derive(Debug, Default)]
+pub struct EngineBuilder {
+    clock: Option<Arc<dyn Clock>>,
+    store: Option<Box<dyn Store>>,
+    key: Option<SigningKey>,
+    algorithm: Algorithm,
+    config: EngineConfig,
+}
+
+impl EngineBuilder {
+    /// Uses `clock` for every instant the engine reads.
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// Uses a shared clock.
+    pub fn shared_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Keeps state in `store`.
+    pub fn store(mut self, store: impl Store + 'static) -> Self {
+        self.store = Some(Box::new(store));
+        self
+    }
+
+    /// Signs with a fresh key of `algorithm` (ignored when a key is given).
+    pub fn algorithm(mut self, algorithm: Algorithm) -> Self {
+        self.algorithm = algorithm;
+        self
+    }
+
+    /// Signs with `key`.
+    pub fn signing_key(mut self, key: SigningKey) -> Self {
+        self.key = Some(key);
+        self
+    }
+
+    /// Uses `config`.
+    pub fn config(mut self, config: EngineConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Sets the issuer (`iss`), e.g. the emulator's URL.
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.config.issuer = issuer.into().trim_end_matches('/').to_owned();
+        self
+    }
+
+    /// Builds the engine.
+    pub fn build(self) -> Result<Engine, KeyError> {
+        let key = match self.key {
+            Some(key) => key,
+            None => SigningKey::generate(self.algorithm)?,
+        };
+        Ok(Engine {
+            store: self.store.unwrap_or_else(|| Box::new(MemoryStore::new())),
+            clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+            key,
+            config: self.config,
+        })
+    }
+}
+
+/// The OAuth 2.0 + SCIM 2.0 engine. `Send + Sync`: share it behind an `Arc`.
+#[derive(Debug)]
+pub struct Engine {
+    store: Box<dyn Store>,
+    clock: Arc<dyn Clock>,
+    key: SigningKey,
+    config: EngineConfig,
+}
+
+/// Longest organization, account or user name, in characters.
+const MAX_DIRECTORY_NAME: usize = 255;
+
+impl Engine {
+    /// An engine on the system clock, in memory, signing with a fresh ES256 key.
+    pub fn new() -> Self {
+        Self::builder()
+            .build()
+            .expect("ES256 key generation uses only the system random source")
+    }
+
+    /// A builder to choose the clock, store, key and settings.
+    pub fn builder() -> EngineBuilder {
+        EngineBuilder::default()
+    }
+
+    /// The engine's clock.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// The engine's settings.
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// The signing key's algorithm.
+    pub fn algorithm(&self) -> Algorithm {
+        self.key.algorithm()
+    }
+
+    fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    fn store(&self) -> &dyn Store {
+        self.store.as_ref()
+    }
+
+    /// Creates an organization.
+    pub fn create_organization(&self, name: &str) -> Result<Organization, AppError> {
+        let name = directory_name("name", name)?;
+        let org = Organization {
+            sid: OrganizationSid::generate(),
+            name,
+            created_at: self.now(),
+        };
+        store::write(self.store(), |s| {
+            s.organizations.insert(org.sid, org.clone());
+            Ok(org.clone())
+        })
+    }
+
+    /// An organization by sid.
+    pub fn organization(&self, sid: OrganizationSid) -> Result<Organization, AppError> {
+        store::read(self.store(), |s| s.organizations.get(&sid).cloned())
+            .ok_or(AppError::OrganizationNotFound(sid))
+    }
+
+    /// Every organization, oldest first.
+    pub fn organizations(&self) -> Vec<Organization> {
+        let mut all: Vec<_> = store::read(self.store(), |s| {
+            s.organizations.values().cloned().collect()
+        });
+        all.sort_by_key(|o: &Organization| (o.created_at, o.sid));
+        all
+    }
+
+    /// Creates an account in an organization.
+    pub fn create_account(
+        &self,
+        organization_sid: OrganizationSid,
+        name: &str,
+    ) -> Result<Account, AppError> {
+        let name = directory_name("name", name)?;
+        let account = Account {
+            sid: AccountSid::generate(),
+            organization_sid,
+            name,
+            created_at: self.now(),
+        };
+        store::write(self.store(), |s| {
+            if !s.organizations.contains_key(&organization_sid) {
+                return Err(AppError::OrganizationNotFound(organization_sid));
+            }
+            s.accounts.insert(account.sid, account.clone());
+            Ok(account.clone())
+        })
+    }
+
+    /// An account by sid.
+    pub fn account(&self, sid: AccountSid) -> Result<Account, AppError> {
+        store::read(self.store(), |s| s.accounts.get(&sid).cloned())
+            .ok_or(AppError::AccountNotFound(sid))
+    }
+
+    /// The accounts of an organization, oldest first.
+    pub fn accounts(&self, organization_sid: OrganizationSid) -> Result<Vec<Account>, AppError> {
+        let mut found = store::read(self.store(), |s| {
+            s.organizations.contains_key(&organization_sid).then(|| {
+                s.accounts
+                    .values()
+                    .filter(|a| a.organization_sid == organization_sid)
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+        })
+        .ok_or(AppError::OrganizationNotFound(organization_sid))?;
+        found.sort_by_key(|a| (a.created_at, a.sid));
+        Ok(found)
+    }
+
+    /// Creates a user of an organization. User names are unique within the
+    /// organization, ignoring case.
+    pub fn create_user(&self, new: NewUser) -> Result<User, AppError> {
+        let user_name = directory_name("user_name", &new.user_name)?;
+        if user_name.chars().count() < 2 {
+            return Err(AppError::InvalidField {
+                field: "user_name",
+                reason: "at least 2 characters".into(),
+            });
+        }
+        let user = User {
+            sid: UserSid::generate(),
+            organization_sid: new.organization_sid,
+            user_name,
+            roles: new.roles,
+            sso: new.sso,
+            created_at: self.now(),
+        };
+        store::write(self.store(), |s| {
+            if !s.organizations.contains_key(&user.organization_sid) {
+                return Err(AppError::OrganizationNotFound(user.organization_sid));
+            }
+            let taken = s.users.values().any(|u| {
+                u.organization_sid == user.organization_sid
+                    && u.user_name.to_lowercase() == user.user_name.to_lowercase()
+            });
+            if taken {
+                return Err(AppError::UserNameTaken(user.user_name.clone()));
+            }
+            s.users.insert(user.sid, user.clone());
+            Ok(user.clone())
+        })
+    }
+
+    /// A user by sid.
+    pub fn user(&self, sid: UserSid) -> Result<User, AppError> {
+        store::read(self.store(), |s| s.users.get(&sid).cloned()).ok_or(AppError::UserNotFound(sid))
+    }
+
+    /// Audit events matching `query`, oldest first.
+    pub fn audit_events(&self, query: &AuditQuery) -> Vec<AuditEvent> {
+        store::read(self.store(), |s| s.audit.query(query))
+    }
+
+    /// The whole state as JSON. Secrets appear only as hashes; the signing key is
+    /// not exported, so tokens signed before an import into another engine do not
+    /// verify there.
+    pub fn export_state(&self) -> String {
+        store::read(self.store(), |s| {
+            serde_json::to_string(&Snapshot {
+                version: STATE_VERSION,
+                state: s.clone(),
+            })
+        })
+        .expect("the state serializes to JSON")
+    }
+
+    /// Replaces the whole state with an export. Nothing changes if the export is
+    /// invalid.
+    pub fn import_state(&self, json: &str) -> Result<(), StateError> {
+        let version = serde_json::from_str::<serde_json::Value>(json)
+            .map_err(|e| StateError::Invalid(e.to_string()))?
+            .get("version")
+            .and_then(serde_json::Value::as_u64)
+            .ok_or_else(|| StateError::Invalid("missing version".into()))?;
+        if version != u64::from(STATE_VERSION) {
+            return Err(StateError::UnsupportedVersion(
+                u32::try_from(version).unwrap_or(u32::MAX),
+            ));
+        }
+        let snapshot: Snapshot =
+            serde_json::from_str(json).map_err(|e| StateError::Invalid(e.to_string()))?;
+        store::write(self.store(), |s| {
+            *s = snapshot.state;
+            Ok(())
+        })
+    }
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn directory_name(field: &'static str, value: &str) -> Result<String, AppError> {
+    let trimmed = value.trim();
+    if trimmed.is_empty()
+        || trimmed.chars().count() > MAX_DIRECTORY_NAME
+        || trimmed.chars().any(char::is_control)
+    {
+        return Err(AppError::InvalidField {
+            field,
+            reason: format!("1 to {MAX_DIRECTORY_NAME} characters, no control characters"),
+        });
+    }
+    Ok(trimmed.to_owned())
+}

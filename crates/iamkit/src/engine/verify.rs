@@ -1,0 +1,185 @@
+//! Verifying access tokens, checking them against the catalogue, introspection and
+//! the published documents (JWKS, authorization-server metadata).
+
+use serde_json::{json, Value};
+
+use super::oauth::grant_revoked;
+use super::Engine;
+use crate::catalogue::{AccessError, Method};
+use crate::ids::{AccountSid, OrganizationSid};
+use crate::secrets::SecretHash;
+use crate::store::{self, State};
+use crate::tokens::{verify_signature, Claims, Introspection, TokenError};
+
+/// A request a token may make.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Access {
+    /// The permission that allows it.
+    pub permission: String,
+    /// The verified token's claims.
+    pub claims: Claims,
+}
+
+impl Engine {
+    /// Verifies an access token: form, algorithm, key, signature, issuer, audience,
+    /// times (by the engine clock, no leeway), and that its app, its authorization
+    /// and the token itself are neither deleted nor revoked.
+    pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
+        let claims = verify_signature(token, &self.key)?;
+        if claims.iss != self.config.issuer {
+            return Err(TokenError::WrongIssuer);
+        }
+        if claims.aud != self.config.audience {
+            return Err(TokenError::WrongAudience);
+        }
+        let now = self.now().unix_timestamp();
+        if now >= claims.exp {
+            return Err(TokenError::Expired);
+        }
+        if now < claims.nbf {
+            return Err(TokenError::NotYetValid);
+        }
+        store::read(self.store(), |s| still_valid(s, &claims))?;
+        Ok(claims)
+    }
+
+    /// Whether `token` may make the request `method path`: the token must verify,
+    /// carry the permission the catalogue of its app's level requires for the path,
+    /// and belong to the organization or account the path names.
+    pub fn check_access(
+        &self,
+        token: &str,
+        method: &str,
+        path: &str,
+    ) -> Result<Access, AccessError> {
+        let claims = self.verify(token)?;
+        let unknown = || AccessError::UnknownEndpoint {
+            method: method.chars().take(16).collect(),
+            path: path.chars().take(256).collect(),
+        };
+        let method: Method = method.parse().map_err(|_| unknown())?;
+        let catalogue = if claims.account_sid.is_some() {
+            &self.config.account_catalogue
+        } else {
+            &self.config.organization_catalogue
+        };
+        let found = catalogue.find(method, path).ok_or_else(unknown)?;
+        if !claims.scopes().any(|s| s == found.permission) {
+            return Err(AccessError::InsufficientScope {
+                required: found.permission.to_owned(),
+            });
+        }
+        if let Some(org) = found.owners.organization {
+            if org.parse::<OrganizationSid>().ok() != Some(claims.organization_sid) {
+                return Err(AccessError::WrongOrganization);
+            }
+        }
+        if let Some(account) = found.owners.account {
+            if account.parse::<AccountSid>().ok() != claims.account_sid {
+                return Err(AccessError::WrongOrganization);
+            }
+        }
+        Ok(Access {
+            permission: found.permission.to_owned(),
+            claims,
+        })
+    }
+
+    /// RFC 7662 introspection of an access or refresh token. Anything that does not
+    /// verify is just `active: false`.
+    pub fn introspect(&self, token: &str) -> Introspection {
+        if let Ok(c) = self.verify(token) {
+            return Introspection {
+                active: true,
+                scope: Some(c.scope),
+                client_id: Some(c.client_id),
+                token_type: Some("access_token".into()),
+                exp: Some(c.exp),
+                iat: Some(c.iat),
+                nbf: Some(c.nbf),
+                sub: Some(c.sub),
+                aud: Some(c.aud),
+                iss: Some(c.iss),
+                jti: Some(c.jti.to_string()),
+                organization_sid: Some(c.organization_sid),
+                account_sid: c.account_sid,
+            };
+        }
+        let hash = SecretHash::of(token.as_bytes());
+        store::read(self.store(), |s| {
+            let record = s.refresh_tokens.get(&hash)?;
+            let grant = s.grants.get(&record.grant_sid)?;
+            let app = s.apps.get(&record.client_id)?;
+            if grant_revoked(s, grant) {
+                return None;
+            }
+            Some(Introspection {
+                active: true,
+                scope: Some(grant.scopes.join(" ")),
+                client_id: Some(record.client_id),
+                token_type: Some("refresh_token".into()),
+                sub: Some(grant.user_sid.to_string()),
+                iss: Some(self.config.issuer.clone()),
+                organization_sid: Some(app.app.owner.organization_sid()),
+                ..Introspection::inactive()
+            })
+        })
+        .unwrap_or_else(Introspection::inactive)
+    }
+
+    /// The JWKS document of the signing key (no keys for HS256, whose key is secret).
+    pub fn jwks(&self) -> Value {
+        json!({ "keys": self.key.public_jwk().into_iter().collect::<Vec<_>>() })
+    }
+
+    /// The RFC 8414 authorization-server metadata document.
+    pub fn metadata(&self) -> Value {
+        let base = &self.config.issuer;
+        let scopes: Vec<&str> = self
+            .config
+            .organization_catalogue
+            .permissions()
+            .iter()
+            .chain(self.config.account_catalogue.permissions())
+            .map(|p| p.name.as_str())
+            .chain([crate::authorize::OFFLINE_ACCESS])
+            .collect();
+        json!({
+            "issuer": base,
+            "authorization_endpoint": format!("{base}/v2/authorize"),
+            "token_endpoint": format!("{base}/v2/token"),
+            "jwks_uri": format!("{base}/.well-known/jwks.json"),
+            "introspection_endpoint": format!("{base}/v2/introspect"),
+            "revocation_endpoint": format!("{base}/v2/revoke"),
+            "response_types_supported": ["code"],
+            "grant_types_supported": ["client_credentials", "authorization_code", "refresh_token"],
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+            "introspection_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+            "revocation_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+            "code_challenge_methods_supported": ["S256", "plain"],
+            "token_endpoint_auth_signing_alg_values_supported": [self.key.algorithm().as_str()],
+            "scopes_supported": scopes,
+        })
+    }
+}
+
+/// The state checks of verification: app, grant and token not deleted or revoked.
+fn still_valid(s: &State, claims: &Claims) -> Result<(), TokenError> {
+    let app = s
+        .apps
+        .get(&claims.client_id)
+        .ok_or(TokenError::AppDeleted)?;
+    if app.app.owner.organization_sid() != claims.organization_sid {
+        return Err(TokenError::AppDeleted);
+    }
+    if let Some(grant_sid) = claims.grant_sid {
+        let revoked = s.grants.get(&grant_sid).is_none_or(|g| grant_revoked(s, g));
+        if revoked {
+            return Err(TokenError::AuthorizationRevoked);
+        }
+    }
+    if s.revoked_tokens.contains_key(&claims.jti) {
+        return Err(TokenError::Revoked);
+    }
+    Ok(())
+}

@@ -1,0 +1,28 @@
+//! The in-memory store: the state behind one reader-writer lock.
+
+use parking_lot::RwLock;
+
+use super::{State, Store};
+
+/// Keeps the state in memory. Readers run in parallel; writers one at a time.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    state: RwLock<State>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Store for MemoryStore {
+    fn read(&self, f: &mut dyn FnMut(&State)) {
+        f(&self.state.read());
+    }
+
+    fn write(&self, f: &mut dyn FnMut(&mut State) -> bool) {
+        f(&mut self.state.write());
+    }
+}

@@ -1,0 +1,318 @@
+//! The Token API and access tokens: requests, responses, claims and their errors.
+
+mod jwt;
+mod keys;
+
+pub use jwt::Claims;
+pub(crate) use jwt::{sign, verify_signature};
+pub use keys::{Algorithm, KeyError, SigningKey};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ErrorCode;
+use crate::ids::{AccountSid, ClientId, OrganizationSid};
+use crate::secrets::SecretString;
+
+/// A Token API request (`POST /v2/token`), with the form fields as sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TokenRequest {
+    /// `client_credentials`, `authorization_code` or `refresh_token`.
+    pub grant_type: String,
+    /// The app's client id.
+    pub client_id: Option<String>,
+    /// The app's client secret.
+    pub client_secret: Option<SecretString>,
+    /// The authorization code (`authorization_code` grant).
+    pub code: Option<SecretString>,
+    /// The redirect URI the code was issued for (`authorization_code` grant).
+    pub redirect_uri: Option<String>,
+    /// The refresh token (`refresh_token` grant).
+    pub refresh_token: Option<SecretString>,
+    /// The PKCE verifier, when the authorization carried a challenge.
+    pub code_verifier: Option<SecretString>,
+    /// A space-separated subset of the app's scopes, to narrow the token.
+    pub scope: Option<String>,
+}
+
+impl TokenRequest {
+    /// A client-credentials request.
+    pub fn client_credentials(client_id: &str, client_secret: &str) -> Self {
+        Self {
+            grant_type: "client_credentials".into(),
+            client_id: Some(client_id.into()),
+            client_secret: Some(client_secret.into()),
+            ..Self::default()
+        }
+    }
+
+    /// An authorization-code request.
+    pub fn authorization_code(
+        client_id: &str,
+        client_secret: &str,
+        code: &str,
+        redirect_uri: &str,
+    ) -> Self {
+        Self {
+            grant_type: "authorization_code".into(),
+            code: Some(code.into()),
+            redirect_uri: Some(redirect_uri.into()),
+            ..Self::client_credentials(client_id, client_secret)
+        }
+    }
+
+    /// A refresh-token request.
+    pub fn refresh_token(client_id: &str, client_secret: &str, refresh_token: &str) -> Self {
+        Self {
+            grant_type: "refresh_token".into(),
+            refresh_token: Some(refresh_token.into()),
+            ..Self::client_credentials(client_id, client_secret)
+        }
+    }
+}
+
+/// A Token API response, with the fields of Twilio's Token API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenResponse {
+    /// The access token (a JWT).
+    pub access_token: SecretString,
+    /// Always `None`: the Token API issues no ID tokens.
+    pub id_token: Option<String>,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// The access token's lifetime in seconds.
+    pub expires_in: u64,
+    /// A refresh token, for authorization-code grants that asked for
+    /// `offline_access`.
+    pub refresh_token: Option<SecretString>,
+    /// The scopes the access token carries, space-separated.
+    pub scope: String,
+}
+
+impl TokenResponse {
+    /// The response body as Twilio's Token API sends it (null `id_token` and
+    /// `refresh_token` included). This exposes the tokens: send it only to the client.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "access_token": self.access_token.expose(),
+            "id_token": self.id_token,
+            "token_type": self.token_type,
+            "expires_in": self.expires_in,
+            "refresh_token": self.refresh_token.as_ref().map(SecretString::expose),
+        })
+    }
+}
+
+/// RFC 7662 introspection of a token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Introspection {
+    /// Whether the token is currently valid.
+    pub active: bool,
+    /// Its scopes, space-separated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// The app it was issued to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<ClientId>,
+    /// `access_token` or `refresh_token`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_type: Option<String>,
+    /// Expiry (Unix seconds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exp: Option<i64>,
+    /// Issue time (Unix seconds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iat: Option<i64>,
+    /// Not-before (Unix seconds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
+    /// The subject: the user for authorization-code tokens, else the client id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub: Option<String>,
+    /// The audience.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aud: Option<String>,
+    /// The issuer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    /// The token id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
+    /// The owning organization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization_sid: Option<OrganizationSid>,
+    /// The owning account, for account apps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_sid: Option<AccountSid>,
+}
+
+impl Introspection {
+    /// The answer for a token that is not valid: only `active: false`.
+    pub fn inactive() -> Self {
+        Self {
+            active: false,
+            scope: None,
+            client_id: None,
+            token_type: None,
+            exp: None,
+            iat: None,
+            nbf: None,
+            sub: None,
+            aud: None,
+            iss: None,
+            jti: None,
+            organization_sid: None,
+            account_sid: None,
+        }
+    }
+}
+
+/// An error of the Token API, each with its RFC 6749 §5.2 code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum OAuthError {
+    /// A required parameter is missing.
+    #[error("missing required parameter {0}")]
+    MissingParameter(&'static str),
+    /// A parameter is malformed or not allowed here.
+    #[error("invalid parameter {name}: {reason}")]
+    InvalidParameter {
+        /// The parameter.
+        name: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The grant type is not one the Token API knows.
+    #[error("unsupported grant_type {0:?}")]
+    UnsupportedGrantType(String),
+    /// Unknown client, or wrong (or expired) secret. One message for both, so the
+    /// answer does not reveal which client ids exist.
+    #[error("client authentication failed")]
+    InvalidClient,
+    /// The app may not use this grant.
+    #[error("this app may not use the {0} grant")]
+    UnauthorizedClient(&'static str),
+    /// The code is unknown or was issued to another client.
+    #[error("the authorization code is invalid")]
+    InvalidCode,
+    /// The code is older than five minutes.
+    #[error("the authorization code has expired")]
+    CodeExpired,
+    /// The code was already used; what its first use issued is now revoked.
+    #[error("the authorization code was already used; the tokens it issued are revoked")]
+    CodeReused,
+    /// `redirect_uri` differs from the one the code was issued for.
+    #[error("redirect_uri does not match the one the code was issued for")]
+    RedirectUriMismatch,
+    /// The PKCE verifier is missing or does not match the challenge.
+    #[error("the PKCE code_verifier is missing or does not match the code_challenge")]
+    PkceMismatch,
+    /// The refresh token is unknown, revoked or belongs to another client.
+    #[error("the refresh token is invalid or revoked")]
+    InvalidRefreshToken,
+    /// The authorization behind the code or refresh token was revoked.
+    #[error("the authorization was revoked")]
+    AuthorizationRevoked,
+    /// A requested scope is not among the app's scopes.
+    #[error("scope {0:?} is not granted to this app")]
+    InvalidScope(String),
+}
+
+impl ErrorCode for OAuthError {
+    fn code(&self) -> &'static str {
+        match self {
+            OAuthError::MissingParameter(_) | OAuthError::InvalidParameter { .. } => {
+                "invalid_request"
+            }
+            OAuthError::UnsupportedGrantType(_) => "unsupported_grant_type",
+            OAuthError::InvalidClient => "invalid_client",
+            OAuthError::UnauthorizedClient(_) => "unauthorized_client",
+            OAuthError::InvalidCode
+            | OAuthError::CodeExpired
+            | OAuthError::CodeReused
+            | OAuthError::RedirectUriMismatch
+            | OAuthError::PkceMismatch
+            | OAuthError::InvalidRefreshToken
+            | OAuthError::AuthorizationRevoked => "invalid_grant",
+            OAuthError::InvalidScope(_) => "invalid_scope",
+        }
+    }
+
+    fn status(&self) -> u16 {
+        match self {
+            OAuthError::InvalidClient => 401,
+            _ => 400,
+        }
+    }
+
+    fn twilio_code(&self) -> u32 {
+        match self {
+            OAuthError::InvalidClient => 20003,
+            _ => 20001,
+        }
+    }
+}
+
+/// Why an access token does not verify.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TokenError {
+    /// Not a well-formed JWT.
+    #[error("the token is not a well-formed JWT")]
+    Malformed,
+    /// The header names an algorithm other than the engine key's (including `none`).
+    #[error("the token's algorithm {0:?} is not accepted")]
+    AlgorithmNotAllowed(String),
+    /// The `kid` names no key of the engine.
+    #[error("the token was signed by an unknown key")]
+    UnknownKey,
+    /// The signature does not verify (forged or tampered).
+    #[error("the token's signature is invalid")]
+    BadSignature,
+    /// The token came from another issuer.
+    #[error("the token was issued by another issuer")]
+    WrongIssuer,
+    /// The token is meant for another audience.
+    #[error("the token is meant for another audience")]
+    WrongAudience,
+    /// The token's `exp` has passed.
+    #[error("the token has expired")]
+    Expired,
+    /// The token's `nbf` is still ahead.
+    #[error("the token is not valid yet")]
+    NotYetValid,
+    /// The app the token was issued to has been deleted.
+    #[error("the app that obtained the token was deleted")]
+    AppDeleted,
+    /// The authorization or grant behind the token was revoked.
+    #[error("the authorization behind the token was revoked")]
+    AuthorizationRevoked,
+    /// The token itself was revoked.
+    #[error("the token was revoked")]
+    Revoked,
+}
+
+impl ErrorCode for TokenError {
+    fn code(&self) -> &'static str {
+        match self {
+            TokenError::Malformed => "malformed_token",
+            TokenError::AlgorithmNotAllowed(_) => "invalid_algorithm",
+            TokenError::UnknownKey => "unknown_key",
+            TokenError::BadSignature => "invalid_signature",
+            TokenError::WrongIssuer => "invalid_issuer",
+            TokenError::WrongAudience => "invalid_audience",
+            TokenError::Expired => "token_expired",
+            TokenError::NotYetValid => "token_not_yet_valid",
+            TokenError::AppDeleted => "app_deleted",
+            TokenError::AuthorizationRevoked => "authorization_revoked",
+            TokenError::Revoked => "token_revoked",
+        }
+    }
+
+    fn status(&self) -> u16 {
+        401
+    }
+
+    fn twilio_code(&self) -> u32 {
+        20003
+    }
+}
