@@ -1,0 +1,70 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use iamkit::{
+    Actor, CreatedApp, Engine, ManualClock, NewApp, NewUser, Organization, OwnerSid, Role,
+    TokenRequest, TokenResponse, User,
+};
+
+/// An engine on a manual clock with one organization.
+pub struct World {
+    pub clock: ManualClock,
+    pub engine: Engine,
+    pub org: Organization,
+}
+
+impl World {
+    pub fn new() -> Self {
+        Self::with(Engine::builder())
+    }
+
+    pub fn with(builder: iamkit::EngineBuilder) -> Self {
+        let clock = ManualClock::default();
+        let engine = builder.clock(clock.clone()).build().expect("engine");
+        let org = engine.create_organization("Acme").expect("organization");
+        Self { clock, engine, org }
+    }
+
+    pub fn org_app(&self, scopes: &[&str]) -> CreatedApp {
+        self.engine
+            .create_app(
+                NewApp::client_credentials(OwnerSid::Organization(self.org.sid), "app", scopes),
+                &Actor::admin(),
+            )
+            .expect("app")
+    }
+
+    pub fn code_app(&self) -> CreatedApp {
+        self.engine
+            .create_app(
+                NewApp::authorization_code(
+                    self.org.sid,
+                    "web",
+                    "https://app.example.com/cb",
+                    &["managed-users/list"],
+                ),
+                &Actor::admin(),
+            )
+            .expect("app")
+    }
+
+    pub fn owner(&self) -> User {
+        self.engine
+            .create_user(NewUser {
+                organization_sid: self.org.sid,
+                user_name: "owner@acme.example".into(),
+                roles: vec![Role::Owner],
+                sso: false,
+            })
+            .expect("user")
+    }
+
+    pub fn token(&self, app: &CreatedApp) -> TokenResponse {
+        self.engine
+            .token(&TokenRequest::client_credentials(
+                &app.app.client_id.to_string(),
+                app.client_secret.expose(),
+            ))
+            .expect("token")
+    }
+}
