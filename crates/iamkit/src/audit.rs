@@ -95,6 +95,10 @@ pub struct AuditQuery {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AuditLog {
     events: VecDeque<AuditEvent>,
+    /// Where the next event sid comes from: a random prefix drawn once per log and a
+    /// counter, so recording an event costs no call to the random source.
+    #[serde(skip)]
+    next_sid: Option<([u8; 8], u64)>,
 }
 
 impl AuditLog {
@@ -113,8 +117,18 @@ impl AuditLog {
         while self.events.len() >= capacity {
             self.events.pop_front();
         }
+        let (prefix, counter) = self.next_sid.get_or_insert_with(|| {
+            let random = AuditEventSid::generate().bytes();
+            let mut prefix = [0u8; 8];
+            prefix.copy_from_slice(&random[..8]);
+            (prefix, 0)
+        });
+        let mut bytes = [0u8; 16];
+        bytes[..8].copy_from_slice(prefix);
+        bytes[8..].copy_from_slice(&counter.to_be_bytes());
+        *counter += 1;
         self.events.push_back(AuditEvent {
-            sid: AuditEventSid::generate(),
+            sid: AuditEventSid::from_bytes(bytes),
             event_type: event_type.to_owned(),
             at,
             actor: actor.clone(),

@@ -237,17 +237,19 @@ impl Engine {
         let client_id = ClientId::parse(client_id).map_err(|_| OAuthError::InvalidClient)?;
         let now = self.now();
         let outcome = store::write(self.store(), |s| {
-            let app = authenticate(s, client_id, secret.expose(), now)?
-                .app
-                .clone();
+            let app = &authenticate(s, client_id, secret.expose(), now)?.app;
             let issue = match grant_type {
-                GrantKind::ClientCredentials => self.client_credentials(&app, req, now)?,
-                GrantKind::AuthorizationCode => match self.redeem_code(s, &app, req, now)? {
-                    Ok(issue) => issue,
-                    // The replay revoked the grant: commit that, then refuse.
-                    Err(reused) => return Ok(Err(reused)),
-                },
-                GrantKind::RefreshToken => self.refresh(s, &app, req, now)?,
+                GrantKind::ClientCredentials => self.client_credentials(app, req, now)?,
+                GrantKind::RefreshToken => self.refresh(s, app, req, now)?,
+                GrantKind::AuthorizationCode => {
+                    // Redeeming changes the state, so it works on a copy of the app.
+                    let app = app.clone();
+                    match self.redeem_code(s, &app, req, now)? {
+                        Ok(issue) => issue,
+                        // The replay revoked the grant: commit that, then refuse.
+                        Err(reused) => return Ok(Err(reused)),
+                    }
+                }
             };
             s.audit.record(
                 self.config.audit_capacity,
@@ -255,13 +257,7 @@ impl Engine {
                 now,
                 &Actor::named(client_id),
                 client_id,
-                json!({
-                    "grant_type": grant_type.name(),
-                    "jti": issue.claims.jti,
-                    "scope": issue.claims.scope,
-                    "grant_sid": issue.claims.grant_sid,
-                    "refresh_token_issued": issue.refresh_token.is_some(),
-                }),
+                token_issued_details(grant_type, &issue),
             );
             Ok(Ok(issue))
         })?;
@@ -468,6 +464,21 @@ impl Engine {
             Ok(())
         })
     }
+}
+
+/// What a `oauth-tokens.issued` event records: the grant type, token id and scope,
+/// and for authorization-code grants the grant and whether a refresh token came too.
+fn token_issued_details(grant_type: GrantKind, issue: &Issue) -> serde_json::Value {
+    let mut details = json!({
+        "grant_type": grant_type.name(),
+        "jti": issue.claims.jti,
+        "scope": issue.claims.scope,
+    });
+    if let Some(grant_sid) = issue.claims.grant_sid {
+        details["grant_sid"] = json!(grant_sid);
+        details["refresh_token_issued"] = json!(issue.refresh_token.is_some());
+    }
+    details
 }
 
 #[derive(Clone, Copy)]

@@ -1,13 +1,12 @@
 //! Access tokens as JWTs: the claims, signing, and signature verification.
 //!
-//! Signing and the cryptographic half of verification go through `jsonwebtoken`;
-//! the engine then checks issuer, audience and times against its own clock (never
+//! Signing uses the key's cached `ring` key pair; the cryptographic half of
+//! verification goes through `jsonwebtoken`; the engine then checks issuer, audience and times against its own clock (never
 //! the system time) and the state checks (app, grant, revocation).
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::{Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use super::keys::SigningKey;
@@ -52,38 +51,48 @@ impl Claims {
     }
 }
 
-/// Signs `claims` with `key`, stamping its `kid`.
+/// Signs `claims` with `key`: the key's header, the claims as base64url JSON, and
+/// the signature over both.
 pub(crate) fn sign(claims: &Claims, key: &SigningKey) -> String {
-    let mut header = Header::new(key.algorithm().jwt());
-    header.kid = Some(key.kid().to_string());
-    // Encoding fails only when the key's family and the header's algorithm differ,
-    // which `SigningKey` rules out by construction.
-    jsonwebtoken::encode(&header, claims, key.encoding())
-        .expect("the signing key matches its algorithm")
+    let payload = serde_json::to_vec(claims).expect("claims serialize to JSON");
+    let mut token = String::with_capacity(key.encoded_header().len() + payload.len() * 4 / 3 + 400);
+    token.push_str(key.encoded_header());
+    token.push('.');
+    URL_SAFE_NO_PAD.encode_string(&payload, &mut token);
+    let signature = key.sign(token.as_bytes());
+    token.push('.');
+    URL_SAFE_NO_PAD.encode_string(signature, &mut token);
+    token
 }
 
 /// Checks the token's form, algorithm, key id and signature; returns its claims
 /// without looking at times, issuer or state.
 pub(crate) fn verify_signature(token: &str, key: &SigningKey) -> Result<Claims, TokenError> {
-    let header = header_fields(token)?;
+    match jsonwebtoken::decode::<Claims>(token, key.decoding(), key.validation()) {
+        Ok(data) if data.header.kid.as_deref() == Some(key.kid_text()) => Ok(data.claims),
+        Ok(_) => Err(TokenError::UnknownKey),
+        Err(error) => Err(classify(token, key, &error)),
+    }
+}
+
+/// Names why a token failed, reading its header without trusting it, so that
+/// `alg: none`, another algorithm and another key are reported as such rather than
+/// as a bad signature or a malformed token.
+fn classify(token: &str, key: &SigningKey, error: &jsonwebtoken::errors::Error) -> TokenError {
+    let Ok(header) = header_fields(token) else {
+        return TokenError::Malformed;
+    };
     if header.alg != key.algorithm().as_str() {
-        return Err(TokenError::AlgorithmNotAllowed(header.alg));
+        return TokenError::AlgorithmNotAllowed(header.alg);
     }
-    if header.kid.as_deref() != Some(key.kid().to_string().as_str()) {
-        return Err(TokenError::UnknownKey);
+    if header.kid.as_deref() != Some(key.kid_text()) {
+        return TokenError::UnknownKey;
     }
-    let mut validation = Validation::new(key.algorithm().jwt());
-    validation.validate_exp = false;
-    validation.validate_nbf = false;
-    validation.validate_aud = false;
-    validation.required_spec_claims.clear();
-    jsonwebtoken::decode::<Claims>(token, key.decoding(), &validation)
-        .map(|data| data.claims)
-        .map_err(|e| match e.kind() {
-            ErrorKind::InvalidSignature => TokenError::BadSignature,
-            ErrorKind::InvalidAlgorithm => TokenError::AlgorithmNotAllowed(header.alg.clone()),
-            _ => TokenError::Malformed,
-        })
+    match error.kind() {
+        ErrorKind::InvalidSignature => TokenError::BadSignature,
+        ErrorKind::InvalidAlgorithm => TokenError::AlgorithmNotAllowed(header.alg),
+        _ => TokenError::Malformed,
+    }
 }
 
 #[derive(Deserialize)]
@@ -92,8 +101,6 @@ struct RawHeader {
     kid: Option<String>,
 }
 
-/// Reads the header without trusting it, so that `alg: none` and unknown algorithms
-/// are reported as such rather than as malformed tokens.
 fn header_fields(token: &str) -> Result<RawHeader, TokenError> {
     let mut parts = token.split('.');
     let (Some(header), Some(_), Some(_), None) =

@@ -3,15 +3,23 @@
 //! ES256 (the default), EdDSA and HS256 keys are generated with `ring`. `ring` cannot
 //! generate RSA keys, so an RS256 key is loaded from a PKCS#8 PEM file
 //! (`openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048`).
+//!
+//! Each key keeps its parsed `ring` key pair and its encoded JWS header, so signing a
+//! token is one `ring` signature over `header.payload`; `jsonwebtoken` would parse
+//! the PKCS#8 document again for every token, which costs as much as a P-256
+//! signature. Verification goes through `jsonwebtoken`.
 
 use std::fmt;
+use std::sync::Arc;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use jsonwebtoken::{DecodingKey, EncodingKey};
+use jsonwebtoken::{DecodingKey, Validation};
+use ring::hmac;
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{
     EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING,
+    RSA_PKCS1_SHA256,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -76,14 +84,25 @@ impl fmt::Display for Algorithm {
     }
 }
 
+/// The parsed private half of a key.
+enum Signer {
+    Ecdsa(EcdsaKeyPair),
+    Ed25519(Ed25519KeyPair),
+    Rsa(RsaKeyPair),
+    Hmac(hmac::Key),
+}
+
 /// A key that signs and verifies access tokens. Its `Debug` shows only the key id
 /// and algorithm.
 #[derive(Clone)]
 pub struct SigningKey {
     kid: KeyId,
+    kid_text: Arc<str>,
     algorithm: Algorithm,
-    encoding: EncodingKey,
+    signer: Arc<Signer>,
+    encoded_header: Arc<str>,
     decoding: DecodingKey,
+    validation: Arc<Validation>,
     public_jwk: Option<Value>,
 }
 
@@ -113,16 +132,16 @@ impl SigningKey {
                     Ed25519KeyPair::generate_pkcs8(&rng).map_err(|_| KeyError::Generation)?;
                 let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref())
                     .map_err(|e| KeyError::Rejected(e.to_string()))?;
-                let public = pair.public_key().as_ref();
-                Ok(Self {
+                let public = pair.public_key().as_ref().to_vec();
+                Ok(Self::assemble(
                     kid,
                     algorithm,
-                    encoding: EncodingKey::from_ed_der(pkcs8.as_ref()),
-                    decoding: DecodingKey::from_ed_der(public),
-                    public_jwk: Some(json!({
-                        "kty": "OKP", "crv": "Ed25519", "x": URL_SAFE_NO_PAD.encode(public),
+                    Signer::Ed25519(pair),
+                    DecodingKey::from_ed_der(&public),
+                    Some(json!({
+                        "kty": "OKP", "crv": "Ed25519", "x": URL_SAFE_NO_PAD.encode(&public),
                     })),
-                })
+                ))
             }
             Algorithm::HS256 => {
                 let mut secret = [0u8; 32];
@@ -144,35 +163,63 @@ impl SigningKey {
     }
 
     fn hs256(kid: KeyId, secret: &[u8]) -> Self {
+        Self::assemble(
+            kid,
+            Algorithm::HS256,
+            Signer::Hmac(hmac::Key::new(hmac::HMAC_SHA256, secret)),
+            DecodingKey::from_secret(secret),
+            None,
+        )
+    }
+
+    fn assemble(
+        kid: KeyId,
+        algorithm: Algorithm,
+        signer: Signer,
+        decoding: DecodingKey,
+        public_jwk: Option<Value>,
+    ) -> Self {
+        let kid_text: Arc<str> = kid.to_string().into();
+        let header = json!({ "typ": "JWT", "alg": algorithm.as_str(), "kid": &*kid_text });
+        let encoded_header = URL_SAFE_NO_PAD.encode(header.to_string());
+        let mut validation = Validation::new(algorithm.jwt());
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
+        validation.validate_aud = false;
+        validation.required_spec_claims.clear();
         Self {
             kid,
-            algorithm: Algorithm::HS256,
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
-            public_jwk: None,
+            kid_text,
+            algorithm,
+            signer: Arc::new(signer),
+            encoded_header: encoded_header.into(),
+            decoding,
+            validation: Arc::new(validation),
+            public_jwk,
         }
     }
 
     fn es256(kid: KeyId, pkcs8: &[u8], rng: &SystemRandom) -> Result<Self, KeyError> {
         let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8, rng)
             .map_err(|e| KeyError::Rejected(e.to_string()))?;
-        let public = pair.public_key().as_ref();
+        let public = pair.public_key().as_ref().to_vec();
         // An uncompressed P-256 point: 0x04, then 32 bytes of x and 32 of y.
         let (x, y) = public
             .get(1..)
             .filter(|xy| xy.len() == 64)
             .map(|xy| xy.split_at(32))
             .ok_or_else(|| KeyError::Rejected("unexpected P-256 public key".into()))?;
-        Ok(Self {
+        let jwk = json!({
+            "kty": "EC", "crv": "P-256",
+            "x": URL_SAFE_NO_PAD.encode(x), "y": URL_SAFE_NO_PAD.encode(y),
+        });
+        Ok(Self::assemble(
             kid,
-            algorithm: Algorithm::ES256,
-            encoding: EncodingKey::from_ec_der(pkcs8),
-            decoding: DecodingKey::from_ec_der(public),
-            public_jwk: Some(json!({
-                "kty": "EC", "crv": "P-256",
-                "x": URL_SAFE_NO_PAD.encode(x), "y": URL_SAFE_NO_PAD.encode(y),
-            })),
-        })
+            Algorithm::ES256,
+            Signer::Ecdsa(pair),
+            DecodingKey::from_ec_der(&public),
+            Some(jwk),
+        ))
     }
 
     /// An RS256 key from a PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`).
@@ -180,19 +227,18 @@ impl SigningKey {
         let der = pem_body(pem, "PRIVATE KEY")?;
         let pair = RsaKeyPair::from_pkcs8(&der).map_err(|e| KeyError::Rejected(e.to_string()))?;
         let components: ring::rsa::PublicKeyComponents<Vec<u8>> = pair.public().into();
-        let encoding = EncodingKey::from_rsa_pem(pem.as_bytes())
-            .map_err(|e| KeyError::Rejected(e.to_string()))?;
-        Ok(Self {
-            kid: KeyId::generate(),
-            algorithm: Algorithm::RS256,
-            encoding,
-            decoding: DecodingKey::from_rsa_raw_components(&components.n, &components.e),
-            public_jwk: Some(json!({
-                "kty": "RSA",
-                "n": URL_SAFE_NO_PAD.encode(&components.n),
-                "e": URL_SAFE_NO_PAD.encode(&components.e),
-            })),
-        })
+        let jwk = json!({
+            "kty": "RSA",
+            "n": URL_SAFE_NO_PAD.encode(&components.n),
+            "e": URL_SAFE_NO_PAD.encode(&components.e),
+        });
+        Ok(Self::assemble(
+            KeyId::generate(),
+            Algorithm::RS256,
+            Signer::Rsa(pair),
+            DecodingKey::from_rsa_raw_components(&components.n, &components.e),
+            Some(jwk),
+        ))
     }
 
     /// The key id (`kid`) tokens signed with this key carry.
@@ -205,12 +251,42 @@ impl SigningKey {
         self.algorithm
     }
 
-    pub(crate) fn encoding(&self) -> &EncodingKey {
-        &self.encoding
+    /// The key id as text, as it appears in the JWS header.
+    pub(crate) fn kid_text(&self) -> &str {
+        &self.kid_text
+    }
+
+    /// The base64url JWS header of tokens this key signs.
+    pub(crate) fn encoded_header(&self) -> &str {
+        &self.encoded_header
+    }
+
+    /// Signs `message` (the `header.payload` of a JWS).
+    pub(crate) fn sign(&self, message: &[u8]) -> Vec<u8> {
+        let rng = SystemRandom::new();
+        // ring fails to sign only when the system random source fails.
+        let failed = "the operating system's random source is available";
+        match &*self.signer {
+            Signer::Ecdsa(pair) => pair.sign(&rng, message).expect(failed).as_ref().to_vec(),
+            Signer::Ed25519(pair) => pair.sign(message).as_ref().to_vec(),
+            Signer::Rsa(pair) => {
+                let mut signature = vec![0; pair.public().modulus_len()];
+                pair.sign(&RSA_PKCS1_SHA256, &rng, message, &mut signature)
+                    .expect(failed);
+                signature
+            }
+            Signer::Hmac(key) => hmac::sign(key, message).as_ref().to_vec(),
+        }
     }
 
     pub(crate) fn decoding(&self) -> &DecodingKey {
         &self.decoding
+    }
+
+    /// The `jsonwebtoken` validation for this key: its algorithm only; times,
+    /// issuer and audience are checked by the engine against its own clock.
+    pub(crate) fn validation(&self) -> &Validation {
+        &self.validation
     }
 
     /// The public JWK of this key, or `None` for a symmetric (HS256) key, which
