@@ -1,6 +1,7 @@
 //! Client-credentials issue and verify per algorithm, and `check_access`.
 //!
 //! `cargo bench -p iamkit --bench tokens`
+#![allow(missing_docs)] // criterion_group! generates undocumented functions
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use iamkit::{Actor, Algorithm, CreatedApp, Engine, NewApp, OwnerSid, SigningKey, TokenRequest};
