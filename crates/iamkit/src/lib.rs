@@ -67,3 +67,8 @@ pub use tokens::{
     Algorithm, Claims, Introspection, KeyError, OAuthError, SigningKey, TokenError, TokenRequest,
     TokenResponse,
 };
+
+/// The README's API tour, compiled and run as doctests.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
