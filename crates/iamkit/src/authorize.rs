@@ -240,6 +240,23 @@ impl AuthorizeError {
             AuthorizeError::UnknownClient | AuthorizeError::RedirectUriMismatch
         )
     }
+
+    /// The RFC 6749 §4.1.2.1 error redirect: `redirect_uri?error=…&error_description=…&state=…`,
+    /// or `None` when the error must not be redirected.
+    pub fn redirect_to(&self, redirect_uri: &str, state: Option<&str>) -> Option<String> {
+        if !self.redirectable() {
+            return None;
+        }
+        let description = self.to_string();
+        let mut params = vec![
+            ("error", self.code()),
+            ("error_description", description.as_str()),
+        ];
+        if let Some(state) = state {
+            params.push(("state", state));
+        }
+        Some(redirect_with(redirect_uri, &params))
+    }
 }
 
 impl ErrorCode for AuthorizeError {
@@ -300,6 +317,25 @@ mod tests {
             Pkce::parse("short", Some("S256")),
             Err(AuthorizeError::InvalidRequest(_))
         ));
+    }
+
+    #[test]
+    fn errors_redirect_only_when_the_client_and_uri_are_trusted() {
+        assert_eq!(
+            AuthorizeError::Denied.redirect_to("https://x.test/cb", Some("s")),
+            Some(
+                "https://x.test/cb?error=access_denied&error_description=the+user+denied+the+request&state=s"
+                    .into()
+            )
+        );
+        assert_eq!(
+            AuthorizeError::RedirectUriMismatch.redirect_to("https://evil.test/cb", None),
+            None
+        );
+        assert_eq!(
+            AuthorizeError::UnknownClient.redirect_to("https://x.test/cb", None),
+            None
+        );
     }
 
     #[test]

@@ -13,6 +13,19 @@ use time::{Duration, OffsetDateTime};
 pub trait Clock: Send + Sync + std::fmt::Debug {
     /// The current instant, in UTC.
     fn now(&self) -> OffsetDateTime;
+
+    /// This clock's controls, if it can be set and advanced.
+    fn adjustable(&self) -> Option<&dyn Adjustable> {
+        None
+    }
+}
+
+/// A clock that callers may move: set to an instant or advance by a duration.
+pub trait Adjustable: Send + Sync {
+    /// Moves the clock to `at`.
+    fn set(&self, at: OffsetDateTime);
+    /// Moves the clock by `by` (backwards for a negative duration).
+    fn advance(&self, by: Duration);
 }
 
 /// The operating system's clock.
@@ -22,6 +35,48 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now(&self) -> OffsetDateTime {
         OffsetDateTime::now_utc()
+    }
+}
+
+/// The system clock shifted by an offset that callers set: time flows, and tests
+/// can still jump ahead (the HTTP emulator's default).
+#[derive(Debug, Clone, Default)]
+pub struct OffsetClock {
+    offset_nanos: Arc<AtomicI64>,
+}
+
+impl OffsetClock {
+    /// A clock that starts in step with the system clock.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Clock for OffsetClock {
+    fn now(&self) -> OffsetDateTime {
+        let offset = Duration::nanoseconds(self.offset_nanos.load(Ordering::SeqCst));
+        OffsetDateTime::now_utc().saturating_add(offset)
+    }
+
+    fn adjustable(&self) -> Option<&dyn Adjustable> {
+        Some(self)
+    }
+}
+
+impl Adjustable for OffsetClock {
+    fn set(&self, at: OffsetDateTime) {
+        let offset = at - OffsetDateTime::now_utc();
+        let nanos = i64::try_from(offset.whole_nanoseconds()).unwrap_or(i64::MAX);
+        self.offset_nanos.store(nanos, Ordering::SeqCst);
+    }
+
+    fn advance(&self, by: Duration) {
+        let by = i64::try_from(by.whole_nanoseconds()).unwrap_or(i64::MAX);
+        let _ = self
+            .offset_nanos
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                Some(n.saturating_add(by))
+            });
     }
 }
 
@@ -75,6 +130,20 @@ impl Clock for ManualClock {
         OffsetDateTime::from_unix_timestamp_nanos(i128::from(nanos))
             .unwrap_or(OffsetDateTime::UNIX_EPOCH)
     }
+
+    fn adjustable(&self) -> Option<&dyn Adjustable> {
+        Some(self)
+    }
+}
+
+impl Adjustable for ManualClock {
+    fn set(&self, at: OffsetDateTime) {
+        ManualClock::set(self, at);
+    }
+
+    fn advance(&self, by: Duration) {
+        ManualClock::advance(self, by);
+    }
 }
 
 /// Nanoseconds since the Unix epoch, saturated to what an `i64` holds (years
@@ -100,6 +169,20 @@ mod tests {
         assert_eq!(engine_side.now(), datetime!(2026-01-01 00:05:01 UTC));
         clock.set(datetime!(2025-06-01 12:00:00 UTC));
         assert_eq!(engine_side.now(), datetime!(2025-06-01 12:00:00 UTC));
+    }
+
+    #[test]
+    fn offset_clock_jumps_and_the_system_clock_does_not_adjust() {
+        let clock = OffsetClock::new();
+        let before = clock.now();
+        clock.adjustable().unwrap().advance(Duration::days(2));
+        assert!(clock.now() - before >= Duration::days(2));
+        clock
+            .adjustable()
+            .unwrap()
+            .set(datetime!(2030-01-01 00:00:00 UTC));
+        assert!(clock.now() - datetime!(2030-01-01 00:00:00 UTC) < Duration::minutes(1));
+        assert!(SystemClock.adjustable().is_none());
     }
 
     #[test]

@@ -52,9 +52,11 @@ pub use apps::{App, AppError, AppUpdate, GrantType, NewApp, Owner, OwnerSid};
 pub use audit::{Actor, AuditEvent, AuditQuery};
 pub use authorize::{Authorization, AuthorizeError, AuthorizeRequest, AuthorizeResponse};
 pub use catalogue::{AccessError, Catalogue, Method, Permission, Route};
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use clock::{Adjustable, Clock, ManualClock, OffsetClock, SystemClock};
 pub use directory::{Account, NewUser, Organization, User};
-pub use engine::{Access, CreatedApp, Engine, EngineBuilder, EngineConfig, RotatedSecret};
+pub use engine::{
+    Access, ConsentRequest, CreatedApp, Engine, EngineBuilder, EngineConfig, RotatedSecret,
+};
 pub use error::{Error, ErrorCode};
 pub use ids::{
     AccountSid, AuthorizationSid, ClientId, GrantSid, OrganizationSid, RoleSid, Sid, SidError,

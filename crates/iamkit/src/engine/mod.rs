@@ -10,6 +10,7 @@ mod oauth;
 mod verify;
 
 pub use apps::{CreatedApp, RotatedSecret};
+pub use oauth::ConsentRequest;
 pub use verify::Access;
 
 use std::sync::Arc;

@@ -24,7 +24,88 @@ struct Issue {
     refresh_token: Option<SecretString>,
 }
 
+/// An authorization request that passed every check that does not depend on the
+/// user.
+struct Consent<'s> {
+    app: &'s App,
+    scopes: Vec<String>,
+    offline_access: bool,
+    pkce: Option<Pkce>,
+}
+
+/// Checks an authorization request up to (not including) the user, in RFC 6749
+/// order: client, redirect URI (never redirected to if wrong), grant, response type,
+/// scope, PKCE.
+fn consent<'s>(
+    s: &'s State,
+    client_id: ClientId,
+    req: &AuthorizeRequest,
+) -> Result<Consent<'s>, AuthorizeError> {
+    let app = &s
+        .apps
+        .get(&client_id)
+        .ok_or(AuthorizeError::UnknownClient)?
+        .app;
+    if app.redirect_url.as_deref() != Some(req.redirect_uri.as_str()) {
+        return Err(AuthorizeError::RedirectUriMismatch);
+    }
+    if app.grant_type != GrantType::AuthorizationCode || !app.owner.is_organization() {
+        return Err(AuthorizeError::UnauthorizedClient);
+    }
+    if req.response_type != "code" {
+        return Err(AuthorizeError::UnsupportedResponseType(
+            req.response_type.chars().take(32).collect(),
+        ));
+    }
+    let (scopes, offline_access) =
+        requested_scopes(app, req.scope.as_deref()).map_err(AuthorizeError::InvalidScope)?;
+    let pkce = match (&req.code_challenge, &req.code_challenge_method) {
+        (Some(challenge), method) => Some(Pkce::parse(challenge, method.as_deref())?),
+        (None, Some(_)) => {
+            return Err(AuthorizeError::InvalidRequest(
+                "code_challenge_method given without code_challenge".into(),
+            ))
+        }
+        (None, None) => None,
+    };
+    Ok(Consent {
+        app,
+        scopes,
+        offline_access,
+        pkce,
+    })
+}
+
+/// What the consent page shows about a valid authorization request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentRequest {
+    /// The app asking for access.
+    pub app: App,
+    /// The scopes it would get.
+    pub scopes: Vec<String>,
+    /// Whether it asks for a refresh token.
+    pub offline_access: bool,
+}
+
 impl Engine {
+    /// Checks an authorization request before a user is chosen, for a consent page.
+    /// A redirectable error should be sent back to the redirect URI
+    /// ([`AuthorizeError::redirect_to`]); the others are shown, never redirected.
+    pub fn check_authorize_request(
+        &self,
+        req: &AuthorizeRequest,
+    ) -> Result<ConsentRequest, AuthorizeError> {
+        let client_id =
+            ClientId::parse(&req.client_id).map_err(|_| AuthorizeError::UnknownClient)?;
+        store::read(self.store(), |s| {
+            consent(s, client_id, req).map(|c| ConsentRequest {
+                app: c.app.clone(),
+                scopes: c.scopes,
+                offline_access: c.offline_access,
+            })
+        })
+    }
+
     /// A signed-in user approves an authorization-code app: records the
     /// authorization and returns a five-minute, single-use code and the redirect.
     pub fn authorize(&self, req: &AuthorizeRequest) -> Result<AuthorizeResponse, AuthorizeError> {
@@ -33,33 +114,12 @@ impl Engine {
         let now = self.now();
         let code = SecretString::generate();
         let authorization = store::write(self.store(), |s| {
-            let app = &s
-                .apps
-                .get(&client_id)
-                .ok_or(AuthorizeError::UnknownClient)?
-                .app;
-            if app.redirect_url.as_deref() != Some(req.redirect_uri.as_str()) {
-                return Err(AuthorizeError::RedirectUriMismatch);
-            }
-            if app.grant_type != GrantType::AuthorizationCode || !app.owner.is_organization() {
-                return Err(AuthorizeError::UnauthorizedClient);
-            }
-            if req.response_type != "code" {
-                return Err(AuthorizeError::UnsupportedResponseType(
-                    req.response_type.chars().take(32).collect(),
-                ));
-            }
-            let (scopes, offline_access) = requested_scopes(app, req.scope.as_deref())
-                .map_err(AuthorizeError::InvalidScope)?;
-            let pkce = match (&req.code_challenge, &req.code_challenge_method) {
-                (Some(challenge), method) => Some(Pkce::parse(challenge, method.as_deref())?),
-                (None, Some(_)) => {
-                    return Err(AuthorizeError::InvalidRequest(
-                        "code_challenge_method given without code_challenge".into(),
-                    ))
-                }
-                (None, None) => None,
-            };
+            let Consent {
+                app,
+                scopes,
+                offline_access,
+                pkce,
+            } = consent(s, client_id, req)?;
             let user = UserSid::parse(&req.user_sid)
                 .ok()
                 .and_then(|sid| s.users.get(&sid))
