@@ -438,6 +438,11 @@ fn absolute_url(field: &'static str, value: &str) -> Result<String, AppError> {
     if value.len() > MAX_URL_LEN {
         return Err(invalid("too long"));
     }
+    if !value.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(invalid(
+            "only printable ASCII, no spaces (percent-encode the rest)",
+        ));
+    }
     let parsed = url::Url::parse(value).map_err(|e| invalid(&e.to_string()))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
         return Err(invalid("an absolute http or https URL is required"));

@@ -285,6 +285,19 @@ impl Engine {
         })
     }
 
+    /// The users of an organization, oldest first.
+    pub fn users(&self, organization_sid: OrganizationSid) -> Vec<User> {
+        let mut found: Vec<User> = store::read(self.store(), |s| {
+            s.users
+                .values()
+                .filter(|u| u.organization_sid == organization_sid)
+                .cloned()
+                .collect()
+        });
+        found.sort_by_key(|u| (u.created_at, u.sid));
+        found
+    }
+
     /// A user by sid.
     pub fn user(&self, sid: UserSid) -> Result<User, AppError> {
         store::read(self.store(), |s| s.users.get(&sid).cloned()).ok_or(AppError::UserNotFound(sid))

@@ -1,0 +1,141 @@
+//! The demo organization the emulator starts with, and the bootstrap document that
+//! tells scripts how to use it.
+
+use iamkit::{Actor, Engine, NewApp, NewUser, OwnerSid, Role};
+use serde::Serialize;
+
+/// Everything a client needs to use a running emulator.
+#[derive(Debug, Clone, Serialize)]
+pub struct Bootstrap {
+    /// The emulator's base URL.
+    pub url: String,
+    /// The admin API's bearer token.
+    pub admin_token: String,
+    /// The demo organization (absent with `--empty`).
+    pub organization_sid: Option<String>,
+    /// The demo account.
+    pub account_sid: Option<String>,
+    /// The demo users.
+    pub users: Vec<DemoUser>,
+    /// The demo apps and their secrets.
+    pub apps: Option<DemoApps>,
+}
+
+/// A demo user.
+#[derive(Debug, Clone, Serialize)]
+pub struct DemoUser {
+    /// Its sid.
+    pub sid: String,
+    /// Its login name.
+    pub user_name: String,
+    /// Its organization role.
+    pub role: String,
+}
+
+/// The three demo apps.
+#[derive(Debug, Clone, Serialize)]
+pub struct DemoApps {
+    /// An organization client-credentials app with every organization scope.
+    pub org_client_credentials: DemoApp,
+    /// An organization authorization-code app redirecting to the emulator's
+    /// `/callback`.
+    pub org_authorization_code: DemoApp,
+    /// An account client-credentials app with the account catalogue's scopes.
+    pub account_client_credentials: DemoApp,
+}
+
+/// A demo app's credentials.
+#[derive(Debug, Clone, Serialize)]
+pub struct DemoApp {
+    /// Its client id.
+    pub client_id: String,
+    /// Its client secret.
+    pub client_secret: String,
+    /// Its redirect URL (authorization-code apps).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redirect_uri: Option<String>,
+}
+
+/// Creates the demo organization, account, users and apps.
+pub fn seed(engine: &Engine, url: &str, admin_token: &str) -> Result<Bootstrap, iamkit::Error> {
+    let org = engine.create_organization("Demo Organization")?;
+    let account = engine.create_account(org.sid, "Demo Account")?;
+    let mut users = Vec::new();
+    for (name, role) in [
+        ("owner@demo.iamkit.test", Role::Owner),
+        ("admin@demo.iamkit.test", Role::Administrator),
+    ] {
+        let user = engine.create_user(NewUser {
+            organization_sid: org.sid,
+            user_name: name.into(),
+            roles: vec![role],
+            sso: false,
+        })?;
+        users.push(DemoUser {
+            sid: user.sid.to_string(),
+            user_name: user.user_name,
+            role: role.name().into(),
+        });
+    }
+    let actor = Actor::named("demo");
+    let all = |catalogue: &iamkit::Catalogue| -> Vec<String> {
+        catalogue
+            .permissions()
+            .iter()
+            .map(|p| p.name.clone())
+            .collect()
+    };
+    let config = engine.config();
+    let org_cc = engine.create_app(
+        NewApp {
+            scopes: all(&config.organization_catalogue),
+            ..NewApp::client_credentials(OwnerSid::Organization(org.sid), "Demo provisioner", &[])
+        },
+        &actor,
+    )?;
+    let redirect = format!("{url}/callback");
+    let org_ac = engine.create_app(
+        NewApp {
+            scopes: all(&config.organization_catalogue),
+            company_name: Some("iamkit".into()),
+            ..NewApp::authorization_code(org.sid, "Demo SCIM connector", &redirect, &[])
+        },
+        &actor,
+    )?;
+    let account_cc = engine.create_app(
+        NewApp {
+            scopes: all(&config.account_catalogue),
+            ..NewApp::client_credentials(OwnerSid::Account(account.sid), "Demo reporter", &[])
+        },
+        &actor,
+    )?;
+    let app = |created: &iamkit::CreatedApp| DemoApp {
+        client_id: created.app.client_id.to_string(),
+        client_secret: created.client_secret.expose().to_owned(),
+        redirect_uri: created.app.redirect_url.clone(),
+    };
+    Ok(Bootstrap {
+        url: url.into(),
+        admin_token: admin_token.into(),
+        organization_sid: Some(org.sid.to_string()),
+        account_sid: Some(account.sid.to_string()),
+        users,
+        apps: Some(DemoApps {
+            org_client_credentials: app(&org_cc),
+            org_authorization_code: app(&org_ac),
+            account_client_credentials: app(&account_cc),
+        }),
+    })
+}
+
+/// The bootstrap of an emulator started with `--empty`: only the URL and admin token.
+pub fn empty(url: &str, admin_token: &str) -> Bootstrap {
+    Bootstrap {
+        url: url.into(),
+        admin_token: admin_token.into(),
+        organization_sid: None,
+        account_sid: None,
+        users: Vec::new(),
+        apps: None,
+    }
+}

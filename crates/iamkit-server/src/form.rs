@@ -1,0 +1,121 @@
+//! Strict parsing of `application/x-www-form-urlencoded` bodies and HTTP Basic
+//! client credentials.
+
+use std::collections::HashMap;
+
+use axum::http::{header, HeaderMap};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+
+use crate::http_error::ApiError;
+
+/// The fields of a form body. A field sent twice is refused (RFC 6749 §3.1).
+#[derive(Debug, Default)]
+pub struct Form(HashMap<String, String>);
+
+impl Form {
+    /// Parses a body that must be form-encoded.
+    pub fn parse(headers: &HeaderMap, body: &[u8]) -> Result<Self, ApiError> {
+        let content_type = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let mime = content_type.split(';').next().unwrap_or("").trim();
+        if !mime.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+            return Err(ApiError::invalid_request(
+                "the body must be application/x-www-form-urlencoded",
+            ));
+        }
+        Self::from_query(body)
+    }
+
+    /// Parses form-encoded bytes (a body or a query string).
+    pub fn from_query(bytes: &[u8]) -> Result<Self, ApiError> {
+        if std::str::from_utf8(bytes).is_err() {
+            return Err(ApiError::invalid_request("the form is not valid UTF-8"));
+        }
+        let mut fields = HashMap::new();
+        for (name, value) in url::form_urlencoded::parse(bytes) {
+            if value.chars().any(|c| c.is_control() && c != '\t') {
+                return Err(ApiError::invalid_request(format!(
+                    "parameter {name} contains control characters"
+                )));
+            }
+            if fields
+                .insert(name.to_string(), value.into_owned())
+                .is_some()
+            {
+                return Err(ApiError::invalid_request(format!(
+                    "parameter {name} is given more than once"
+                )));
+            }
+        }
+        Ok(Self(fields))
+    }
+
+    /// A field's value, if present.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+
+    /// A field's value as an owned string, if present.
+    pub fn take(&mut self, name: &str) -> Option<String> {
+        self.0.remove(name)
+    }
+}
+
+/// Client credentials from an `Authorization: Basic` header (RFC 6749 §2.3.1:
+/// each part form-encoded), or `None` when there is no such header.
+pub fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, ApiError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let text = value
+        .to_str()
+        .map_err(|_| ApiError::invalid_request("malformed Authorization header"))?;
+    let Some(encoded) = text
+        .strip_prefix("Basic ")
+        .or_else(|| text.strip_prefix("basic "))
+    else {
+        return Ok(None);
+    };
+    let decoded = STANDARD
+        .decode(encoded.trim())
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(|| ApiError::invalid_request("malformed Basic credentials"))?;
+    let (id, secret) = decoded
+        .split_once(':')
+        .ok_or_else(|| ApiError::invalid_request("malformed Basic credentials"))?;
+    let unescape = |s: &str| {
+        url::form_urlencoded::parse(format!("x={s}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    };
+    Ok(Some((unescape(id), unescape(secret))))
+}
+
+/// The client id and secret of a request: from HTTP Basic or from the form, not both.
+pub fn client_credentials(
+    headers: &HeaderMap,
+    form: &mut Form,
+) -> Result<(Option<String>, Option<String>, bool), ApiError> {
+    match basic_credentials(headers)? {
+        Some((id, secret)) => {
+            if form.get("client_secret").is_some() {
+                return Err(ApiError::invalid_request(
+                    "use one client authentication method, not Basic and client_secret together",
+                ));
+            }
+            if form.get("client_id").is_some_and(|f| f != id) {
+                return Err(ApiError::invalid_request(
+                    "client_id differs from the Basic credentials",
+                ));
+            }
+            form.take("client_id");
+            Ok((Some(id), Some(secret), true))
+        }
+        None => Ok((form.take("client_id"), form.take("client_secret"), false)),
+    }
+}

@@ -1,0 +1,218 @@
+//! The Twilio-compatible HTTP emulator on the iamkit engine.
+//!
+//! One port serves the Token API, the authorization page, introspection,
+//! revocation, metadata and JWKS, and the admin API. [`spawn`] runs it on a
+//! background thread (for the language bindings); the `iamkit` binary runs it in the
+//! foreground.
+
+mod admin;
+mod consent;
+pub mod demo;
+mod faults;
+mod form;
+mod http_error;
+mod oauth;
+
+pub use demo::Bootstrap;
+pub use faults::FaultRule;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::Request;
+use axum::routing::{get, post};
+use axum::Router;
+use iamkit::secrets::{SecretHash, SecretString};
+use iamkit::Engine;
+use tokio::net::TcpListener;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// Largest request body the emulator reads.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// How long a request may take before it is answered with 408.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The shape of Token API responses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ResponseStyle {
+    /// As Twilio's Token API: `id_token` and `refresh_token` always present, `null`
+    /// when absent.
+    #[default]
+    Twilio,
+    /// Strict RFC 6749 §5.1: absent fields omitted, `scope` included.
+    Rfc,
+}
+
+/// What the handlers share.
+#[derive(Debug)]
+pub struct AppState {
+    /// The engine.
+    pub engine: Arc<Engine>,
+    /// Hash of the admin API's bearer token.
+    pub admin_token: SecretHash,
+    /// The Token API response shape.
+    pub style: ResponseStyle,
+    /// Active fault rules.
+    pub faults: faults::Faults,
+}
+
+/// Settings of a server.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    /// Address to bind (127.0.0.1 by default).
+    pub host: IpAddr,
+    /// Port to bind; 0 picks a free one.
+    pub port: u16,
+    /// The Token API response shape.
+    pub response_style: ResponseStyle,
+    /// The admin token; a random one when absent.
+    pub admin_token: Option<String>,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        Self {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            response_style: ResponseStyle::Twilio,
+            admin_token: None,
+        }
+    }
+}
+
+/// The routes of the emulator.
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/v2/token", post(oauth::token))
+        .route("/v1/token", post(oauth::token))
+        .route("/v2/authorize", get(consent::page).post(consent::decide))
+        .route("/v2/introspect", post(oauth::introspect))
+        .route("/v2/revoke", post(oauth::revoke))
+        .route("/.well-known/oauth-authorization-server", get(oauth::metadata))
+        .route("/.well-known/openid-configuration", get(oauth::metadata))
+        .route("/.well-known/jwks.json", get(oauth::jwks))
+        .route("/callback", get(consent::callback))
+        .nest("/admin/v1", admin::routes(state.clone()))
+        .fallback(|| async { http_error::ApiError::not_found("no such endpoint") })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), faults::apply))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(
+            // Spans name the method and path only: query strings can carry codes.
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+            }),
+        )
+        .with_state(state)
+}
+
+/// The state for `engine` with the given options; returns it with the plaintext
+/// admin token.
+pub fn state(engine: Arc<Engine>, options: &ServerOptions) -> (Arc<AppState>, String) {
+    let admin_token = options
+        .admin_token
+        .clone()
+        .unwrap_or_else(|| SecretString::generate().expose().to_owned());
+    let state = Arc::new(AppState {
+        engine,
+        admin_token: SecretHash::of(admin_token.as_bytes()),
+        style: options.response_style,
+        faults: faults::Faults::default(),
+    });
+    (state, admin_token)
+}
+
+/// The base URL of a bound listener.
+pub fn base_url(addr: SocketAddr) -> String {
+    format!("http://{addr}")
+}
+
+/// Serves `state` on `listener` until `shutdown` completes, then drains in-flight
+/// requests.
+pub async fn serve(
+    listener: TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// An emulator running on a background thread.
+#[derive(Debug)]
+pub struct RunningServer {
+    /// Its base URL.
+    pub url: String,
+    /// The admin token and, for a seeded emulator, the demo credentials.
+    pub bootstrap: Bootstrap,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<std::io::Result<()>>>,
+}
+
+impl RunningServer {
+    /// Stops the server and waits for it to finish.
+    pub fn stop(mut self) -> std::io::Result<()> {
+        self.shutdown()
+    }
+
+    fn shutdown(&mut self) -> std::io::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.thread.take() {
+            Some(thread) => thread
+                .join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("the server thread panicked"))),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        let _ = self.shutdown();
+    }
+}
+
+/// Starts an emulator for `engine` on a background thread with its own runtime.
+/// With `seed_demo`, the demo organization is created in the engine first.
+pub fn spawn(
+    engine: Arc<Engine>,
+    options: ServerOptions,
+    seed_demo: bool,
+) -> std::io::Result<RunningServer> {
+    let std_listener = std::net::TcpListener::bind((options.host, options.port))?;
+    std_listener.set_nonblocking(true)?;
+    let url = base_url(std_listener.local_addr()?);
+    let (state, admin_token) = state(engine.clone(), &options);
+    let bootstrap = if seed_demo {
+        demo::seed(&engine, &url, &admin_token).map_err(std::io::Error::other)?
+    } else {
+        demo::empty(&url, &admin_token)
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::Builder::new()
+        .name("iamkit-server".into())
+        .spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async move {
+                let listener = TcpListener::from_std(std_listener)?;
+                serve(listener, state, async {
+                    let _ = stopped.await;
+                })
+                .await
+            })
+        })?;
+    Ok(RunningServer {
+        url,
+        bootstrap,
+        stop: Some(stop),
+        thread: Some(thread),
+    })
+}

@@ -1,0 +1,118 @@
+//! The OAuth endpoints: Token API, introspection, revocation, metadata and JWKS.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use iamkit::{OAuthError, TokenRequest};
+use serde_json::Value;
+
+use crate::form::{client_credentials, Form};
+use crate::http_error::ApiError;
+use crate::{AppState, ResponseStyle};
+
+/// `POST /v2/token` (and `/v1/token`): the Token API.
+pub async fn token(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let mut form = Form::parse(&headers, &body)?;
+    let (client_id, client_secret, basic) = client_credentials(&headers, &mut form)?;
+    let request = TokenRequest {
+        grant_type: form.take("grant_type").unwrap_or_default(),
+        client_id,
+        client_secret: client_secret.map(Into::into),
+        code: form.take("code").map(Into::into),
+        redirect_uri: form.take("redirect_uri"),
+        refresh_token: form.take("refresh_token").map(Into::into),
+        code_verifier: form.take("code_verifier").map(Into::into),
+        scope: form.take("scope"),
+    };
+    let issued = app.engine.token(&request).map_err(|e| {
+        let error = ApiError::from_engine(&e);
+        if basic && e == OAuthError::InvalidClient {
+            error.with_basic_challenge()
+        } else {
+            error
+        }
+    })?;
+    let mut body = issued.to_json();
+    if app.style == ResponseStyle::Rfc {
+        if let Some(obj) = body.as_object_mut() {
+            obj.retain(|_, v| !v.is_null());
+            obj.insert("scope".into(), Value::String(issued.scope.clone()));
+        }
+    }
+    Ok(no_store(Json(body).into_response()))
+}
+
+/// Checks the calling client's credentials for introspection and revocation.
+fn authenticated_client(
+    app: &AppState,
+    headers: &HeaderMap,
+    form: &mut Form,
+) -> Result<(String, String), ApiError> {
+    let (id, secret, basic) = client_credentials(headers, form)?;
+    let challenge = |e: ApiError| if basic { e.with_basic_challenge() } else { e };
+    let (Some(id), Some(secret)) = (id, secret) else {
+        return Err(challenge(ApiError::from_engine(&OAuthError::InvalidClient)));
+    };
+    app.engine
+        .authenticate_client(&id, &secret)
+        .map_err(|e| challenge(ApiError::from_engine(&e)))?;
+    Ok((id, secret))
+}
+
+/// `POST /v2/introspect` (RFC 7662): any authenticated client may introspect.
+pub async fn introspect(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let mut form = Form::parse(&headers, &body)?;
+    authenticated_client(&app, &headers, &mut form)?;
+    let token = form
+        .take("token")
+        .ok_or_else(|| ApiError::from_engine(&OAuthError::MissingParameter("token")))?;
+    Ok(no_store(
+        Json(app.engine.introspect(&token)).into_response(),
+    ))
+}
+
+/// `POST /v2/revoke` (RFC 7009): the client revokes one of its tokens.
+pub async fn revoke(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let mut form = Form::parse(&headers, &body)?;
+    let (id, secret) = authenticated_client(&app, &headers, &mut form)?;
+    let token = form
+        .take("token")
+        .ok_or_else(|| ApiError::from_engine(&OAuthError::MissingParameter("token")))?;
+    app.engine
+        .revoke_token(&id, &secret, &token)
+        .map_err(|e| ApiError::from_engine(&e))?;
+    Ok(StatusCode::OK.into_response())
+}
+
+/// `GET /.well-known/oauth-authorization-server` (RFC 8414).
+pub async fn metadata(State(app): State<Arc<AppState>>) -> Json<Value> {
+    Json(app.engine.metadata())
+}
+
+/// `GET /.well-known/jwks.json`.
+pub async fn jwks(State(app): State<Arc<AppState>>) -> Json<Value> {
+    Json(app.engine.jwks())
+}
+
+fn no_store(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+}
