@@ -1,0 +1,144 @@
+//! An in-process emulator on a manual clock, driven through the router without a
+//! socket.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use iamkit::{Engine, ManualClock};
+use iamkit_server::{demo, router, state, Bootstrap, ResponseStyle, ServerOptions};
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub const URL: &str = "http://127.0.0.1:8750";
+
+pub struct Emulator {
+    pub clock: ManualClock,
+    pub engine: Arc<Engine>,
+    pub router: Router,
+    pub boot: Bootstrap,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|_| panic!("not JSON: {}", self.text))
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap())
+            .unwrap_or("")
+    }
+}
+
+impl Emulator {
+    pub fn new() -> Self {
+        Self::with_style(ResponseStyle::Twilio)
+    }
+
+    pub fn with_style(style: ResponseStyle) -> Self {
+        let clock = ManualClock::parse("2026-01-01T00:00:00Z").unwrap();
+        let engine = Arc::new(
+            Engine::builder()
+                .clock(clock.clone())
+                .issuer(URL)
+                .build()
+                .unwrap(),
+        );
+        let options = ServerOptions {
+            response_style: style,
+            admin_token: Some("admin-secret".into()),
+            ..ServerOptions::default()
+        };
+        let (state, token) = state(engine.clone(), &options);
+        let boot = demo::seed(&engine, URL, &token).unwrap();
+        Self {
+            clock,
+            engine,
+            router: router(state),
+            boot,
+        }
+    }
+
+    pub fn cc(&self) -> (String, String) {
+        let app = &self.boot.apps.as_ref().unwrap().org_client_credentials;
+        (app.client_id.clone(), app.client_secret.clone())
+    }
+
+    pub fn code_app(&self) -> (String, String, String) {
+        let app = &self.boot.apps.as_ref().unwrap().org_authorization_code;
+        (
+            app.client_id.clone(),
+            app.client_secret.clone(),
+            app.redirect_uri.clone().unwrap(),
+        )
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Reply {
+            status,
+            headers,
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn form(&self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        self.send(
+            Request::post(path)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(Request::get(path).body(Body::empty()).unwrap())
+            .await
+    }
+
+    pub async fn admin(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(format!("/admin/v1{path}"))
+            .header(header::AUTHORIZATION, "Bearer admin-secret");
+        let body = match body {
+            Some(v) => {
+                request = request.header(header::CONTENT_TYPE, "application/json");
+                Body::from(v.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(request.body(body).unwrap()).await
+    }
+
+    pub async fn cc_token(&self) -> Reply {
+        let (id, secret) = self.cc();
+        self.form(
+            "/v2/token",
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", &id),
+                ("client_secret", &secret),
+            ],
+        )
+        .await
+    }
+}

@@ -1,0 +1,370 @@
+//! The OAuth endpoints over HTTP: shapes, both error vocabularies, client
+//! authentication, the consent page and the code flow.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use common::{Emulator, URL};
+use iamkit_server::ResponseStyle;
+use serde_json::json;
+
+#[tokio::test]
+async fn token_response_has_the_seeds_fields_and_no_store() {
+    let e = Emulator::new();
+    let r = e.cc_token().await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.header("cache-control"), "no-store");
+    let body = r.json();
+    let mut keys: Vec<_> = body.as_object().unwrap().keys().cloned().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "access_token",
+            "expires_in",
+            "id_token",
+            "refresh_token",
+            "token_type"
+        ]
+    );
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["expires_in"], 3600);
+    assert_eq!(body["id_token"], json!(null));
+    assert_eq!(body["refresh_token"], json!(null));
+    assert!(e
+        .engine
+        .verify(body["access_token"].as_str().unwrap())
+        .is_ok());
+}
+
+#[tokio::test]
+async fn rfc_style_omits_null_fields() {
+    let e = Emulator::with_style(ResponseStyle::Rfc);
+    let body = e.cc_token().await.json();
+    assert!(body.get("id_token").is_none());
+    assert!(body.get("refresh_token").is_none());
+    assert!(body["scope"]
+        .as_str()
+        .unwrap()
+        .contains("managed-users/list"));
+}
+
+#[tokio::test]
+async fn errors_carry_both_vocabularies() {
+    let e = Emulator::new();
+    let (id, _) = e.cc();
+    let r = e
+        .form(
+            "/v2/token",
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", &id),
+                ("client_secret", "wrong"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        r.json(),
+        json!({
+            "error": "invalid_client",
+            "error_description": "client authentication failed",
+            "code": 20003,
+            "message": "client authentication failed",
+            "more_info": "https://www.twilio.com/docs/errors/20003",
+            "status": 401,
+        })
+    );
+    let r = e.form("/v2/token", &[("grant_type", "password")]).await;
+    assert_eq!(
+        (r.status, r.json()["error"].clone()),
+        (StatusCode::BAD_REQUEST, json!("unsupported_grant_type"))
+    );
+}
+
+#[tokio::test]
+async fn basic_authentication_works_and_cannot_be_mixed() {
+    let e = Emulator::new();
+    let (id, secret) = e.cc();
+    let basic = |s: &str| format!("Basic {}", STANDARD.encode(format!("{id}:{s}")));
+    let send = |auth: String, body: &'static str| {
+        Request::post("/v2/token")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::AUTHORIZATION, auth)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let r = e
+        .send(send(basic(&secret), "grant_type=client_credentials"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = e
+        .send(send(basic("wrong"), "grant_type=client_credentials"))
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.header("www-authenticate"), "Basic realm=\"iamkit\"");
+    let r = e
+        .send(send(
+            basic(&secret),
+            "grant_type=client_credentials&client_secret=x",
+        ))
+        .await;
+    assert_eq!(r.json()["error"], "invalid_request");
+    let r = e
+        .send(send("Basic !!!".into(), "grant_type=client_credentials"))
+        .await;
+    assert_eq!(r.json()["error"], "invalid_request");
+}
+
+#[tokio::test]
+async fn malformed_forms_are_invalid_request() {
+    let e = Emulator::new();
+    let r = e
+        .form(
+            "/v2/token",
+            &[
+                ("grant_type", "client_credentials"),
+                ("grant_type", "client_credentials"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json()["error"].clone()),
+        (StatusCode::BAD_REQUEST, json!("invalid_request"))
+    );
+    let r = e
+        .send(
+            Request::post("/v2/token")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from("{}"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json()["error"].clone()),
+        (StatusCode::BAD_REQUEST, json!("invalid_request"))
+    );
+    let r = e
+        .send(
+            Request::post("/v2/token")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(vec![0xff, 0xfe]))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.json()["error"], "invalid_request");
+    let big = "a=".to_string() + &"x".repeat(2 * 1024 * 1024);
+    let r = e
+        .send(
+            Request::post("/v2/token")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(big))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(e.get("/nowhere").await.json()["code"], 20404);
+}
+
+fn authorize_query(id: &str, redirect: &str, extra: &str) -> String {
+    let redirect: String = url::form_urlencoded::byte_serialize(redirect.as_bytes()).collect();
+    format!("/v2/authorize?client_id={id}&response_type=code&redirect_uri={redirect}&scope=offline_access&state=xyz{extra}")
+}
+
+#[tokio::test]
+async fn consent_page_lists_the_app_and_users_and_never_redirects_a_bad_uri() {
+    let e = Emulator::new();
+    let (id, _, redirect) = e.code_app();
+    let page = e.get(&authorize_query(&id, &redirect, "")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("Demo SCIM connector"));
+    assert!(page.text.contains("owner@demo.iamkit.test"));
+    assert!(page.text.contains("managed-users/list"));
+
+    let bad = e
+        .get(&authorize_query(&id, "https://evil.example/cb", ""))
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.header("location").is_empty());
+    assert!(bad.text.contains("redirect_uri_mismatch"));
+
+    let unknown = e
+        .get(&authorize_query(
+            "OQ00000000000000000000000000000000",
+            &redirect,
+            "",
+        ))
+        .await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert!(unknown.text.contains("invalid_client"));
+
+    let wrong_type = e
+        .get(
+            &authorize_query(&id, &redirect, "")
+                .replace("response_type=code", "response_type=token"),
+        )
+        .await;
+    assert_eq!(wrong_type.status, StatusCode::FOUND);
+    assert!(wrong_type
+        .header("location")
+        .starts_with(&format!("{redirect}?error=unsupported_response_type")));
+    assert!(wrong_type.header("location").ends_with("&state=xyz"));
+}
+
+#[tokio::test]
+async fn approve_redirects_with_code_and_state_and_the_code_exchanges_once() {
+    let e = Emulator::new();
+    let (id, secret, redirect) = e.code_app();
+    let owner = e.boot.users[0].sid.clone();
+    let r = e
+        .form(
+            "/v2/authorize",
+            &[
+                ("client_id", &id),
+                ("response_type", "code"),
+                ("redirect_uri", &redirect),
+                ("scope", "offline_access"),
+                ("state", "xyz"),
+                ("user_sid", &owner),
+                ("decision", "approve"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FOUND);
+    let location = r.header("location").to_owned();
+    assert!(
+        location.starts_with(&format!("{redirect}?code=")) && location.ends_with("&state=xyz"),
+        "{location}"
+    );
+    let code = location
+        .split("code=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    let exchange = [
+        ("grant_type", "authorization_code"),
+        ("client_id", id.as_str()),
+        ("client_secret", secret.as_str()),
+        ("code", code.as_str()),
+        ("redirect_uri", redirect.as_str()),
+    ];
+    let tokens = e.form("/v2/token", &exchange).await.json();
+    assert!(tokens["refresh_token"].is_string());
+    let again = e.form("/v2/token", &exchange).await;
+    assert_eq!(
+        (again.status, again.json()["error"].clone()),
+        (StatusCode::BAD_REQUEST, json!("invalid_grant"))
+    );
+
+    let introspection = e
+        .form(
+            "/v2/introspect",
+            &[
+                ("client_id", &id),
+                ("client_secret", &secret),
+                ("token", tokens["access_token"].as_str().unwrap()),
+            ],
+        )
+        .await;
+    assert_eq!(introspection.json(), json!({"active": false}));
+}
+
+#[tokio::test]
+async fn deny_and_non_admin_users_go_back_with_access_denied() {
+    let e = Emulator::new();
+    let (id, _, redirect) = e.code_app();
+    let base = [
+        ("client_id", id.as_str()),
+        ("response_type", "code"),
+        ("redirect_uri", redirect.as_str()),
+        ("state", "s1"),
+    ];
+    let mut deny = base.to_vec();
+    deny.push(("decision", "deny"));
+    let r = e.form("/v2/authorize", &deny).await;
+    assert!(r
+        .header("location")
+        .starts_with(&format!("{redirect}?error=access_denied")));
+    let mut nobody = base.to_vec();
+    nobody.extend([
+        ("decision", "approve"),
+        ("user_sid", "US00000000000000000000000000000000"),
+    ]);
+    let r = e.form("/v2/authorize", &nobody).await;
+    assert!(r.header("location").contains("error=access_denied"));
+    assert!(r.header("location").ends_with("state=s1"));
+}
+
+#[tokio::test]
+async fn introspection_and_revocation_need_client_authentication() {
+    let e = Emulator::new();
+    let (id, secret) = e.cc();
+    let token = e.cc_token().await.json()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = e.form("/v2/introspect", &[("token", &token)]).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = e
+        .form(
+            "/v2/introspect",
+            &[
+                ("client_id", &id),
+                ("client_secret", &secret),
+                ("token", &token),
+            ],
+        )
+        .await;
+    assert_eq!(r.json()["active"], true);
+    assert_eq!(r.json()["client_id"], id);
+    let r = e
+        .form(
+            "/v2/revoke",
+            &[
+                ("client_id", &id),
+                ("client_secret", &secret),
+                ("token", &token),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = e
+        .form(
+            "/v2/introspect",
+            &[
+                ("client_id", &id),
+                ("client_secret", &secret),
+                ("token", &token),
+            ],
+        )
+        .await;
+    assert_eq!(r.json(), json!({"active": false}));
+    let r = e
+        .form(
+            "/v2/revoke",
+            &[("client_id", &id), ("client_secret", &secret)],
+        )
+        .await;
+    assert_eq!(r.json()["error"], "invalid_request");
+}
+
+#[tokio::test]
+async fn metadata_and_jwks_describe_the_emulator() {
+    let e = Emulator::new();
+    let m = e
+        .get("/.well-known/oauth-authorization-server")
+        .await
+        .json();
+    assert_eq!(m["issuer"], URL);
+    assert_eq!(m["token_endpoint"], format!("{URL}/v2/token"));
+    let jwks = e.get("/.well-known/jwks.json").await.json();
+    assert_eq!(jwks["keys"][0]["kty"], "EC");
+    assert_eq!(jwks["keys"][0]["alg"], "ES256");
+}
