@@ -78,7 +78,11 @@ impl ScimError {
             Some("") | None => format!("{what} (at the end of the input)"),
             Some(rest) => {
                 let snippet: String = rest.chars().take(SNIPPET_CHARS).collect();
-                let more = if rest.chars().nth(SNIPPET_CHARS).is_some() { "…" } else { "" };
+                let more = if rest.chars().nth(SNIPPET_CHARS).is_some() {
+                    "…"
+                } else {
+                    ""
+                };
                 format!("{what} at `{snippet}{more}`")
             }
         };
@@ -153,8 +157,14 @@ mod tests {
         assert_eq!(body["scimType"], "invalidFilter");
         assert_eq!(body["code"], 20001);
         assert_eq!(body["schemas"][0], ERROR_URN);
-        assert!(body["detail"].as_str().unwrap_or_default().contains("at byte 9"));
-        assert!(body["detail"].as_str().unwrap_or_default().contains("`xx \"a\"`"));
+        assert!(body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("at byte 9"));
+        assert!(body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("`xx \"a\"`"));
     }
 
     #[test]
@@ -164,7 +174,10 @@ mod tests {
         assert_eq!(body["code"], 20404);
         assert!(body.get("scimType").is_none());
         let err = ScimError::PreconditionFailed("version".into());
-        assert_eq!((err.code(), err.status(), err.twilio_code()), ("preconditionFailed", 412, 20412));
+        assert_eq!(
+            (err.code(), err.status(), err.twilio_code()),
+            ("preconditionFailed", 412, 20412)
+        );
         let err = ScimError::Uniqueness("userName".into());
         assert_eq!(err.to_scim_json()["scimType"], "uniqueness");
         assert_eq!(err.twilio_code(), 20409);

@@ -168,23 +168,39 @@ impl AttrDef {
     }
 
     /// A complex attribute with these sub-attributes.
-    pub const fn complex(name: &'static str, description: &'static str, subs: &'static [AttrDef]) -> Self {
-        Self { sub_attributes: subs, ..Self::new(name, AttrType::Complex, description) }
+    pub const fn complex(
+        name: &'static str,
+        description: &'static str,
+        subs: &'static [AttrDef],
+    ) -> Self {
+        Self {
+            sub_attributes: subs,
+            ..Self::new(name, AttrType::Complex, description)
+        }
     }
 
     /// Makes the attribute multi-valued.
     pub const fn multi(self) -> Self {
-        Self { multi_valued: true, ..self }
+        Self {
+            multi_valued: true,
+            ..self
+        }
     }
 
     /// Makes the attribute required.
     pub const fn required(self) -> Self {
-        Self { required: true, ..self }
+        Self {
+            required: true,
+            ..self
+        }
     }
 
     /// Makes string comparisons case-exact.
     pub const fn case_exact(self) -> Self {
-        Self { case_exact: true, ..self }
+        Self {
+            case_exact: true,
+            ..self
+        }
     }
 
     /// Sets the mutability.
@@ -204,12 +220,18 @@ impl AttrDef {
 
     /// Sets the suggested values.
     pub const fn canonical(self, values: &'static [&'static str]) -> Self {
-        Self { canonical_values: values, ..self }
+        Self {
+            canonical_values: values,
+            ..self
+        }
     }
 
     /// Sets what a reference points at.
     pub const fn references(self, types: &'static [&'static str]) -> Self {
-        Self { reference_types: types, ..self }
+        Self {
+            reference_types: types,
+            ..self
+        }
     }
 
     /// Whether this is a complex attribute.
@@ -219,7 +241,9 @@ impl AttrDef {
 
     /// The sub-attribute called `name`, ignoring ASCII case.
     pub fn sub_attribute(&self, name: &str) -> Option<&'static AttrDef> {
-        self.sub_attributes.iter().find(|a| a.name.eq_ignore_ascii_case(name))
+        self.sub_attributes
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(name))
     }
 
     /// The attribute a comparison on this attribute targets: itself, or its `value`
@@ -287,12 +311,15 @@ impl Schema {
     /// The top-level attribute called `name` (ASCII case ignored, URN prefix allowed).
     pub fn attribute(&'static self, name: &str) -> Option<&'static AttrDef> {
         let name = self.strip_urn(name)?;
-        self.all_attributes().find(|a| a.name.eq_ignore_ascii_case(name))
+        self.all_attributes()
+            .find(|a| a.name.eq_ignore_ascii_case(name))
     }
 
     /// `path` without this schema's `URN:` prefix; `None` when it carries another URN.
     pub fn strip_urn<'a>(&self, path: &'a str) -> Option<&'a str> {
-        let has_urn = path.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("urn:"));
+        let has_urn = path
+            .get(..4)
+            .is_some_and(|p| p.eq_ignore_ascii_case("urn:"));
         if !has_urn {
             return Some(path);
         }
@@ -320,32 +347,54 @@ const NAME_SUBS: &[AttrDef] = &[
 const EMAIL_SUBS: &[AttrDef] = &[
     string("value", "The email address."),
     string("display", "A human-readable name for the address."),
-    string("type", "The kind of address: 'work', 'home' or 'other'.").canonical(&["work", "home", "other"]),
-    AttrDef::new("primary", AttrType::Boolean, "Whether this is the user's primary address."),
+    string("type", "The kind of address: 'work', 'home' or 'other'.")
+        .canonical(&["work", "home", "other"]),
+    AttrDef::new(
+        "primary",
+        AttrType::Boolean,
+        "Whether this is the user's primary address.",
+    ),
 ];
 
 const META_SUBS: &[AttrDef] = &[
-    string("resourceType", "The resource type: 'User'.").case_exact().mutability(Mutability::ReadOnly),
-    AttrDef::new("created", AttrType::DateTime, "When the user was created.").mutability(Mutability::ReadOnly),
-    AttrDef::new("lastModified", AttrType::DateTime, "When the user last changed.")
+    string("resourceType", "The resource type: 'User'.")
+        .case_exact()
         .mutability(Mutability::ReadOnly),
+    AttrDef::new("created", AttrType::DateTime, "When the user was created.")
+        .mutability(Mutability::ReadOnly),
+    AttrDef::new(
+        "lastModified",
+        AttrType::DateTime,
+        "When the user last changed.",
+    )
+    .mutability(Mutability::ReadOnly),
     AttrDef::new("location", AttrType::Reference, "The URI of the user.")
         .case_exact()
         .mutability(Mutability::ReadOnly)
         .references(&["uri"]),
-    string("version", "The user's version, as its ETag.").case_exact().mutability(Mutability::ReadOnly),
+    string("version", "The user's version, as its ETag.")
+        .case_exact()
+        .mutability(Mutability::ReadOnly),
 ];
 
 const USER_ATTRIBUTES: &[AttrDef] = &[
-    string("userName", "The unique login name; Twilio requires it to equal the primary email.")
-        .required()
-        .uniqueness(Uniqueness::Server),
+    string(
+        "userName",
+        "The unique login name; Twilio requires it to equal the primary email.",
+    )
+    .required()
+    .uniqueness(Uniqueness::Server),
     AttrDef::complex("name", "The components of the user's name.", NAME_SUBS),
     string("displayName", "The name shown to people."),
-    AttrDef::complex("emails", "Email addresses; at least one.", EMAIL_SUBS).multi().required(),
+    AttrDef::complex("emails", "Email addresses; at least one.", EMAIL_SUBS)
+        .multi()
+        .required(),
     AttrDef::new("active", AttrType::Boolean, "Whether the user may sign in."),
     string("locale", "The user's locale, e.g. 'en-US'."),
-    string("timezone", "The user's time zone, e.g. 'America/Los_Angeles'."),
+    string(
+        "timezone",
+        "The user's time zone, e.g. 'America/Los_Angeles'.",
+    ),
     string("title", "The user's job title."),
 ];
 
@@ -357,11 +406,15 @@ const USER_COMMON: &[AttrDef] = &[
         .uniqueness(Uniqueness::Server),
     string("externalId", "The identifier the provisioning client uses.").case_exact(),
     AttrDef::complex("meta", "Resource metadata.", META_SUBS).mutability(Mutability::ReadOnly),
-    AttrDef::new("schemas", AttrType::Reference, "The schema URNs of the resource.")
-        .multi()
-        .case_exact()
-        .returned(Returned::Always)
-        .references(&["uri"]),
+    AttrDef::new(
+        "schemas",
+        AttrType::Reference,
+        "The schema URNs of the resource.",
+    )
+    .multi()
+    .case_exact()
+    .returned(Returned::Always)
+    .references(&["uri"]),
 ];
 
 /// The User schema (RFC 7643 §4.1) as Twilio serves it.
@@ -383,7 +436,9 @@ mod tests {
         assert_eq!(user.attribute("USERNAME").map(|a| a.name), Some("userName"));
         let urn = "urn:ietf:params:scim:schemas:core:2.0:user:userName";
         assert_eq!(user.attribute(urn).map(|a| a.name), Some("userName"));
-        assert!(user.attribute("urn:ietf:params:scim:schemas:core:2.0:Group:userName").is_none());
+        assert!(user
+            .attribute("urn:ietf:params:scim:schemas:core:2.0:Group:userName")
+            .is_none());
         assert!(user.attribute("urn:x").is_none());
         assert!(user.attribute("nickName").is_none());
         assert_eq!(user.attribute("ID").map(|a| a.case_exact), Some(true));
@@ -393,7 +448,11 @@ mod tests {
     fn implied_value_leaf() {
         let emails = USER_SCHEMA.attribute("emails").unwrap();
         assert_eq!(emails.implied_leaf().map(|a| a.name), Some("value"));
-        assert!(USER_SCHEMA.attribute("name").unwrap().implied_leaf().is_none());
+        assert!(USER_SCHEMA
+            .attribute("name")
+            .unwrap()
+            .implied_leaf()
+            .is_none());
     }
 
     #[test]

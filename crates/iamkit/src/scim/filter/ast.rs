@@ -64,7 +64,9 @@ impl CompareOp {
 
     /// The operator named by `word`, ignoring ASCII case.
     pub fn from_keyword(word: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|op| op.as_str().eq_ignore_ascii_case(word))
+        Self::ALL
+            .into_iter()
+            .find(|op| op.as_str().eq_ignore_ascii_case(word))
     }
 
     /// Whether this is a substring operator (`co`, `sw`, `ew`).
@@ -158,12 +160,24 @@ pub(crate) enum Blame {
 impl Comparison {
     /// Checks that `op` and `value` suit the attribute's type and compiles them.
     pub fn new(path: AttrPath, op: CompareOp, value: Literal) -> Result<Self, ScimError> {
-        Self::build(path, op, value).map_err(|(_, message)| ScimError::InvalidFilter { position: 0, message })
+        Self::build(path, op, value).map_err(|(_, message)| ScimError::InvalidFilter {
+            position: 0,
+            message,
+        })
     }
 
-    pub(crate) fn build(path: AttrPath, op: CompareOp, value: Literal) -> Result<Self, (Blame, String)> {
+    pub(crate) fn build(
+        path: AttrPath,
+        op: CompareOp,
+        value: Literal,
+    ) -> Result<Self, (Blame, String)> {
         let operand = Operand::compile(&path, op, &value)?;
-        Ok(Self { path, op, value, operand })
+        Ok(Self {
+            path,
+            op,
+            value,
+            operand,
+        })
     }
 
     /// The compared attribute.
@@ -226,7 +240,10 @@ impl Expr {
     /// sub-attributes (without further sub-attributes or value filters).
     pub fn value_path(attr: &'static AttrDef, inner: Expr) -> Result<Self, ScimError> {
         if !attr.is_complex() {
-            return Err(ScimError::InvalidPath(format!("`{}` is not complex", attr.name)));
+            return Err(ScimError::InvalidPath(format!(
+                "`{}` is not complex",
+                attr.name
+            )));
         }
         if !inner.is_relative_to(attr) {
             return Err(ScimError::InvalidPath(format!(
@@ -238,13 +255,16 @@ impl Expr {
     }
 
     fn is_relative_to(&self, parent: &AttrDef) -> bool {
-        let own = |p: &AttrPath| p.sub.is_none() && parent.sub_attributes.iter().any(|a| a == p.attr);
+        let own =
+            |p: &AttrPath| p.sub.is_none() && parent.sub_attributes.iter().any(|a| a == p.attr);
         match self {
             Self::Present(p) => own(p),
             Self::Compare(c) => own(&c.path),
             Self::ValuePath(..) => false,
             Self::Not(e) => e.is_relative_to(parent),
-            Self::And(l, r) | Self::Or(l, r) => l.is_relative_to(parent) && r.is_relative_to(parent),
+            Self::And(l, r) | Self::Or(l, r) => {
+                l.is_relative_to(parent) && r.is_relative_to(parent)
+            }
         }
     }
 }

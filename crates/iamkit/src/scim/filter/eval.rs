@@ -31,7 +31,11 @@ pub(crate) enum Operand {
     Int(i64),
     Dec(f64),
     /// A string; lower-cased when `fold` (the attribute is not `caseExact`).
-    Text { text: String, fold: bool, ascii: bool },
+    Text {
+        text: String,
+        fold: bool,
+        ascii: bool,
+    },
     Instant(OffsetDateTime),
 }
 
@@ -39,21 +43,42 @@ type CompileError = (Blame, String);
 
 impl Operand {
     /// Checks `op value` against the type of `path`'s leaf attribute.
-    pub(crate) fn compile(path: &AttrPath, op: CompareOp, value: &Literal) -> Result<Self, CompileError> {
+    pub(crate) fn compile(
+        path: &AttrPath,
+        op: CompareOp,
+        value: &Literal,
+    ) -> Result<Self, CompileError> {
         let Some(leaf) = path.leaf() else {
             return Err((
                 Blame::Attribute,
-                format!("`{path}` is complex: compare one of its sub-attributes, or use a value filter"),
+                format!(
+                    "`{path}` is complex: compare one of its sub-attributes, or use a value filter"
+                ),
             ));
         };
         let ty = leaf.ty;
-        let refuse = |what: &str| Err((Blame::Operator, format!("`{}` cannot be used on {what} `{path}`", op.as_str())));
-        let mismatch = |kind: &str| Err((Blame::Value, format!("`{path}` is {}, not {kind}", describe(ty))));
+        let refuse = |what: &str| {
+            Err((
+                Blame::Operator,
+                format!("`{}` cannot be used on {what} `{path}`", op.as_str()),
+            ))
+        };
+        let mismatch = |kind: &str| {
+            Err((
+                Blame::Value,
+                format!("`{path}` is {}, not {kind}", describe(ty)),
+            ))
+        };
         match value {
             Literal::Null if matches!(op, CompareOp::Eq | CompareOp::Ne) => Ok(Self::Null),
-            Literal::Null => Err((Blame::Operator, format!("only eq and ne compare with null, not `{}`", op.as_str()))),
+            Literal::Null => Err((
+                Blame::Operator,
+                format!("only eq and ne compare with null, not `{}`", op.as_str()),
+            )),
             Literal::Boolean(b) => match ty {
-                AttrType::Boolean if matches!(op, CompareOp::Eq | CompareOp::Ne) => Ok(Self::Bool(*b)),
+                AttrType::Boolean if matches!(op, CompareOp::Eq | CompareOp::Ne) => {
+                    Ok(Self::Bool(*b))
+                }
                 AttrType::Boolean => refuse("the boolean"),
                 _ => mismatch("a boolean"),
             },
@@ -68,12 +93,19 @@ impl Operand {
             },
             Literal::String(s) => match ty {
                 AttrType::String | AttrType::Reference => Ok(text(s, !leaf.case_exact)),
-                AttrType::Binary if matches!(op, CompareOp::Eq | CompareOp::Ne) => Ok(text(s, false)),
+                AttrType::Binary if matches!(op, CompareOp::Eq | CompareOp::Ne) => {
+                    Ok(text(s, false))
+                }
                 AttrType::Binary => refuse("the binary"),
                 AttrType::DateTime if op.is_substring() => refuse("the date-time"),
                 AttrType::DateTime => OffsetDateTime::parse(s, &Rfc3339)
                     .map(Self::Instant)
-                    .map_err(|_| (Blame::Value, format!("`{path}` is a date-time: {s:?} is not an RFC 3339 instant"))),
+                    .map_err(|_| {
+                        (
+                            Blame::Value,
+                            format!("`{path}` is a date-time: {s:?} is not an RFC 3339 instant"),
+                        )
+                    }),
                 _ => mismatch("a string"),
             },
         }
@@ -93,7 +125,11 @@ fn describe(ty: AttrType) -> &'static str {
 }
 
 fn text(s: &str, fold: bool) -> Operand {
-    let text: String = if fold { fold_chars(s).collect() } else { s.to_owned() };
+    let text: String = if fold {
+        fold_chars(s).collect()
+    } else {
+        s.to_owned()
+    };
     let ascii = text.is_ascii();
     Operand::Text { text, fold, ascii }
 }
@@ -104,8 +140,11 @@ fn fold_chars(s: &str) -> impl Iterator<Item = char> + '_ {
 
 /// The member `name` of `map`: by exact name, else ignoring ASCII case.
 pub(crate) fn get_ci<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
-    map.get(name)
-        .or_else(|| map.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v))
+    map.get(name).or_else(|| {
+        map.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    })
 }
 
 /// Whether a value counts as present for `pr`.
@@ -135,7 +174,10 @@ pub(crate) fn values<'a>(
         (Some(_), _) => None,
         (None, v) => Some(v),
     };
-    one.into_iter().chain(many).filter_map(pick).filter(|v| !v.is_null())
+    one.into_iter()
+        .chain(many)
+        .filter_map(pick)
+        .filter(|v| !v.is_null())
 }
 
 /// The key to read inside each value of `path`: the named sub-attribute, or `value`
@@ -155,7 +197,9 @@ impl Expr {
             Self::Present(path) => values(obj, path.attr(), leaf_key(path, false)).any(is_present),
             Self::Compare(cmp) => cmp.eval(obj),
             Self::ValuePath(attr, inner) => match get_ci(obj, attr.name) {
-                Some(Value::Array(items)) => items.iter().any(|v| v.as_object().is_some_and(|m| inner.eval(m))),
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .any(|v| v.as_object().is_some_and(|m| inner.eval(m))),
                 Some(Value::Object(m)) => inner.eval(m),
                 _ => false,
             },
@@ -196,12 +240,17 @@ fn test(op: CompareOp, operand: &Operand, v: &Value) -> bool {
             (None, Some(f)) => f.partial_cmp(&(*i as f64)).is_some_and(|o| ordered(op, o)),
             _ => false,
         },
-        Operand::Dec(d) => v.as_f64().and_then(|f| f.partial_cmp(d)).is_some_and(|o| ordered(op, o)),
+        Operand::Dec(d) => v
+            .as_f64()
+            .and_then(|f| f.partial_cmp(d))
+            .is_some_and(|o| ordered(op, o)),
         Operand::Instant(at) => v
             .as_str()
             .and_then(|s| OffsetDateTime::parse(s, &Rfc3339).ok())
             .is_some_and(|t| ordered(op, t.cmp(at))),
-        Operand::Text { text, fold, ascii } => v.as_str().is_some_and(|s| match_text(op, s, text, *fold, *ascii)),
+        Operand::Text { text, fold, ascii } => v
+            .as_str()
+            .is_some_and(|s| match_text(op, s, text, *fold, *ascii)),
     }
 }
 
@@ -232,8 +281,15 @@ fn match_text(op: CompareOp, s: &str, needle: &str, fold: bool, needle_ascii: bo
         return match op {
             CompareOp::Co => n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n)),
             CompareOp::Sw => h.get(..n.len()).is_some_and(|p| p.eq_ignore_ascii_case(n)),
-            CompareOp::Ew => h.len() >= n.len() && h.get(h.len() - n.len()..).is_some_and(|p| p.eq_ignore_ascii_case(n)),
-            _ => ordered(op, h.iter().map(u8::to_ascii_lowercase).cmp(n.iter().copied())),
+            CompareOp::Ew => {
+                h.len() >= n.len()
+                    && h.get(h.len() - n.len()..)
+                        .is_some_and(|p| p.eq_ignore_ascii_case(n))
+            }
+            _ => ordered(
+                op,
+                h.iter().map(u8::to_ascii_lowercase).cmp(n.iter().copied()),
+            ),
         };
     }
     match op {
@@ -256,8 +312,20 @@ mod tests {
     #[test]
     fn text_matching() {
         assert!(match_text(CompareOp::Eq, "BJensen", "bjensen", true, true));
-        assert!(!match_text(CompareOp::Eq, "BJensen", "bjensen", false, true));
-        assert!(match_text(CompareOp::Co, "a@EXAMPLE.com", "@example", true, true));
+        assert!(!match_text(
+            CompareOp::Eq,
+            "BJensen",
+            "bjensen",
+            false,
+            true
+        ));
+        assert!(match_text(
+            CompareOp::Co,
+            "a@EXAMPLE.com",
+            "@example",
+            true,
+            true
+        ));
         assert!(match_text(CompareOp::Sw, "Émile", "ém", true, false));
         assert!(match_text(CompareOp::Ew, "x", "", true, true));
         assert!(!match_text(CompareOp::Ew, "x", "xx", true, true));

@@ -53,20 +53,38 @@ pub(crate) fn tokenize(input: &str) -> Result<Vec<Token<'_>>, ScimError> {
             b']' => Tok::RBracket,
             b'"' => {
                 let (text, end) = string(input, pos)?;
-                tokens.push(Token { kind: Tok::Str(text), pos });
+                tokens.push(Token {
+                    kind: Tok::Str(text),
+                    pos,
+                });
                 i = end;
                 continue;
             }
             _ if is_word_byte(b) => {
-                let len = bytes.get(pos..).unwrap_or_default().iter().take_while(|&&c| is_word_byte(c)).count();
+                let len = bytes
+                    .get(pos..)
+                    .unwrap_or_default()
+                    .iter()
+                    .take_while(|&&c| is_word_byte(c))
+                    .count();
                 i = pos + len;
                 let word = input.get(pos..i).unwrap_or_default();
-                tokens.push(Token { kind: Tok::Word(word), pos });
+                tokens.push(Token {
+                    kind: Tok::Word(word),
+                    pos,
+                });
                 continue;
             }
             _ => {
-                let c = input.get(pos..).and_then(|s| s.chars().next()).unwrap_or('\u{fffd}');
-                return Err(ScimError::filter(input, pos, &format!("unexpected character {c:?}")));
+                let c = input
+                    .get(pos..)
+                    .and_then(|s| s.chars().next())
+                    .unwrap_or('\u{fffd}');
+                return Err(ScimError::filter(
+                    input,
+                    pos,
+                    &format!("unexpected character {c:?}"),
+                ));
             }
         };
         tokens.push(Token { kind, pos });
@@ -91,10 +109,19 @@ fn string(input: &str, start: usize) -> Result<(String, usize), ScimError> {
                 out.push(c);
                 i = next;
             }
-            0..=0x1f => return Err(ScimError::filter(input, i, "control characters in strings must be escaped")),
+            0..=0x1f => {
+                return Err(ScimError::filter(
+                    input,
+                    i,
+                    "control characters in strings must be escaped",
+                ))
+            }
             _ => {
                 let run = bytes.get(i..).unwrap_or_default();
-                let len = run.iter().take_while(|&&c| c != b'"' && c != b'\\' && c >= 0x20).count();
+                let len = run
+                    .iter()
+                    .take_while(|&&c| c != b'"' && c != b'\\' && c >= 0x20)
+                    .count();
                 // The run ends at an ASCII byte or the end, so it is a whole UTF-8 slice.
                 out.push_str(input.get(i..i + len).unwrap_or_default());
                 i += len;
@@ -137,9 +164,15 @@ fn unicode_escape(input: &str, at: usize) -> Result<(char, usize), ScimError> {
     };
     let (code, next) = match unit {
         0xD800..=0xDBFF => {
-            let low = if input.get(at + 6..at + 8) == Some("\\u") { hex4(input, at + 8) } else { None };
+            let low = if input.get(at + 6..at + 8) == Some("\\u") {
+                hex4(input, at + 8)
+            } else {
+                None
+            };
             match low {
-                Some(low @ 0xDC00..=0xDFFF) => (0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00), at + 12),
+                Some(low @ 0xDC00..=0xDFFF) => {
+                    (0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00), at + 12)
+                }
                 _ => return bad("unpaired surrogate in \\u escape"),
             }
         }
@@ -157,7 +190,11 @@ mod tests {
     use super::*;
 
     fn kinds(input: &str) -> Vec<Tok<'_>> {
-        tokenize(input).unwrap().into_iter().map(|t| t.kind).collect()
+        tokenize(input)
+            .unwrap()
+            .into_iter()
+            .map(|t| t.kind)
+            .collect()
     }
 
     #[test]

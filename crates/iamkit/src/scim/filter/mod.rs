@@ -89,8 +89,12 @@ impl Filter {
         while let Expr::And(left, _) = expr {
             expr = left;
         }
-        let Expr::Compare(cmp) = expr else { return None };
-        let (CompareOp::Eq, Literal::String(value), None) = (cmp.op(), cmp.value(), cmp.path().sub()) else {
+        let Expr::Compare(cmp) = expr else {
+            return None;
+        };
+        let (CompareOp::Eq, Literal::String(value), None) =
+            (cmp.op(), cmp.value(), cmp.path().sub())
+        else {
             return None;
         };
         let attribute = match cmp.path().attr().name {
@@ -116,12 +120,17 @@ mod tests {
 
     fn key(input: &str) -> Option<(IndexAttribute, String)> {
         let filter = Filter::parse(input).unwrap();
-        filter.index_key().map(|k| (k.attribute, k.value.to_owned()))
+        filter
+            .index_key()
+            .map(|k| (k.attribute, k.value.to_owned()))
     }
 
     #[test]
     fn index_keys() {
-        assert_eq!(key(r#"userName eq "A""#), Some((IndexAttribute::UserName, "A".into())));
+        assert_eq!(
+            key(r#"userName eq "A""#),
+            Some((IndexAttribute::UserName, "A".into()))
+        );
         assert_eq!(
             key(r#"EXTERNALID eq "x" and active eq true and title pr"#),
             Some((IndexAttribute::ExternalId, "x".into()))
@@ -145,6 +154,12 @@ mod tests {
         let err = Filter::parse(&nested(MAX_DEPTH + 1)).unwrap_err();
         assert!(matches!(err, ScimError::InvalidFilter { position, .. } if position == MAX_DEPTH));
         let long = format!("title eq \"{}\"", "a".repeat(MAX_LEN));
-        assert!(matches!(Filter::parse(&long), Err(ScimError::InvalidFilter { position: MAX_LEN, .. })));
+        assert!(matches!(
+            Filter::parse(&long),
+            Err(ScimError::InvalidFilter {
+                position: MAX_LEN,
+                ..
+            })
+        ));
     }
 }

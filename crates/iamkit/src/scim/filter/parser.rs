@@ -37,10 +37,19 @@ impl<'a> Parser<'a> {
     pub(crate) fn new(schema: &'static Schema, input: &'a str) -> Res<Self> {
         if input.len() > MAX_LEN {
             let what = format!("input longer than {MAX_LEN} bytes");
-            return Err(ScimError::InvalidFilter { position: MAX_LEN, message: what });
+            return Err(ScimError::InvalidFilter {
+                position: MAX_LEN,
+                message: what,
+            });
         }
         let tokens = tokenize(input)?;
-        Ok(Self { input, tokens, at: 0, schema, depth: 0 })
+        Ok(Self {
+            input,
+            tokens,
+            at: 0,
+            schema,
+            depth: 0,
+        })
     }
 
     /// Parses a whole filter.
@@ -51,11 +60,6 @@ impl<'a> Parser<'a> {
             Some(Tok::RParen) => Err(self.error_here("unbalanced `)`")),
             Some(_) => Err(self.error_here("expected `and`, `or` or the end of the filter")),
         }
-    }
-
-    /// The input being parsed.
-    pub(crate) fn input(&self) -> &'a str {
-        self.input
     }
 
     /// The current token.
@@ -159,22 +163,31 @@ impl<'a> Parser<'a> {
             _ => None,
         };
         let Some(op) = op else {
-            return Err(self.error_here("expected an operator (eq ne co sw ew gt ge lt le pr) or `[`"));
+            return Err(
+                self.error_here("expected an operator (eq ne co sw ew gt ge lt le pr) or `[`")
+            );
         };
         self.bump();
         let value_pos = self.pos();
         let value = self.literal()?;
-        Comparison::build(path, op, value).map(Expr::Compare).map_err(|(blame, what)| {
-            let at = match blame {
-                Blame::Attribute => start,
-                Blame::Operator => op_pos,
-                Blame::Value => value_pos,
-            };
-            ScimError::filter(self.input, at, &what)
-        })
+        Comparison::build(path, op, value)
+            .map(Expr::Compare)
+            .map_err(|(blame, what)| {
+                let at = match blame {
+                    Blame::Attribute => start,
+                    Blame::Operator => op_pos,
+                    Blame::Value => value_pos,
+                };
+                ScimError::filter(self.input, at, &what)
+            })
     }
 
-    fn value_path(&mut self, scope: Option<&'static AttrDef>, path: AttrPath, start: usize) -> Res<Expr> {
+    fn value_path(
+        &mut self,
+        scope: Option<&'static AttrDef>,
+        path: AttrPath,
+        start: usize,
+    ) -> Res<Expr> {
         if scope.is_some() {
             return Err(self.error_here("value filters cannot nest"));
         }
@@ -210,7 +223,11 @@ impl<'a> Parser<'a> {
             Some(Tok::Word(w)) if w.starts_with(|c: char| c == '-' || c.is_ascii_digit()) => {
                 number(w).map_err(|what| ScimError::filter(self.input, at, what))?
             }
-            _ => return Err(self.error_here("expected a value: a string, number, true, false or null")),
+            _ => {
+                return Err(
+                    self.error_here("expected a value: a string, number, true, false or null")
+                )
+            }
         };
         self.bump();
         Ok(value)
@@ -261,7 +278,9 @@ fn number(word: &str) -> Result<Literal, &'static str> {
             _ => Err("number out of range"),
         }
     } else {
-        word.parse::<i64>().map(Literal::Integer).map_err(|_| "integer out of range")
+        word.parse::<i64>()
+            .map(Literal::Integer)
+            .map_err(|_| "integer out of range")
     }
 }
 
@@ -278,13 +297,18 @@ fn is_attr_name(name: &str) -> bool {
 /// Resolves `attr`, `attr.sub` or `URN:attr[.sub]` against `schema`.
 pub(crate) fn resolve(schema: &'static Schema, word: &str) -> Result<AttrPath, String> {
     let Some(rest) = schema.strip_urn(word) else {
-        return Err(format!("unknown schema in `{word}`: only {} is served", schema.id));
+        return Err(format!(
+            "unknown schema in `{word}`: only {} is served",
+            schema.id
+        ));
     };
     let mut parts = rest.split('.');
     let name = parts.next().unwrap_or_default();
     let sub = parts.next();
     if parts.next().is_some() {
-        return Err(format!("`{word}` names more than one level of sub-attribute"));
+        return Err(format!(
+            "`{word}` names more than one level of sub-attribute"
+        ));
     }
     if !is_attr_name(name) || sub.is_some_and(|s| !is_attr_name(s)) {
         return Err(format!("`{word}` is not an attribute path"));
@@ -294,7 +318,9 @@ pub(crate) fn resolve(schema: &'static Schema, word: &str) -> Result<AttrPath, S
     };
     let sub = match sub {
         None => None,
-        Some(_) if !attr.is_complex() => return Err(format!("`{}` has no sub-attributes", attr.name)),
+        Some(_) if !attr.is_complex() => {
+            return Err(format!("`{}` has no sub-attributes", attr.name))
+        }
         Some(s) => match attr.sub_attribute(s) {
             Some(def) => Some(def),
             None => return Err(format!("unknown sub-attribute `{s}` of `{}`", attr.name)),
@@ -306,11 +332,17 @@ pub(crate) fn resolve(schema: &'static Schema, word: &str) -> Result<AttrPath, S
 /// Resolves a sub-attribute name inside a value filter on `parent`.
 fn resolve_relative(parent: &'static AttrDef, word: &str) -> Result<AttrPath, String> {
     if !is_attr_name(word) {
-        return Err(format!("`{word}` is not a sub-attribute name of `{}`", parent.name));
+        return Err(format!(
+            "`{word}` is not a sub-attribute name of `{}`",
+            parent.name
+        ));
     }
     match parent.sub_attribute(word) {
         Some(def) => AttrPath::new(def, None).map_err(|e| e.to_string()),
-        None => Err(format!("unknown sub-attribute `{word}` of `{}`", parent.name)),
+        None => Err(format!(
+            "unknown sub-attribute `{word}` of `{}`",
+            parent.name
+        )),
     }
 }
 

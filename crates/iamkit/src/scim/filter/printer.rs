@@ -47,7 +47,13 @@ impl fmt::Display for Expr {
     }
 }
 
-fn binary(f: &mut fmt::Formatter<'_>, parent: &Expr, left: &Expr, op: &str, right: &Expr) -> fmt::Result {
+fn binary(
+    f: &mut fmt::Formatter<'_>,
+    parent: &Expr,
+    left: &Expr,
+    op: &str,
+    right: &Expr,
+) -> fmt::Result {
     let own = precedence(parent);
     child(f, left, precedence(left) < own)?;
     write!(f, " {op} ")?;
