@@ -158,7 +158,8 @@ pub(crate) enum Blame {
 }
 
 impl Comparison {
-    /// Checks that `op` and `value` suit the attribute's type and compiles them.
+    /// Checks that `op` and `value` suit the attribute's type and compiles them;
+    /// otherwise `invalidFilter` at position 0.
     pub fn new(path: AttrPath, op: CompareOp, value: Literal) -> Result<Self, ScimError> {
         Self::build(path, op, value).map_err(|(_, message)| ScimError::InvalidFilter {
             position: 0,
@@ -237,19 +238,23 @@ impl Expr {
     }
 
     /// `attr[inner]`, checking that `attr` is complex and `inner` names only its
-    /// sub-attributes (without further sub-attributes or value filters).
+    /// sub-attributes (without further sub-attributes or value filters); otherwise
+    /// `invalidFilter` at position 0.
     pub fn value_path(attr: &'static AttrDef, inner: Expr) -> Result<Self, ScimError> {
         if !attr.is_complex() {
-            return Err(ScimError::InvalidPath(format!(
-                "`{}` is not complex",
-                attr.name
-            )));
+            return Err(ScimError::InvalidFilter {
+                position: 0,
+                message: format!("`{}` is not complex", attr.name),
+            });
         }
         if !inner.is_relative_to(attr) {
-            return Err(ScimError::InvalidPath(format!(
-                "a value filter on `{}` may name only its sub-attributes",
-                attr.name
-            )));
+            return Err(ScimError::InvalidFilter {
+                position: 0,
+                message: format!(
+                    "a value filter on `{}` may name only its sub-attributes",
+                    attr.name
+                ),
+            });
         }
         Ok(Self::ValuePath(attr, Box::new(inner)))
     }
