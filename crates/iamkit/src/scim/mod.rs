@@ -10,10 +10,12 @@
 //! - [`projection::Projection`], [`sort::Sort`]: `attributes`/`excludedAttributes`
 //!   and `sortBy`/`sortOrder`.
 //! - [`discovery`]: ServiceProviderConfig, ResourceTypes and Schemas documents.
+//! - [`etag`]: `meta.version` tags and `If-Match`.
 //! - [`error::ScimError`]: every failure, with its `scimType`, status and body.
 
 pub mod discovery;
 pub mod error;
+pub mod etag;
 pub mod filter;
 pub mod patch;
 pub mod path;
@@ -23,6 +25,7 @@ pub mod sort;
 pub mod validate;
 
 pub use error::ScimError;
+pub use etag::check_if_match;
 pub use filter::Filter;
 pub use patch::{apply_patch, PatchRequest};
 pub use path::PatchPath;
