@@ -92,21 +92,22 @@ impl Projection {
             Returned::Never => return None,
             Returned::Default | Returned::Request => {}
         }
-        let named = |l: &[AttrPath], whole: bool| -> Vec<Option<&'static AttrDef>> {
-            l.iter()
-                .filter(|p| p.attr().name == def.name && (p.sub().is_none() || !whole))
+        // What a list names of `def`: `None` for `def` itself, else sub-attributes.
+        let named = |list: &[AttrPath]| -> Vec<Option<&'static AttrDef>> {
+            list.iter()
+                .filter(|p| p.attr().name == def.name)
                 .map(AttrPath::sub)
                 .collect()
         };
-        let included = self.include.as_deref().map(|l| named(l, false));
-        let selected: Option<Vec<&AttrDef>> = match &included {
+        // `None`: every sub-attribute; `Some(subs)`: only these.
+        let selected: Option<Vec<&AttrDef>> = match self.include.as_deref().map(&named) {
             None if def.returned == Returned::Default => None,
             None => return None,
             Some(subs) if subs.contains(&None) => None,
             Some(subs) if subs.is_empty() => return None,
-            Some(subs) => Some(subs.iter().flatten().copied().collect()),
+            Some(subs) => Some(subs.into_iter().flatten().collect()),
         };
-        let excluded = named(&self.exclude, false);
+        let excluded = named(&self.exclude);
         if excluded.contains(&None) {
             return None;
         }
@@ -114,26 +115,13 @@ impl Projection {
         if selected.is_none() && excluded.is_empty() {
             return Some(value.clone());
         }
+        let listed = |list: &[&AttrDef], sub: &AttrDef| list.iter().any(|d| d.name == sub.name);
         let keep = |sub: &AttrDef| match sub.returned {
             Returned::Always => true,
             Returned::Never => false,
-            _ => {
-                selected.as_ref().is_none_or_contains(sub)
-                    && !excluded.iter().any(|e| e.name == sub.name)
-            }
+            _ => selected.as_deref().map_or(true, |s| listed(s, sub)) && !listed(&excluded, sub),
         };
         trim(value, def, &keep)
-    }
-}
-
-/// A helper for "no selection, or the selection names this sub-attribute".
-trait SelectionExt {
-    fn is_none_or_contains(&self, sub: &AttrDef) -> bool;
-}
-
-impl SelectionExt for Option<&Vec<&AttrDef>> {
-    fn is_none_or_contains(&self, sub: &AttrDef) -> bool {
-        self.map_or(true, |s| s.iter().any(|d| d.name == sub.name))
     }
 }
 
