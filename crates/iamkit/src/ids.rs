@@ -222,23 +222,14 @@ mod tests {
             "",
         ] {
             let err = bad.parse::<UserSid>().unwrap_err();
-            assert!(
-                matches!(err, SidError::Malformed { kind: "user", .. }),
-                "{bad}"
-            );
+            assert!(matches!(err, SidError::Malformed { kind: "user", .. }), "{bad}");
         }
     }
 
     #[test]
     fn serde_validates() {
-        let id: AccountSid =
-            serde_json::from_str("\"AC0123456789abcdef0123456789abcdef\"").unwrap();
-        assert_eq!(
-            serde_json::to_string(&id).unwrap(),
-            "\"AC0123456789abcdef0123456789abcdef\""
-        );
-        assert!(
-            serde_json::from_str::<AccountSid>("\"OR0123456789abcdef0123456789abcdef\"").is_err()
-        );
+        let id: AccountSid = serde_json::from_str("\"AC0123456789abcdef0123456789abcdef\"").unwrap();
+        assert_eq!(serde_json::to_string(&id).unwrap(), "\"AC0123456789abcdef0123456789abcdef\"");
+        assert!(serde_json::from_str::<AccountSid>("\"OR0123456789abcdef0123456789abcdef\"").is_err());
     }
 }
