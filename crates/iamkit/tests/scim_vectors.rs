@@ -59,7 +59,8 @@ fn filters() {
         let ok = match (&got, case.get("canonical"), case.get("error")) {
             (Ok(c), Some(want), None) => want == c.as_str(),
             (Err(e), None, Some(want)) => want == e.code()
-                && case.get("position").is_none_or(
+                && case.get("position").map_or(
+                    true,
                     |p| matches!(e, ScimError::InvalidFilter { position, .. } if p == *position),
                 ),
             _ => false,
