@@ -44,6 +44,9 @@ pub enum Error {
     /// Importing state.
     #[error(transparent)]
     State(#[from] crate::store::StateError),
+    /// SCIM resources, filters and PATCH.
+    #[error(transparent)]
+    Scim(#[from] crate::scim::ScimError),
 }
 
 impl Error {
@@ -57,6 +60,7 @@ impl Error {
             Error::Catalogue(e) => e,
             Error::Key(e) => e,
             Error::State(e) => e,
+            Error::Scim(e) => e,
         }
     }
 }

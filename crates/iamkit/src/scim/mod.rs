@@ -1,1 +1,34 @@
 //! SCIM 2.0 (RFC 7643/7644): the User schema, the filter language and PATCH.
+//!
+//! Everything here is pure: resources are `serde_json::Value` objects (the SCIM
+//! JSON form of a User), which the engine stores and passes in.
+//!
+//! - [`filter::Filter`]: parse a filter once, test it against many users, find an
+//!   index look-up with [`filter::Filter::index_key`].
+//! - [`patch::apply_patch`]: apply a PATCH request atomically.
+//! - [`validate::validate_user`]: check one user against the schema and Twilio's rules.
+//! - [`projection::Projection`], [`sort::Sort`]: `attributes`/`excludedAttributes`
+//!   and `sortBy`/`sortOrder`.
+//! - [`discovery`]: ServiceProviderConfig, ResourceTypes and Schemas documents.
+//! - [`etag`]: `meta.version` tags and `If-Match`.
+//! - [`error::ScimError`]: every failure, with its `scimType`, status and body.
+
+pub mod discovery;
+pub mod error;
+pub mod etag;
+pub mod filter;
+pub mod patch;
+pub mod path;
+pub mod projection;
+pub mod schema;
+pub mod sort;
+pub mod validate;
+
+pub use error::ScimError;
+pub use etag::check_if_match;
+pub use filter::Filter;
+pub use patch::{apply_patch, PatchRequest};
+pub use path::PatchPath;
+pub use projection::Projection;
+pub use sort::{Sort, SortOrder};
+pub use validate::validate_user;

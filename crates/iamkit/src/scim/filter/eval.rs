@@ -1,0 +1,348 @@
+//! Evaluating a filter against a resource (`serde_json::Value`).
+//!
+//! Semantics, per RFC 7644 §3.4.2.2, with the choices it leaves open:
+//! - The values of a path are the non-null values it reaches; for a multi-valued
+//!   attribute, one per element (`emails.type` reads each email's `type`).
+//! - A comparison matches when *any* value satisfies it. `ne` also matches when the
+//!   attribute has no value at all; `eq null` matches exactly then, `ne null` otherwise.
+//! - `pr` matches a value that is not null, `""`, `[]`, or an object without any
+//!   present sub-attribute.
+//! - Strings of non-`caseExact` attributes compare after simple Unicode lower-casing
+//!   (ASCII without allocating); `caseExact` ones compare by code point.
+//! - Date-times compare as instants, so offsets do not matter.
+//! - A stored value of the wrong type never matches (but counts as "not equal").
+//! - Member names in the resource are matched ignoring ASCII case.
+
+use std::cmp::Ordering;
+
+use serde_json::{Map, Value};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::scim::filter::ast::{AttrPath, Blame, CompareOp, Comparison, Expr, Literal};
+use crate::scim::schema::{AttrDef, AttrType};
+
+/// A comparison value compiled for the attribute's type.
+#[derive(Debug, Clone)]
+pub(crate) enum Operand {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Dec(f64),
+    /// A string; lower-cased when `fold` (the attribute is not `caseExact`).
+    Text {
+        text: String,
+        fold: bool,
+        ascii: bool,
+    },
+    Instant(OffsetDateTime),
+}
+
+type CompileError = (Blame, String);
+
+impl Operand {
+    /// Checks `op value` against the type of `path`'s leaf attribute.
+    pub(crate) fn compile(
+        path: &AttrPath,
+        op: CompareOp,
+        value: &Literal,
+    ) -> Result<Self, CompileError> {
+        let Some(leaf) = path.leaf() else {
+            return Err((
+                Blame::Attribute,
+                format!(
+                    "`{path}` is complex: compare one of its sub-attributes, or use a value filter"
+                ),
+            ));
+        };
+        let ty = leaf.ty;
+        let refuse = |what: &str| {
+            Err((
+                Blame::Operator,
+                format!("`{}` cannot be used on {what} `{path}`", op.as_str()),
+            ))
+        };
+        let mismatch = |kind: &str| {
+            Err((
+                Blame::Value,
+                format!("`{path}` is {}, not {kind}", describe(ty)),
+            ))
+        };
+        match value {
+            Literal::Null if matches!(op, CompareOp::Eq | CompareOp::Ne) => Ok(Self::Null),
+            Literal::Null => Err((
+                Blame::Operator,
+                format!("only eq and ne compare with null, not `{}`", op.as_str()),
+            )),
+            Literal::Boolean(b) => match ty {
+                AttrType::Boolean if matches!(op, CompareOp::Eq | CompareOp::Ne) => {
+                    Ok(Self::Bool(*b))
+                }
+                AttrType::Boolean => refuse("the boolean"),
+                _ => mismatch("a boolean"),
+            },
+            Literal::Integer(_) | Literal::Decimal(_) => match ty {
+                AttrType::Integer | AttrType::Decimal if op.is_substring() => refuse("the number"),
+                AttrType::Integer | AttrType::Decimal => Ok(match value {
+                    Literal::Integer(i) => Self::Int(*i),
+                    Literal::Decimal(d) => Self::Dec(*d),
+                    _ => Self::Null,
+                }),
+                _ => mismatch("a number"),
+            },
+            Literal::String(s) => match ty {
+                AttrType::String | AttrType::Reference => Ok(text(s, !leaf.case_exact)),
+                AttrType::Binary if matches!(op, CompareOp::Eq | CompareOp::Ne) => {
+                    Ok(text(s, false))
+                }
+                AttrType::Binary => refuse("the binary"),
+                AttrType::DateTime if op.is_substring() => refuse("the date-time"),
+                AttrType::DateTime => OffsetDateTime::parse(s, &Rfc3339)
+                    .map(Self::Instant)
+                    .map_err(|_| {
+                        (
+                            Blame::Value,
+                            format!("`{path}` is a date-time: {s:?} is not an RFC 3339 instant"),
+                        )
+                    }),
+                _ => mismatch("a string"),
+            },
+        }
+    }
+}
+
+fn describe(ty: AttrType) -> &'static str {
+    match ty {
+        AttrType::Boolean => "a boolean",
+        AttrType::Integer => "an integer",
+        AttrType::Decimal => "a decimal",
+        AttrType::DateTime => "a date-time",
+        AttrType::Complex => "complex",
+        AttrType::Binary => "binary",
+        AttrType::String | AttrType::Reference => "a string",
+    }
+}
+
+fn text(s: &str, fold: bool) -> Operand {
+    let text: String = if fold {
+        fold_chars(s).collect()
+    } else {
+        s.to_owned()
+    };
+    let ascii = text.is_ascii();
+    Operand::Text { text, fold, ascii }
+}
+
+fn fold_chars(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.chars().flat_map(char::to_lowercase)
+}
+
+/// The member `name` of `map`, ignoring ASCII case.
+///
+/// A scan that compares lengths before bytes: the lengths sit in the map's nodes
+/// while the key bytes are separate allocations, so this reads about one key's bytes
+/// per lookup where `Map::get` reads every key it passes. Over many resources that
+/// memory traffic is most of the cost of evaluating a filter.
+pub(crate) fn get_ci<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    map.iter()
+        .find(|(k, _)| k.len() == name.len() && k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
+}
+
+/// Whether a value counts as present for `pr`.
+pub(crate) fn is_present(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::String(s) => !s.is_empty(),
+        Value::Array(items) => items.iter().any(is_present),
+        Value::Object(map) => map.values().any(is_present),
+        Value::Bool(_) | Value::Number(_) => true,
+    }
+}
+
+/// The non-null values a path reaches in `obj`.
+pub(crate) fn values<'a>(
+    obj: &'a Map<String, Value>,
+    attr: &AttrDef,
+    key: Option<&'static str>,
+) -> impl Iterator<Item = &'a Value> {
+    let top = get_ci(obj, attr.name);
+    let (one, many) = match top {
+        Some(Value::Array(items)) if attr.multi_valued => (None, items.as_slice()),
+        other => (other, &[][..]),
+    };
+    let pick = move |v: &'a Value| match (key, v) {
+        (Some(k), Value::Object(m)) => get_ci(m, k),
+        (Some(_), _) => None,
+        (None, v) => Some(v),
+    };
+    one.into_iter()
+        .chain(many)
+        .filter_map(pick)
+        .filter(|v| !v.is_null())
+}
+
+/// The key to read inside each value of `path`: the named sub-attribute, or `value`
+/// for a multi-valued complex attribute compared without one.
+fn leaf_key(path: &AttrPath, comparing: bool) -> Option<&'static str> {
+    match path.sub() {
+        Some(sub) => Some(sub.name),
+        None if comparing && path.attr().is_complex() => path.leaf().map(|l| l.name),
+        None => None,
+    }
+}
+
+impl Expr {
+    /// Whether the object `obj` satisfies this expression.
+    pub(crate) fn eval(&self, obj: &Map<String, Value>) -> bool {
+        match self {
+            Self::Present(path) => values(obj, path.attr(), leaf_key(path, false)).any(is_present),
+            Self::Compare(cmp) => cmp.eval(obj),
+            Self::ValuePath(attr, inner) => match get_ci(obj, attr.name) {
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .any(|v| v.as_object().is_some_and(|m| inner.eval(m))),
+                Some(Value::Object(m)) => inner.eval(m),
+                _ => false,
+            },
+            Self::Not(inner) => !inner.eval(obj),
+            Self::And(l, r) => l.eval(obj) && r.eval(obj),
+            Self::Or(l, r) => l.eval(obj) || r.eval(obj),
+        }
+    }
+}
+
+impl Comparison {
+    fn eval(&self, obj: &Map<String, Value>) -> bool {
+        let path = self.path();
+        let mut vals = values(obj, path.attr(), leaf_key(path, true));
+        match (self.op(), &self.operand) {
+            (CompareOp::Eq, Operand::Null) => vals.next().is_none(),
+            (CompareOp::Ne, Operand::Null) => vals.next().is_some(),
+            (CompareOp::Ne, operand) => {
+                let mut seen = false;
+                let differs = vals.any(|v| {
+                    seen = true;
+                    !test(CompareOp::Eq, operand, v)
+                });
+                differs || !seen
+            }
+            (op, operand) => vals.any(|v| test(op, operand, v)),
+        }
+    }
+}
+
+/// Whether one stored value satisfies `op operand` (`op` is never `ne`).
+fn test(op: CompareOp, operand: &Operand, v: &Value) -> bool {
+    match operand {
+        Operand::Null => false,
+        Operand::Bool(b) => v.as_bool() == Some(*b),
+        Operand::Int(i) => match (v.as_i64(), v.as_f64()) {
+            (Some(n), _) => ordered(op, n.cmp(i)),
+            (None, Some(f)) => f.partial_cmp(&(*i as f64)).is_some_and(|o| ordered(op, o)),
+            _ => false,
+        },
+        Operand::Dec(d) => v
+            .as_f64()
+            .and_then(|f| f.partial_cmp(d))
+            .is_some_and(|o| ordered(op, o)),
+        Operand::Instant(at) => v
+            .as_str()
+            .and_then(|s| OffsetDateTime::parse(s, &Rfc3339).ok())
+            .is_some_and(|t| ordered(op, t.cmp(at))),
+        Operand::Text { text, fold, ascii } => v
+            .as_str()
+            .is_some_and(|s| match_text(op, s, text, *fold, *ascii)),
+    }
+}
+
+fn ordered(op: CompareOp, o: Ordering) -> bool {
+    match op {
+        CompareOp::Eq => o == Ordering::Equal,
+        CompareOp::Ne => o != Ordering::Equal,
+        CompareOp::Gt => o == Ordering::Greater,
+        CompareOp::Ge => o != Ordering::Less,
+        CompareOp::Lt => o == Ordering::Less,
+        CompareOp::Le => o != Ordering::Greater,
+        CompareOp::Co | CompareOp::Sw | CompareOp::Ew => false,
+    }
+}
+
+/// `s op needle`, where `needle` is already lower-cased when `fold`.
+fn match_text(op: CompareOp, s: &str, needle: &str, fold: bool, needle_ascii: bool) -> bool {
+    if !fold {
+        return match op {
+            CompareOp::Co => s.contains(needle),
+            CompareOp::Sw => s.starts_with(needle),
+            CompareOp::Ew => s.ends_with(needle),
+            _ => ordered(op, s.cmp(needle)),
+        };
+    }
+    if needle_ascii && s.is_ascii() {
+        let (h, n) = (s.as_bytes(), needle.as_bytes());
+        return match op {
+            CompareOp::Co => n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n)),
+            CompareOp::Sw => h.get(..n.len()).is_some_and(|p| p.eq_ignore_ascii_case(n)),
+            CompareOp::Ew => {
+                h.len() >= n.len()
+                    && h.get(h.len() - n.len()..)
+                        .is_some_and(|p| p.eq_ignore_ascii_case(n))
+            }
+            _ => ordered(
+                op,
+                h.iter().map(u8::to_ascii_lowercase).cmp(n.iter().copied()),
+            ),
+        };
+    }
+    match op {
+        CompareOp::Co | CompareOp::Sw | CompareOp::Ew => {
+            let folded: String = fold_chars(s).collect();
+            match op {
+                CompareOp::Co => folded.contains(needle),
+                CompareOp::Sw => folded.starts_with(needle),
+                _ => folded.ends_with(needle),
+            }
+        }
+        _ => ordered(op, fold_chars(s).cmp(needle.chars())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_matching() {
+        assert!(match_text(CompareOp::Eq, "BJensen", "bjensen", true, true));
+        assert!(!match_text(
+            CompareOp::Eq,
+            "BJensen",
+            "bjensen",
+            false,
+            true
+        ));
+        assert!(match_text(
+            CompareOp::Co,
+            "a@EXAMPLE.com",
+            "@example",
+            true,
+            true
+        ));
+        assert!(match_text(CompareOp::Sw, "Émile", "ém", true, false));
+        assert!(match_text(CompareOp::Ew, "x", "", true, true));
+        assert!(!match_text(CompareOp::Ew, "x", "xx", true, true));
+        assert!(match_text(CompareOp::Gt, "b", "a", true, true));
+        assert!(match_text(CompareOp::Lt, "A", "b", true, true));
+        assert!(match_text(CompareOp::Lt, "A", "b", false, true));
+        assert!(match_text(CompareOp::Eq, "ÉMILE", "émile", true, false));
+        assert!(match_text(CompareOp::Ge, "Zoë", "zoa", true, false));
+    }
+
+    #[test]
+    fn presence() {
+        assert!(!is_present(&serde_json::json!([{"value": ""}, null])));
+        assert!(is_present(&serde_json::json!([{"value": "x"}])));
+        assert!(!is_present(&serde_json::json!({"givenName": null})));
+        assert!(is_present(&serde_json::json!(false)));
+    }
+}
