@@ -11,3 +11,25 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 
 echo "== Rust: tests"
 cargo test --workspace --locked
+
+echo "== End-to-end: the emulator binary with real clients"
+cargo build --locked -p iamkit-server
+export IAMKIT_BIN="$PWD/target/debug/iamkit"
+
+echo "-- Python clients (requests-oauthlib, authlib)"
+python3 -m venv .venv
+.venv/bin/pip install --quiet --disable-pip-version-check -r tests/e2e/python/requirements.txt
+.venv/bin/ruff format --check tests/e2e/python
+.venv/bin/ruff check tests/e2e/python
+.venv/bin/python -m pytest -q tests/e2e/python
+
+echo "-- Node clients (openid-client) and the consent page in Chromium"
+if ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Chromium is missing: install Debian's chromium package (apt-get install chromium)" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+(cd tests/e2e/node && npm ci --no-audit --no-fund --loglevel=error && npm run -s lint && node --test)

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use iamkit::{Engine, OffsetClock};
+use iamkit::{Engine, ManualClock, OffsetClock};
 use iamkit_server::{base_url, demo, serve, state, Bootstrap, ResponseStyle, ServerOptions};
 
 #[derive(Parser)]
@@ -48,6 +48,10 @@ struct ServeArgs {
     /// Log each request (method, path, status, latency; never a secret).
     #[arg(long)]
     log: bool,
+    /// Run on a frozen clock standing at this RFC 3339 instant, moved only through
+    /// the admin API (by default the clock follows system time and can be shifted).
+    #[arg(long, value_name = "INSTANT")]
+    frozen_at: Option<String>,
 }
 
 #[tokio::main]
@@ -73,12 +77,12 @@ async fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     }
     let listener = tokio::net::TcpListener::bind((args.host, args.port)).await?;
     let url = base_url(listener.local_addr()?);
-    let engine = Arc::new(
-        Engine::builder()
-            .clock(OffsetClock::new())
-            .issuer(&url)
-            .build()?,
-    );
+    let builder = match &args.frozen_at {
+        Some(at) => Engine::builder()
+            .clock(ManualClock::parse(at).map_err(|e| format!("--frozen-at {at:?}: {e}"))?),
+        None => Engine::builder().clock(OffsetClock::new()),
+    };
+    let engine = Arc::new(builder.issuer(&url).build()?);
     let options = ServerOptions {
         host: args.host,
         port: args.port,

@@ -607,12 +607,19 @@ fn requested_scopes(app: &App, scope: Option<&str>) -> Result<(Vec<String>, bool
 }
 
 /// Narrows `granted` to the space-separated `requested` scopes, if any.
+/// `offline_access` names no permission: clients that repeat it on a token or
+/// refresh request get the scopes they would have had without it.
 fn narrow(granted: &[String], requested: Option<&str>) -> Result<String, OAuthError> {
-    let Some(requested) = requested.filter(|r| !r.trim().is_empty()) else {
+    let mut named = requested
+        .unwrap_or("")
+        .split(' ')
+        .filter(|s| !s.is_empty() && *s != OFFLINE_ACCESS)
+        .peekable();
+    if named.peek().is_none() {
         return Ok(granted.join(" "));
-    };
+    }
     let mut out: Vec<&str> = Vec::new();
-    for s in requested.split(' ').filter(|s| !s.is_empty()) {
+    for s in named {
         if !granted.iter().any(|g| g == s) {
             return Err(OAuthError::InvalidScope(s.chars().take(128).collect()));
         }

@@ -1,0 +1,78 @@
+"""Starts the real `iamkit serve` binary on a loopback port for the end-to-end tests.
+
+The binary comes from IAMKIT_BIN, or target/debug/iamkit (built by scripts/test.sh).
+"""
+
+import json
+import os
+import pathlib
+import subprocess
+import time
+
+import pytest
+import requests
+
+# The emulator listens on plain HTTP on loopback; oauthlib refuses that unless told.
+os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
+
+# Every emulator starts on a frozen clock, so tests reach boundaries exactly.
+START = "2030-01-01T00:00:00Z"
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+
+
+class Emulator:
+    """A running emulator: its bootstrap document and helpers for the admin API."""
+
+    def __init__(self, bootstrap):
+        self.boot = bootstrap
+        self.url = bootstrap["url"]
+        self.admin = requests.Session()
+        self.admin.headers["Authorization"] = f"Bearer {bootstrap['admin_token']}"
+
+    def admin_post(self, path, body):
+        response = self.admin.post(f"{self.url}/admin/v1{path}", json=body, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def advance(self, seconds):
+        return self.admin_post("/clock", {"advance_seconds": seconds})
+
+
+def start(tmp_path, *args):
+    binary = os.environ.get("IAMKIT_BIN", str(ROOT / "target" / "debug" / "iamkit"))
+    boot_file = tmp_path / "bootstrap.json"
+    log_file = tmp_path / "iamkit.log"
+    command = [binary, "serve", "--port", "0", "--frozen-at", START, "--bootstrap", str(boot_file)]
+    with open(log_file, "wb") as log:
+        process = subprocess.Popen([*command, *args], stdout=subprocess.DEVNULL, stderr=log)
+    deadline = time.monotonic() + 20
+    while not boot_file.exists() or not boot_file.read_text():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            process.wait()
+            raise RuntimeError(f"iamkit serve did not start: {log_file.read_text()}")
+        time.sleep(0.02)
+    return process, json.loads(boot_file.read_text())
+
+
+@pytest.fixture
+def emulator(tmp_path):
+    """A fresh emulator with the demo organization, stopped after the test."""
+    process, boot = start(tmp_path)
+    try:
+        yield Emulator(boot)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def rfc_emulator(tmp_path):
+    """An emulator answering the Token API in strict RFC 6749 shape."""
+    process, boot = start(tmp_path, "--response-style", "rfc")
+    try:
+        yield Emulator(boot)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
