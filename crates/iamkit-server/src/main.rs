@@ -69,6 +69,8 @@ async fn main() -> std::process::ExitCode {
 async fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     if args.log {
         tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
             .with_env_filter(
                 tracing_subscriber::EnvFilter::try_from_default_env()
                     .unwrap_or_else(|_| "tower_http=debug,iamkit_server=info".into()),

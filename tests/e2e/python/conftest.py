@@ -24,8 +24,9 @@ ROOT = pathlib.Path(__file__).resolve().parents[3]
 class Emulator:
     """A running emulator: its bootstrap document and helpers for the admin API."""
 
-    def __init__(self, bootstrap):
+    def __init__(self, bootstrap, log_file):
         self.boot = bootstrap
+        self.log_file = log_file
         self.url = bootstrap["url"]
         self.admin = requests.Session()
         self.admin.headers["Authorization"] = f"Bearer {bootstrap['admin_token']}"
@@ -53,15 +54,15 @@ def start(tmp_path, *args):
             process.wait()
             raise RuntimeError(f"iamkit serve did not start: {log_file.read_text()}")
         time.sleep(0.02)
-    return process, json.loads(boot_file.read_text())
+    return process, Emulator(json.loads(boot_file.read_text()), log_file)
 
 
 @pytest.fixture
 def emulator(tmp_path):
     """A fresh emulator with the demo organization, stopped after the test."""
-    process, boot = start(tmp_path)
+    process, emulator = start(tmp_path)
     try:
-        yield Emulator(boot)
+        yield emulator
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -70,9 +71,20 @@ def emulator(tmp_path):
 @pytest.fixture
 def rfc_emulator(tmp_path):
     """An emulator answering the Token API in strict RFC 6749 shape."""
-    process, boot = start(tmp_path, "--response-style", "rfc")
+    process, emulator = start(tmp_path, "--response-style", "rfc")
     try:
-        yield Emulator(boot)
+        yield emulator
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def logging_emulator(tmp_path):
+    """An emulator started with --log, its request log in emulator.log_file."""
+    process, emulator = start(tmp_path, "--log")
+    try:
+        yield emulator
     finally:
         process.terminate()
         process.wait(timeout=10)
