@@ -25,6 +25,7 @@ use crate::ids::{OrganizationSid, Sid, UserSid};
 use crate::scim::discovery::{self, LIST_RESPONSE_URN};
 use crate::scim::filter::{IndexAttribute, IndexKey};
 use crate::scim::users::record::UserRecord;
+use crate::scim::users::stored::UserRef;
 use crate::scim::users::table::UserTable;
 use crate::scim::users::view::UserView;
 use crate::scim::{
@@ -87,7 +88,7 @@ fn users_of(s: &State, org: OrganizationSid) -> Result<Option<&UserTable>, ScimE
 }
 
 /// The stored user `id` of an organization.
-fn user_of<'s>(s: &'s State, org: OrganizationSid, id: &str) -> Result<&'s UserRecord, ScimError> {
+fn user_of<'s>(s: &'s State, org: OrganizationSid, id: &str) -> Result<UserRef<'s>, ScimError> {
     let sid = UserSid::parse(id).map_err(|_| not_found(id))?;
     users_of(s, org)?
         .and_then(|t| t.get(sid))
@@ -111,7 +112,7 @@ fn writable(resource: &Value, drop_id: bool) -> Result<Value, ScimError> {
 }
 
 /// The user found through the index an `eq` filter names, if any.
-fn lookup<'t>(table: &'t UserTable, key: IndexKey<'_>) -> Option<&'t UserRecord> {
+fn lookup<'t>(table: &'t UserTable, key: IndexKey<'_>) -> Option<UserRef<'t>> {
     match key.attribute {
         IndexAttribute::Id => UserSid::parse(key.value).ok().and_then(|id| table.get(id)),
         IndexAttribute::UserName => table.by_user_name(key.value),
@@ -177,9 +178,12 @@ impl Engine {
                 table.check_unique(&record)?;
             }
             self.audit_user_created(s, now, actor, org, &record);
-            let body = record.to_resource(&url);
-            s.users.entry(org).or_default().put(record.clone());
-            Ok(body)
+            let table = s.users.entry(org).or_default();
+            table.put(&record);
+            table
+                .get(record.id)
+                .map(|u| u.to_resource(&url))
+                .ok_or_else(|| not_found(&record.id.to_string()))
         })
     }
 
@@ -192,7 +196,7 @@ impl Engine {
     ) -> Result<Value, ScimError> {
         let url = self.users_url();
         store::read(self.store(), |s| {
-            user_of(s, org, id).map(|u| projection.apply(&u.to_resource(&url)))
+            user_of(s, org, id).map(|u| projection.apply_owned(u.to_resource(&url)))
         })
     }
 
@@ -240,7 +244,7 @@ impl Engine {
             };
             let resources = kept
                 .iter()
-                .map(|v| projection.apply(&v.user.to_resource(&url)))
+                .map(|v| projection.apply_owned(v.user.to_resource(&url)))
                 .collect();
             Ok::<_, ScimError>((total, resources))
         })?;
@@ -302,7 +306,7 @@ impl Engine {
         if_match: Option<&str>,
         actor: &Actor,
         operation: &str,
-        attributes: impl FnOnce(&UserRecord, &str) -> Result<Value, ScimError>,
+        attributes: impl FnOnce(UserRef<'_>, &str) -> Result<Value, ScimError>,
     ) -> Result<Value, ScimError> {
         let now = self.now();
         let url = self.users_url();
@@ -316,13 +320,16 @@ impl Engine {
             let details = json!({
                 "organization_sid": org,
                 "operation": operation,
-                "changed": old.changed_attributes(&new),
-                "version": new.version_tag(),
+                "changed": old.to_record().changed_attributes(&new),
+                "version": new.version,
             });
             self.audit_user(s, now, types::SCIM_USER_UPDATED, actor, &new, details);
-            let body = new.to_resource(&url);
-            s.users.entry(org).or_default().put(new);
-            Ok(body)
+            let table = s.users.entry(org).or_default();
+            table.put(&new);
+            table
+                .get(new.id)
+                .map(|u| u.to_resource(&url))
+                .ok_or_else(|| not_found(id))
         })
     }
 
@@ -338,7 +345,7 @@ impl Engine {
         store::write(self.store(), |s| {
             let user = user_of(s, org, id)?;
             check_if_match(if_match, &user.version_tag())?;
-            let sid = user.id;
+            let sid = user.id();
             let Some(user) = s.users.get_mut(&org).and_then(|t| t.remove(sid)) else {
                 return Err(not_found(id));
             };

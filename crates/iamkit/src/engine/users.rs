@@ -15,23 +15,24 @@ use crate::ids::{OrganizationSid, RoleAssignmentSid, Sid, UserSid};
 use crate::roles::{RoleAssignment, RoleScope};
 use crate::scim::schema::USER_URN;
 use crate::scim::users::record::UserRecord;
+use crate::scim::users::stored::UserRef;
 use crate::scim::validate_user;
 use crate::store::{self, State};
 
 /// The directory view of a stored user.
-pub(super) fn directory_user(s: &State, org: OrganizationSid, record: &UserRecord) -> User {
+pub(super) fn directory_user(s: &State, org: OrganizationSid, user: UserRef<'_>) -> User {
     let roles = s
         .role_assignments
         .get(&org)
-        .map(|t| t.roles_in(record.id, RoleScope::Organization(org)))
+        .map(|t| t.roles_in(user.id(), RoleScope::Organization(org)))
         .unwrap_or_default();
     User {
-        sid: record.id,
+        sid: user.id(),
         organization_sid: org,
-        user_name: record.user_name.to_string(),
+        user_name: user.user_name().to_owned(),
         roles,
-        sso: record.sso,
-        created_at: record.created,
+        sso: user.sso(),
+        created_at: user.created(),
     }
 }
 
@@ -60,10 +61,8 @@ impl Engine {
             reason: e.detail(),
         })?;
         let now = self.now();
-        let record = UserRecord {
-            sso: new.sso,
-            ..UserRecord::new(UserSid::generate(), &resource, now)
-        };
+        let mut record = UserRecord::new(UserSid::generate(), &resource, now);
+        record.sso = new.sso;
         let mut roles = new.roles;
         let mut seen = Vec::new();
         roles.retain(|r| {
@@ -93,7 +92,7 @@ impl Engine {
                     .map_err(|_| AppError::UserNameTaken(user_name.to_owned()))?;
             }
             self.audit_user_created(s, now, &actor, org, &record);
-            s.users.entry(org).or_default().put(record.clone());
+            s.users.entry(org).or_default().put(&record);
             for assignment in &assignments {
                 self.audit_assignment(s, now, types::ROLE_ASSIGNMENT_CREATED, &actor, assignment);
                 s.role_assignments
@@ -101,7 +100,7 @@ impl Engine {
                     .or_default()
                     .insert(assignment.clone());
             }
-            Ok(directory_user(s, org, &record))
+            user_in(s, org, record.id).ok_or(AppError::UserNotFound(record.id))
         })
     }
 

@@ -1,38 +1,36 @@
-//! The stored form of a User: typed fields, boxed strings, times as instants and
-//! the version as a number. It converts from a validated User resource and back to
-//! the SCIM JSON the API returns; state exports carry it as it is.
+//! A User as the engine builds it from a request and as state exports carry it:
+//! owned, typed fields (times as instants, the version as a number). The table
+//! packs it into its compact stored form (`stored.rs`).
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::ids::UserSid;
-use crate::scim::etag::version_tag;
 use crate::scim::filter::eval::get_ci;
-use crate::scim::schema::USER_URN;
 
-/// One stored User.
+/// One User, owned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct UserRecord {
     pub id: UserSid,
-    pub user_name: Box<str>,
+    pub user_name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_id: Option<Box<str>>,
+    pub external_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<Box<str>>,
+    pub display_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<Name>,
-    pub emails: Box<[Email]>,
+    pub name: Option<NameRecord>,
+    pub emails: Vec<EmailRecord>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub locale: Option<Box<str>>,
+    pub locale: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timezone: Option<Box<str>>,
+    pub timezone: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<Box<str>>,
+    pub title: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub created: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
@@ -45,52 +43,77 @@ pub(crate) struct UserRecord {
     pub sso: bool,
 }
 
-/// The components of a user's name; at least one is set.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A user's name components; at least one is set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(crate) struct Name {
+pub(crate) struct NameRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub formatted: Option<Box<str>>,
+    pub formatted: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub family_name: Option<Box<str>>,
+    pub family_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub given_name: Option<Box<str>>,
+    pub given_name: Option<String>,
 }
 
 /// One email address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct Email {
-    pub value: Box<str>,
+pub(crate) struct EmailRecord {
+    pub value: String,
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
-    pub kind: Option<Box<str>>,
+    pub kind: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display: Option<Box<str>>,
+    pub display: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
 }
 
-impl Name {
+/// A borrowed name, as stored users and the SCIM JSON show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct NameRef<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub formatted: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub family_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub given_name: Option<&'a str>,
+}
+
+/// A borrowed email, as stored users and the SCIM JSON show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub(crate) struct EmailRef<'a> {
+    pub value: &'a str,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub primary: Option<bool>,
+}
+
+fn filled(s: Option<&str>) -> bool {
+    s.is_some_and(|s| !s.is_empty())
+}
+
+impl NameRef<'_> {
     /// Whether some component is non-empty (what `name pr` asks).
     pub fn is_present(&self) -> bool {
-        [&self.formatted, &self.family_name, &self.given_name]
-            .into_iter()
-            .any(|c| c.as_deref().is_some_and(|s| !s.is_empty()))
+        filled(self.formatted) || filled(self.family_name) || filled(self.given_name)
     }
 }
 
-impl Email {
+impl EmailRef<'_> {
     /// Whether some sub-value is present (what `emails pr` asks of each email).
     pub fn is_present(&self) -> bool {
         !self.value.is_empty()
-            || [&self.kind, &self.display]
-                .into_iter()
-                .any(|c| c.as_deref().is_some_and(|s| !s.is_empty()))
+            || filled(self.kind)
+            || filled(self.display)
             || self.primary.is_some()
     }
 }
 
-fn text(obj: &Map<String, Value>, name: &str) -> Option<Box<str>> {
-    get_ci(obj, name).and_then(Value::as_str).map(Box::from)
+fn text(obj: &Map<String, Value>, name: &str) -> Option<String> {
+    get_ci(obj, name).and_then(Value::as_str).map(str::to_owned)
 }
 
 fn flag(obj: &Map<String, Value>, name: &str) -> Option<bool> {
@@ -98,7 +121,7 @@ fn flag(obj: &Map<String, Value>, name: &str) -> Option<bool> {
 }
 
 impl UserRecord {
-    /// A new record (version 1) from a User resource that passed
+    /// A new user (version 1, created `at`) from a User resource that passed
     /// [`crate::scim::validate_user`]. Its `id`, `meta` and `schemas` are not read:
     /// the engine owns them.
     pub fn new(id: UserSid, resource: &Value, at: OffsetDateTime) -> Self {
@@ -106,12 +129,12 @@ impl UserRecord {
         let obj = resource.as_object().unwrap_or(&empty);
         let name = get_ci(obj, "name")
             .and_then(Value::as_object)
-            .map(|n| Name {
+            .map(|n| NameRecord {
                 formatted: text(n, "formatted"),
                 family_name: text(n, "familyName"),
                 given_name: text(n, "givenName"),
             })
-            .filter(|n| n.formatted.is_some() || n.family_name.is_some() || n.given_name.is_some());
+            .filter(|n| *n != NameRecord::default());
         let emails = get_ci(obj, "emails")
             .and_then(Value::as_array)
             .map(Vec::as_slice)
@@ -119,7 +142,7 @@ impl UserRecord {
             .iter()
             .filter_map(Value::as_object)
             .filter_map(|e| {
-                Some(Email {
+                Some(EmailRecord {
                     value: text(e, "value")?,
                     kind: text(e, "type"),
                     display: text(e, "display"),
@@ -145,18 +168,6 @@ impl UserRecord {
         }
     }
 
-    /// This user with the attributes of `resource` (validated, as for
-    /// [`UserRecord::new`]): same id, creation time and SSO flag, modified `at`,
-    /// next version.
-    pub fn replaced_by(&self, resource: &Value, at: OffsetDateTime) -> Self {
-        Self {
-            created: self.created,
-            version: self.version.saturating_add(1),
-            sso: self.sso,
-            ..Self::new(self.id, resource, at)
-        }
-    }
-
     /// The SCIM attributes whose values differ between `self` and `other`.
     pub fn changed_attributes(&self, other: &Self) -> Vec<&'static str> {
         [
@@ -174,106 +185,9 @@ impl UserRecord {
         .filter_map(|(name, changed)| changed.then_some(name))
         .collect()
     }
-
-    /// `meta.version`: `W/"n"`.
-    pub fn version_tag(&self) -> String {
-        version_tag(self.version)
-    }
-
-    /// `meta.location`: `{users_url}/{id}`.
-    pub fn location(&self, users_url: &str) -> String {
-        format!("{users_url}/{}", self.id)
-    }
-
-    /// The SCIM JSON of this user; `users_url` is the Users endpoint its
-    /// `meta.location` lives under.
-    pub fn to_resource(&self, users_url: &str) -> Value {
-        let mut out = Map::new();
-        let mut put = |key: &str, value: Value| {
-            out.insert(key.to_owned(), value);
-        };
-        put("schemas", json!([USER_URN]));
-        put("id", json!(self.id));
-        if let Some(v) = &self.external_id {
-            put("externalId", json!(v));
-        }
-        put("userName", json!(self.user_name));
-        if let Some(n) = &self.name {
-            put("name", json!(n));
-        }
-        if let Some(v) = &self.display_name {
-            put("displayName", json!(v));
-        }
-        put("emails", json!(self.emails));
-        if let Some(v) = self.active {
-            put("active", json!(v));
-        }
-        for (key, value) in [
-            ("locale", &self.locale),
-            ("timezone", &self.timezone),
-            ("title", &self.title),
-        ] {
-            if let Some(v) = value {
-                put(key, json!(v));
-            }
-        }
-        put(
-            "meta",
-            json!({
-                "resourceType": "User",
-                "created": rfc3339(self.created),
-                "lastModified": rfc3339(self.last_modified),
-                "version": self.version_tag(),
-                "location": self.location(users_url),
-            }),
-        );
-        Value::Object(out)
-    }
 }
 
 /// An instant as RFC 3339 text.
 pub(crate) fn rfc3339(at: OffsetDateTime) -> String {
     at.format(&Rfc3339).unwrap_or_default()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::ids::Sid;
-    use crate::scim::validate_user;
-
-    #[test]
-    fn round_trips_through_scim_json() {
-        let at = OffsetDateTime::UNIX_EPOCH;
-        let resource = json!({
-            "schemas": [USER_URN],
-            "userName": "Ann@Example.com",
-            "externalId": "ext-1",
-            "name": {"givenName": "Ann", "familyName": null},
-            "emails": [{"value": "ann@example.com", "type": "work", "primary": true}, {"value": "a@home.example"}],
-            "active": true,
-            "title": "",
-        });
-        validate_user(&resource).unwrap();
-        let id = UserSid::generate();
-        let record = UserRecord::new(id, &resource, at);
-        let json = record.to_resource("https://h/scim/v2/Users");
-        assert_eq!(json["name"], json!({"givenName": "Ann"}));
-        assert_eq!(json["title"], "");
-        assert_eq!(json["emails"][1], json!({"value": "a@home.example"}));
-        assert_eq!(json["meta"]["version"], "W/\"1\"");
-        assert_eq!(json["meta"]["created"], "1970-01-01T00:00:00Z");
-        assert_eq!(
-            json["meta"]["location"],
-            format!("https://h/scim/v2/Users/{id}")
-        );
-        validate_user(&json).unwrap();
-        assert_eq!(UserRecord::new(id, &json, at), record);
-        let mut changed = json.clone();
-        changed["title"] = json!("Boss");
-        changed["active"] = json!(false);
-        let next = record.replaced_by(&changed, at + time::Duration::SECOND);
-        assert_eq!((next.version, next.created, next.id), (2, at, id));
-        assert_eq!(record.changed_attributes(&next), ["active", "title"]);
-    }
 }

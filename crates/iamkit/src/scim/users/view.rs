@@ -3,25 +3,26 @@
 
 use crate::scim::filter::{AttrValue, Attributes};
 use crate::scim::schema::{AttrDef, USER_URN};
-use crate::scim::users::record::{Email, Name, UserRecord};
+use crate::scim::users::record::{EmailRef, NameRef};
+use crate::scim::users::stored::UserRef;
 
 /// A stored user with the Users endpoint URL its `meta.location` lives under.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct UserView<'a> {
-    pub user: &'a UserRecord,
+    pub user: UserRef<'a>,
     pub users_url: &'a str,
 }
 
 /// An element of one of a user's complex attributes, for value filters.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Part<'a> {
-    Name(&'a Name),
-    Email(&'a Email),
+    Name(NameRef<'a>),
+    Email(EmailRef<'a>),
     Meta(UserView<'a>),
 }
 
-fn optional<F: FnMut(AttrValue<'_>) -> bool>(value: &Option<Box<str>>, mut f: F) -> bool {
-    value.as_deref().is_some_and(|s| f(AttrValue::Str(s)))
+fn optional<F: FnMut(AttrValue<'_>) -> bool>(value: Option<&str>, mut f: F) -> bool {
+    value.is_some_and(|s| f(AttrValue::Str(s)))
 }
 
 impl Attributes for UserView<'_> {
@@ -38,32 +39,30 @@ impl Attributes for UserView<'_> {
     ) -> bool {
         let u = self.user;
         match (attr.name, sub) {
-            ("userName", None) => f(AttrValue::Str(&u.user_name)),
+            ("userName", None) => f(AttrValue::Str(u.user_name())),
             ("emails", Some(sub)) => u
-                .emails
-                .iter()
+                .emails()
                 .any(|e| Part::Email(e).any_value(sub, None, &mut f)),
-            ("emails", None) => u.emails.iter().any(|e| {
+            ("emails", None) => u.emails().any(|e| {
                 f(AttrValue::Complex {
                     present: e.is_present(),
                 })
             }),
-            ("active", None) => u.active.is_some_and(|b| f(AttrValue::Bool(b))),
-            ("title", None) => optional(&u.title, f),
-            ("displayName", None) => optional(&u.display_name, f),
-            ("externalId", None) => optional(&u.external_id, f),
-            ("id", None) => f(AttrValue::Str(&u.id.to_string())),
+            ("active", None) => u.active().is_some_and(|b| f(AttrValue::Bool(b))),
+            ("title", None) => optional(u.title(), f),
+            ("displayName", None) => optional(u.display_name(), f),
+            ("externalId", None) => optional(u.external_id(), f),
+            ("id", None) => f(AttrValue::Str(&u.id().to_string())),
             ("name", Some(sub)) => u
-                .name
-                .as_ref()
+                .name()
                 .is_some_and(|n| Part::Name(n).any_value(sub, None, f)),
-            ("name", None) => u.name.as_ref().is_some_and(|n| {
+            ("name", None) => u.name().is_some_and(|n| {
                 f(AttrValue::Complex {
                     present: n.is_present(),
                 })
             }),
-            ("locale", None) => optional(&u.locale, f),
-            ("timezone", None) => optional(&u.timezone, f),
+            ("locale", None) => optional(u.locale(), f),
+            ("timezone", None) => optional(u.timezone(), f),
             ("meta", Some(sub)) => Part::Meta(*self).any_value(sub, None, f),
             ("meta", None) => f(AttrValue::Complex { present: true }),
             ("schemas", None) => f(AttrValue::Str(USER_URN)),
@@ -77,8 +76,8 @@ impl Attributes for UserView<'_> {
         mut f: F,
     ) -> bool {
         match attr.name {
-            "emails" => self.user.emails.iter().any(|e| f(&Part::Email(e))),
-            "name" => self.user.name.as_ref().is_some_and(|n| f(&Part::Name(n))),
+            "emails" => self.user.emails().any(|e| f(&Part::Email(e))),
+            "name" => self.user.name().is_some_and(|n| f(&Part::Name(n))),
             "meta" => f(&Part::Meta(*self)),
             _ => false,
         }
@@ -101,16 +100,16 @@ impl Attributes for Part<'_> {
             return false;
         }
         match (self, attr.name) {
-            (Part::Email(e), "value") => f(AttrValue::Str(&e.value)),
-            (Part::Email(e), "type") => optional(&e.kind, f),
+            (Part::Email(e), "value") => f(AttrValue::Str(e.value)),
+            (Part::Email(e), "type") => optional(e.kind, f),
             (Part::Email(e), "primary") => e.primary.is_some_and(|b| f(AttrValue::Bool(b))),
-            (Part::Email(e), "display") => optional(&e.display, f),
-            (Part::Name(n), "givenName") => optional(&n.given_name, f),
-            (Part::Name(n), "familyName") => optional(&n.family_name, f),
-            (Part::Name(n), "formatted") => optional(&n.formatted, f),
+            (Part::Email(e), "display") => optional(e.display, f),
+            (Part::Name(n), "givenName") => optional(n.given_name, f),
+            (Part::Name(n), "familyName") => optional(n.family_name, f),
+            (Part::Name(n), "formatted") => optional(n.formatted, f),
             (Part::Meta(_), "resourceType") => f(AttrValue::Str("User")),
-            (Part::Meta(v), "created") => f(AttrValue::Instant(v.user.created)),
-            (Part::Meta(v), "lastModified") => f(AttrValue::Instant(v.user.last_modified)),
+            (Part::Meta(v), "created") => f(AttrValue::Instant(v.user.created())),
+            (Part::Meta(v), "lastModified") => f(AttrValue::Instant(v.user.last_modified())),
             (Part::Meta(v), "version") => f(AttrValue::Str(&v.user.version_tag())),
             (Part::Meta(v), "location") => f(AttrValue::Str(&v.user.location(v.users_url))),
             _ => false,
@@ -127,6 +126,8 @@ mod tests {
     use super::*;
     use crate::ids::{Sid, UserSid};
     use crate::scim::filter::Filter;
+    use crate::scim::users::record::UserRecord;
+    use crate::scim::users::table::UserTable;
     use crate::scim::validate_user;
     use serde_json::Value;
     use time::format_description::well_known::Rfc3339;
@@ -175,8 +176,13 @@ mod tests {
             let Some(record) = record(user) else {
                 continue;
             };
+            let mut table = UserTable::default();
+            table.put(&record);
+            let Some(stored) = table.get(record.id) else {
+                continue;
+            };
             let view = UserView {
-                user: &record,
+                user: stored,
                 users_url: USERS_URL,
             };
             let filter = Filter::parse(case["filter"].as_str().unwrap()).unwrap();
