@@ -1,7 +1,7 @@
 //! Role assignments: a role held by a user of an organization, in the organization
 //! or in one of its accounts.
 //!
-//! Each organization's assignments live in an [`AssignmentTable`], in creation
+//! Each organization's assignments live in an assignment table, in creation
 //! order (which is also the list order), with derived indexes by sid and by
 //! identity that are never serialized and are rebuilt on deserialization.
 

@@ -62,8 +62,8 @@ impl State {
     }
 
     /// Checks what deserializing each part could not: every account, user table and
-    /// role assignment belongs to a known organization, and every assignment names
-    /// a user and a scope of its organization.
+    /// role assignment belongs to a known organization, no user belongs to two, and
+    /// every assignment names a user and a scope of its organization.
     pub(crate) fn check_references(&self) -> Result<(), StateError> {
         let known = |org: &OrganizationSid, what: &str| {
             if self.organizations.contains_key(org) {
@@ -77,8 +77,14 @@ impl State {
         for account in self.accounts.values() {
             known(&account.organization_sid, "account")?;
         }
-        for org in self.users.keys() {
+        let mut ids = std::collections::HashSet::new();
+        for (org, table) in &self.users {
             known(org, "users")?;
+            if let Some(twice) = table.iter().map(|u| u.id()).find(|id| !ids.insert(*id)) {
+                return Err(StateError::Invalid(format!(
+                    "user {twice} belongs to two organizations"
+                )));
+            }
         }
         for (org, table) in &self.role_assignments {
             known(org, "role assignments")?;
