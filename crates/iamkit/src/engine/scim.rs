@@ -173,18 +173,16 @@ impl Engine {
         let now = self.now();
         let record = UserRecord::new(UserSid::generate(), &resource, now);
         let url = self.users_url();
-        store::write(self.store(), |s| {
+        let body = store::write(self.store(), |s| {
             if let Some(table) = users_of(s, org)? {
                 table.check_unique(&record)?;
             }
             self.audit_user_created(s, now, actor, org, &record);
             let table = s.users.entry(org).or_default();
             table.put(&record);
-            table
-                .get(record.id)
-                .map(|u| u.to_resource(&url))
-                .ok_or_else(|| not_found(&record.id.to_string()))
-        })
+            Ok::<_, ScimError>(table.get(record.id).map(|u| u.to_resource(&url)))
+        })?;
+        body.ok_or_else(|| not_found(&record.id.to_string()))
     }
 
     /// A user of the organization, projected.
@@ -310,7 +308,7 @@ impl Engine {
     ) -> Result<Value, ScimError> {
         let now = self.now();
         let url = self.users_url();
-        store::write(self.store(), |s| {
+        let body = store::write(self.store(), |s| {
             let old = user_of(s, org, id)?;
             check_if_match(if_match, &old.version_tag())?;
             let new = old.replaced_by(&attributes(old, &url)?, now);
@@ -326,11 +324,9 @@ impl Engine {
             self.audit_user(s, now, types::SCIM_USER_UPDATED, actor, &new, details);
             let table = s.users.entry(org).or_default();
             table.put(&new);
-            table
-                .get(new.id)
-                .map(|u| u.to_resource(&url))
-                .ok_or_else(|| not_found(id))
-        })
+            Ok::<_, ScimError>(table.get(new.id).map(|u| u.to_resource(&url)))
+        })?;
+        body.ok_or_else(|| not_found(id))
     }
 
     /// Deletes a user under `If-Match`, with its role assignments.

@@ -82,6 +82,14 @@ impl Engine {
             })
             .collect();
         let actor = Actor::system();
+        let user = User {
+            sid: record.id,
+            organization_sid: org,
+            user_name: record.user_name.clone(),
+            roles,
+            sso: record.sso,
+            created_at: record.created,
+        };
         store::write(self.store(), |s| {
             if !s.organizations.contains_key(&org) {
                 return Err(AppError::OrganizationNotFound(org));
@@ -100,7 +108,7 @@ impl Engine {
                     .or_default()
                     .insert(assignment.clone());
             }
-            user_in(s, org, record.id).ok_or(AppError::UserNotFound(record.id))
+            Ok(user.clone())
         })
     }
 

@@ -233,7 +233,7 @@ impl UserTable {
             let Some(slot) = slot else {
                 continue;
             };
-            let own_text = self.text(slot.text, slot.text + slot.text_len);
+            let own_text = self.text(slot.text, slot.text.saturating_add(slot.text_len));
             let own_emails = self.email_spans(slot.emails, slot.email_count);
             let rebased = Slot {
                 text: text.len(),
