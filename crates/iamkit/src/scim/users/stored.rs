@@ -74,10 +74,17 @@ pub(crate) struct Slot {
 }
 
 /// A stored user, read in place.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub(crate) struct UserRef<'t> {
     pub(crate) table: &'t UserTable,
     pub(crate) slot: &'t Slot,
+}
+
+impl std::fmt::Debug for UserRef<'_> {
+    /// The slot, without the whole table around it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("UserRef").field(self.slot).finish()
+    }
 }
 
 impl<'t> UserRef<'t> {
