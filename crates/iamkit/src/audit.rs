@@ -29,6 +29,16 @@ pub mod types {
     pub const AUTHORIZATION_GRANTED: &str = "oauth-authorizations.granted";
     /// An authorization was revoked.
     pub const AUTHORIZATION_REVOKED: &str = "oauth-authorizations.revoked";
+    /// A SCIM user was created (also by `create_user`).
+    pub const SCIM_USER_CREATED: &str = "scim-users.created";
+    /// A SCIM user was replaced or patched (details name the changed attributes).
+    pub const SCIM_USER_UPDATED: &str = "scim-users.updated";
+    /// A SCIM user was deleted, with its role assignments.
+    pub const SCIM_USER_DELETED: &str = "scim-users.deleted";
+    /// A role was assigned.
+    pub const ROLE_ASSIGNMENT_CREATED: &str = "role-assignments.created";
+    /// A role assignment was deleted (directly, or with its user).
+    pub const ROLE_ASSIGNMENT_DELETED: &str = "role-assignments.deleted";
 }
 
 /// Who performed an action.

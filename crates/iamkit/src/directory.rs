@@ -1,8 +1,10 @@
-//! Organizations, their accounts and their users.
+//! Organizations, their accounts and the directory view of their users.
 //!
 //! An organization owns accounts and users; an account belongs to exactly one
-//! organization. A user holds organization roles and may be a single-sign-on user,
-//! which together decide whether it may approve an authorization-code app.
+//! organization. Users are SCIM users; a [`User`] is the simple view of one that the
+//! OAuth flows use: its organization roles (its role assignments at organization
+//! scope) and whether it is a single-sign-on user, which together decide whether it
+//! may approve an authorization-code app.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -36,19 +38,20 @@ pub struct Account {
     pub created_at: OffsetDateTime,
 }
 
-/// A managed user of an organization.
+/// A managed user of an organization, as the directory shows it: a view of its
+/// SCIM user and role assignments, built on every read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
     /// Its sid.
     pub sid: UserSid,
     /// The organization that manages it.
     pub organization_sid: OrganizationSid,
-    /// Its login name (an e-mail address).
+    /// Its login name: the SCIM `userName` (an e-mail address).
     pub user_name: String,
-    /// The organization roles it holds.
+    /// The roles it holds at organization scope, in the order they were assigned.
     pub roles: Vec<Role>,
     /// Whether it signs in through single sign-on (and so cannot use the
-    /// authorization page).
+    /// authorization page). An engine-side flag of the user, not a SCIM attribute.
     pub sso: bool,
     /// When it was created.
     #[serde(with = "time::serde::rfc3339")]
@@ -68,9 +71,10 @@ impl User {
 pub struct NewUser {
     /// The organization that manages the user.
     pub organization_sid: OrganizationSid,
-    /// Its login name (an e-mail address, 2–255 characters).
+    /// Its login name: an e-mail address of 2–255 characters, which also becomes
+    /// its primary work email.
     pub user_name: String,
-    /// The organization roles it holds.
+    /// The roles it gets at organization scope (as role assignments).
     pub roles: Vec<Role>,
     /// Whether it signs in through single sign-on.
     pub sso: bool,

@@ -47,6 +47,9 @@ pub enum Error {
     /// SCIM resources, filters and PATCH.
     #[error(transparent)]
     Scim(#[from] crate::scim::ScimError),
+    /// Roles and role assignments.
+    #[error(transparent)]
+    Role(#[from] crate::roles::RoleError),
 }
 
 impl Error {
@@ -61,6 +64,7 @@ impl Error {
             Error::Key(e) => e,
             Error::State(e) => e,
             Error::Scim(e) => e,
+            Error::Role(e) => e,
         }
     }
 }

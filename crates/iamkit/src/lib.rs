@@ -56,13 +56,18 @@ pub use clock::{Adjustable, Clock, ManualClock, OffsetClock, SystemClock};
 pub use directory::{Account, NewUser, Organization, User};
 pub use engine::{
     Access, ConsentRequest, CreatedApp, Engine, EngineBuilder, EngineConfig, RotatedSecret,
+    UserList, UserQuery, MAX_PAGE_COUNT,
 };
 pub use error::{Error, ErrorCode};
 pub use ids::{
-    AccountSid, AuthorizationSid, ClientId, GrantSid, OrganizationSid, RoleSid, Sid, SidError,
-    TokenId, UserSid,
+    AccountSid, AuthorizationSid, ClientId, GrantSid, OrganizationSid, RoleAssignmentSid, RoleSid,
+    Sid, SidError, TokenId, UserSid,
 };
-pub use roles::Role;
+pub use roles::{
+    NewRoleAssignment, PageMeta, Role, RoleAssignment, RoleAssignmentPage, RoleAssignmentQuery,
+    RoleError, RoleInfo, RoleScope,
+};
+pub use scim::{Projection, ScimError};
 pub use secrets::SecretString;
 pub use store::{MemoryStore, State, StateError, Store};
 pub use tokens::{

@@ -1,16 +1,23 @@
 //! The [`Engine`]: the one façade the HTTP server, the bindings and embedders call.
 //!
 //! Each public method is one atomic operation on the store, timed by the engine's
-//! clock. The methods are grouped by area: the directory (this file), apps
-//! (`apps.rs`), the authorization-code flow and Token API (`oauth.rs`), and token
-//! verification, access checks and documents (`verify.rs`).
+//! clock. The methods are grouped by area: organizations, accounts and state
+//! (this file), directory users (`users.rs`), SCIM users (`scim.rs`), roles and
+//! role assignments (`roles.rs`), apps (`apps.rs`), the authorization-code flow and
+//! Token API (`oauth.rs`), and token verification, access checks and documents
+//! (`verify.rs`).
 
 mod apps;
+mod events;
 mod oauth;
+mod roles;
+mod scim;
+mod users;
 mod verify;
 
 pub use apps::{CreatedApp, RotatedSecret};
 pub use oauth::ConsentRequest;
+pub use scim::{UserList, UserQuery, MAX_PAGE_COUNT};
 pub use verify::Access;
 
 use std::sync::Arc;
@@ -21,9 +28,9 @@ use crate::apps::AppError;
 use crate::audit::{AuditEvent, AuditQuery};
 use crate::catalogue::Catalogue;
 use crate::clock::{Clock, SystemClock};
-use crate::directory::{Account, NewUser, Organization, User};
-use crate::ids::{AccountSid, OrganizationSid, Sid, UserSid};
-use crate::store::{self, MemoryStore, Snapshot, StateError, Store, STATE_VERSION};
+use crate::directory::{Account, Organization};
+use crate::ids::{AccountSid, OrganizationSid, Sid};
+use crate::store::{self, MemoryStore, Snapshot, SnapshotRef, StateError, Store, STATE_VERSION};
 use crate::tokens::{Algorithm, KeyError, SigningKey};
 
 /// Settings of an engine.
@@ -251,58 +258,6 @@ impl Engine {
         Ok(found)
     }
 
-    /// Creates a user of an organization. User names are unique within the
-    /// organization, ignoring case.
-    pub fn create_user(&self, new: NewUser) -> Result<User, AppError> {
-        let user_name = directory_name("user_name", &new.user_name)?;
-        if user_name.chars().count() < 2 {
-            return Err(AppError::InvalidField {
-                field: "user_name",
-                reason: "at least 2 characters".into(),
-            });
-        }
-        let user = User {
-            sid: UserSid::generate(),
-            organization_sid: new.organization_sid,
-            user_name,
-            roles: new.roles,
-            sso: new.sso,
-            created_at: self.now(),
-        };
-        store::write(self.store(), |s| {
-            if !s.organizations.contains_key(&user.organization_sid) {
-                return Err(AppError::OrganizationNotFound(user.organization_sid));
-            }
-            let taken = s.users.values().any(|u| {
-                u.organization_sid == user.organization_sid
-                    && u.user_name.to_lowercase() == user.user_name.to_lowercase()
-            });
-            if taken {
-                return Err(AppError::UserNameTaken(user.user_name.clone()));
-            }
-            s.users.insert(user.sid, user.clone());
-            Ok(user.clone())
-        })
-    }
-
-    /// The users of an organization, oldest first.
-    pub fn users(&self, organization_sid: OrganizationSid) -> Vec<User> {
-        let mut found: Vec<User> = store::read(self.store(), |s| {
-            s.users
-                .values()
-                .filter(|u| u.organization_sid == organization_sid)
-                .cloned()
-                .collect()
-        });
-        found.sort_by_key(|u| (u.created_at, u.sid));
-        found
-    }
-
-    /// A user by sid.
-    pub fn user(&self, sid: UserSid) -> Result<User, AppError> {
-        store::read(self.store(), |s| s.users.get(&sid).cloned()).ok_or(AppError::UserNotFound(sid))
-    }
-
     /// Audit events matching `query`, oldest first.
     pub fn audit_events(&self, query: &AuditQuery) -> Vec<AuditEvent> {
         store::read(self.store(), |s| s.audit.query(query))
@@ -313,16 +268,18 @@ impl Engine {
     /// verify there.
     pub fn export_state(&self) -> String {
         store::read(self.store(), |s| {
-            serde_json::to_string(&Snapshot {
+            serde_json::to_string(&SnapshotRef {
                 version: STATE_VERSION,
-                state: s.clone(),
+                state: s,
             })
         })
         .expect("the state serializes to JSON")
     }
 
-    /// Replaces the whole state with an export. Nothing changes if the export is
-    /// invalid.
+    /// Replaces the whole state with an export, rebuilding the user and role
+    /// assignment indexes. Nothing changes if the export is invalid: malformed, of
+    /// another version, with a user that does not validate, with duplicates, or with
+    /// references to organizations, accounts or users it does not hold.
     pub fn import_state(&self, json: &str) -> Result<(), StateError> {
         let version = serde_json::from_str::<serde_json::Value>(json)
             .map_err(|e| StateError::Invalid(e.to_string()))?
@@ -336,6 +293,7 @@ impl Engine {
         }
         let snapshot: Snapshot =
             serde_json::from_str(json).map_err(|e| StateError::Invalid(e.to_string()))?;
+        snapshot.state.check_references()?;
         store::write(self.store(), |s| {
             *s = snapshot.state;
             Ok(())

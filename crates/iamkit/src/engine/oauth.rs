@@ -3,6 +3,7 @@
 use serde_json::json;
 use time::OffsetDateTime;
 
+use super::users::user_in;
 use super::Engine;
 use crate::apps::{App, AppError, GrantType, StoredApp};
 use crate::audit::{types, Actor};
@@ -122,8 +123,7 @@ impl Engine {
             } = consent(s, client_id, req)?;
             let user = UserSid::parse(&req.user_sid)
                 .ok()
-                .and_then(|sid| s.users.get(&sid))
-                .filter(|u| u.organization_sid == app.owner.organization_sid())
+                .and_then(|sid| user_in(s, app.owner.organization_sid(), sid))
                 .ok_or(AuthorizeError::UnknownUser)?;
             if user.sso {
                 return Err(AuthorizeError::SsoUser);

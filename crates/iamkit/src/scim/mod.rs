@@ -1,7 +1,9 @@
 //! SCIM 2.0 (RFC 7643/7644): the User schema, the filter language and PATCH.
 //!
-//! Everything here is pure: resources are `serde_json::Value` objects (the SCIM
-//! JSON form of a User), which the engine stores and passes in.
+//! Everything here is pure. The protocol functions work on `serde_json::Value`
+//! objects (the SCIM JSON form of a User); the engine keeps its users in a compact
+//! typed form (`users`, crate-internal) that filters and sorting read through
+//! [`filter::Attributes`].
 //!
 //! - [`filter::Filter`]: parse a filter once, test it against many users, find an
 //!   index look-up with [`filter::Filter::index_key`].
@@ -22,6 +24,7 @@ pub mod path;
 pub mod projection;
 pub mod schema;
 pub mod sort;
+pub(crate) mod users;
 pub mod validate;
 
 pub use error::ScimError;

@@ -232,9 +232,9 @@ fn selected<'a>(value: Option<&'a mut Value>, filter: &Expr) -> Vec<&'a mut Map<
         Some(Value::Array(items)) => items
             .iter_mut()
             .filter_map(Value::as_object_mut)
-            .filter(|m| filter.eval(m))
+            .filter(|m| filter.eval(&**m))
             .collect(),
-        Some(Value::Object(m)) if filter.eval(m) => vec![m],
+        Some(Value::Object(m)) if filter.eval(&*m) => vec![m],
         _ => Vec::new(),
     }
 }
@@ -405,7 +405,7 @@ fn remove(user: &mut Map<String, Value>, path: &PatchPath) -> Result<(), ScimErr
                     items.retain(|v| !v.as_object().is_some_and(|m| filter.eval(m)));
                     before - items.len()
                 }
-                Some(Value::Object(m)) => usize::from(filter.eval(m)),
+                Some(Value::Object(m)) => usize::from(filter.eval(&*m)),
                 _ => 0,
             };
             if removed == 0 {

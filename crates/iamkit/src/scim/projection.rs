@@ -61,6 +61,23 @@ impl Projection {
         Self::parse(Some(&join(attributes)), Some(&join(excluded_attributes)))
     }
 
+    /// `resource` projected, without copying it when the projection keeps
+    /// everything (no lists, and no User attribute returned only on request or
+    /// never).
+    pub fn apply_owned(&self, resource: Value) -> Value {
+        let hidden = |a: &AttrDef| matches!(a.returned, Returned::Never | Returned::Request);
+        let keeps_all = self.include.is_none()
+            && self.exclude.is_empty()
+            && !USER_SCHEMA
+                .all_attributes()
+                .any(|a| hidden(a) || a.sub_attributes.iter().any(hidden));
+        if keeps_all {
+            resource
+        } else {
+            self.apply(&resource)
+        }
+    }
+
     /// The projected copy of `resource` (anything but an object is returned as is).
     pub fn apply(&self, resource: &Value) -> Value {
         let Some(obj) = resource.as_object() else {
@@ -179,11 +196,13 @@ mod tests {
 
     #[test]
     fn excluded_attributes() {
+        assert_eq!(Projection::default().apply_owned(user()), user());
         let p = Projection::parse(
             None,
             Some("emails.type,meta,id,urn:ietf:params:scim:schemas:core:2.0:User:active"),
         )
         .unwrap();
+        assert_eq!(p.apply_owned(user()), p.apply(&user()));
         let out = p.apply(&user());
         assert_eq!(keys(&out), ["emails", "id", "name", "schemas", "userName"]);
         assert_eq!(

@@ -15,9 +15,9 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::scim::error::ScimError;
-use crate::scim::filter::eval::get_ci;
+use crate::scim::filter::eval::fold;
 use crate::scim::filter::parser::resolve;
-use crate::scim::filter::AttrPath;
+use crate::scim::filter::{AttrPath, AttrValue, Attributes};
 use crate::scim::schema::{AttrDef, AttrType, USER_SCHEMA};
 
 /// The direction of a sort.
@@ -84,8 +84,17 @@ impl Sort {
 
     /// Sorts `items` stably, reading each resource's key once.
     pub fn sort<T: Borrow<Value>>(&self, items: &mut Vec<T>) {
-        let mut keyed: Vec<(Option<Key>, T)> =
-            items.drain(..).map(|t| (self.key(t.borrow()), t)).collect();
+        self.sort_by_key_of(items, |t| self.key(t.borrow()));
+    }
+
+    /// Sorts resources read through [`Attributes`] (such as the engine's stored
+    /// users) stably, reading each one's key once.
+    pub fn sort_resources<R: Attributes>(&self, items: &mut Vec<R>) {
+        self.sort_by_key_of(items, |r| self.key(r));
+    }
+
+    fn sort_by_key_of<T>(&self, items: &mut Vec<T>, key: impl Fn(&T) -> Option<Key>) {
+        let mut keyed: Vec<(Option<Key>, T)> = items.drain(..).map(|t| (key(&t), t)).collect();
         keyed.sort_by(|(a, _), (b, _)| self.compare_keys(a.as_ref(), b.as_ref()));
         items.extend(keyed.into_iter().map(|(_, t)| t));
     }
@@ -111,36 +120,52 @@ impl Sort {
         }
     }
 
-    fn key(&self, resource: &Value) -> Option<Key> {
+    /// The sort key: the leaf's first value, or for a multi-valued complex attribute,
+    /// the leaf of its primary element (else its first element).
+    fn key<R: Attributes>(&self, resource: &R) -> Option<Key> {
         let attr = self.path.attr();
-        let top = get_ci(resource.as_object()?, attr.name)?;
-        let item = match top {
-            Value::Array(items) if attr.multi_valued => {
-                let primary = |v: &&Value| {
-                    v.as_object().and_then(|m| get_ci(m, "primary")) == Some(&Value::Bool(true))
-                };
-                items.iter().find(primary).or_else(|| items.first())?
-            }
-            other => other,
-        };
-        let value = if attr.is_complex() {
-            get_ci(item.as_object()?, self.leaf.name)?
+        let mut key = None;
+        if attr.multi_valued && attr.is_complex() {
+            let primary = attr.sub_attribute("primary");
+            let mut first = true;
+            resource.any_element(attr, |element| {
+                let is_primary = primary
+                    .is_some_and(|p| element.any_value(p, None, |v| v == AttrValue::Bool(true)));
+                if first || is_primary {
+                    key = None;
+                    element.any_value(self.leaf, None, |v| {
+                        key = self.key_of(v);
+                        true
+                    });
+                    first = false;
+                }
+                is_primary
+            });
         } else {
-            item
-        };
+            let sub = attr.is_complex().then_some(self.leaf);
+            resource.any_value(attr, sub, |v| {
+                key = self.key_of(v);
+                true
+            });
+        }
+        key
+    }
+
+    fn key_of(&self, value: AttrValue<'_>) -> Option<Key> {
         match (self.leaf.ty, value) {
-            (AttrType::String | AttrType::Reference | AttrType::Binary, Value::String(s)) => {
+            (AttrType::String | AttrType::Reference | AttrType::Binary, AttrValue::Str(s)) => {
                 Some(Key::Text(if self.leaf.case_exact {
-                    s.clone()
+                    s.to_owned()
                 } else {
-                    s.chars().flat_map(char::to_lowercase).collect()
+                    fold(s)
                 }))
             }
-            (AttrType::Boolean, Value::Bool(b)) => Some(Key::Bool(*b)),
-            (AttrType::Integer | AttrType::Decimal, Value::Number(n)) => {
+            (AttrType::Boolean, AttrValue::Bool(b)) => Some(Key::Bool(b)),
+            (AttrType::Integer | AttrType::Decimal, AttrValue::Number(n)) => {
                 n.as_f64().map(Key::Number)
             }
-            (AttrType::DateTime, Value::String(s)) => {
+            (AttrType::DateTime, AttrValue::Instant(t)) => Some(Key::Instant(t)),
+            (AttrType::DateTime, AttrValue::Str(s)) => {
                 OffsetDateTime::parse(s, &Rfc3339).ok().map(Key::Instant)
             }
             _ => None,

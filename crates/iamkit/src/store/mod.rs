@@ -16,23 +16,28 @@ use serde::{Deserialize, Serialize};
 use crate::apps::StoredApp;
 use crate::audit::AuditLog;
 use crate::authorize::{Authorization, Grant};
-use crate::directory::{Account, Organization, User};
+use crate::directory::{Account, Organization};
 use crate::error::ErrorCode;
 use crate::ids::{
     AccountSid, AuthorizationSid, ClientId, GrantSid, OrganizationSid, RefreshTokenSid, TokenId,
-    UserSid,
 };
+use crate::roles::assignments::{AssignmentTable, RoleScope};
+use crate::scim::users::table::UserTable;
 use crate::secrets::SecretHash;
 
-/// The version of the exported state format.
-pub const STATE_VERSION: u32 = 1;
+/// The version of the exported state format. Version 2 keeps users as SCIM users
+/// with role assignments.
+pub const STATE_VERSION: u32 = 2;
 
 /// Everything the engine knows. Secrets appear only as hashes.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct State {
     pub(crate) organizations: HashMap<OrganizationSid, Organization>,
     pub(crate) accounts: HashMap<AccountSid, Account>,
-    pub(crate) users: HashMap<UserSid, User>,
+    /// Each organization's SCIM users.
+    pub(crate) users: HashMap<OrganizationSid, UserTable>,
+    /// Each organization's role assignments.
+    pub(crate) role_assignments: HashMap<OrganizationSid, AssignmentTable>,
     pub(crate) apps: HashMap<ClientId, StoredApp>,
     pub(crate) authorizations: HashMap<AuthorizationSid, Authorization>,
     pub(crate) grants: HashMap<GrantSid, Grant>,
@@ -42,6 +47,59 @@ pub struct State {
     /// Revoked access-token ids and their expiry (Unix seconds), kept until then.
     pub(crate) revoked_tokens: HashMap<TokenId, i64>,
     pub(crate) audit: AuditLog,
+}
+
+impl State {
+    /// Whether `scope` is `organization_sid` or one of its accounts.
+    pub(crate) fn scope_in(&self, scope: RoleScope, organization_sid: OrganizationSid) -> bool {
+        match scope {
+            RoleScope::Organization(org) => org == organization_sid,
+            RoleScope::Account(account) => self
+                .accounts
+                .get(&account)
+                .is_some_and(|a| a.organization_sid == organization_sid),
+        }
+    }
+
+    /// Checks what deserializing each part could not: every account, user table and
+    /// role assignment belongs to a known organization, no user belongs to two, and
+    /// every assignment names a user and a scope of its organization.
+    pub(crate) fn check_references(&self) -> Result<(), StateError> {
+        let known = |org: &OrganizationSid, what: &str| {
+            if self.organizations.contains_key(org) {
+                Ok(())
+            } else {
+                Err(StateError::Invalid(format!(
+                    "{what} of unknown organization {org}"
+                )))
+            }
+        };
+        for account in self.accounts.values() {
+            known(&account.organization_sid, "account")?;
+        }
+        let mut ids = std::collections::HashSet::new();
+        for (org, table) in &self.users {
+            known(org, "users")?;
+            if let Some(twice) = table.iter().map(|u| u.id()).find(|id| !ids.insert(*id)) {
+                return Err(StateError::Invalid(format!(
+                    "user {twice} belongs to two organizations"
+                )));
+            }
+        }
+        for (org, table) in &self.role_assignments {
+            known(org, "role assignments")?;
+            for a in table.iter() {
+                let user = self.users.get(org).and_then(|t| t.get(a.identity));
+                if a.organization_sid != *org || user.is_none() || !self.scope_in(a.scope, *org) {
+                    return Err(StateError::Invalid(format!(
+                        "role assignment {} does not match its organization {org}",
+                        a.sid
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A refresh token's record; the token itself is known only by its hash.
@@ -93,11 +151,17 @@ pub(crate) fn write<R, E>(
     out.expect("Store::write runs its closure exactly once")
 }
 
-/// The exported form of the state: a version and the state itself.
-#[derive(Serialize, Deserialize)]
+/// The state of an export being read (its version is checked first, on its own).
+#[derive(Deserialize)]
 pub(crate) struct Snapshot {
-    pub version: u32,
     pub state: State,
+}
+
+/// The exported form of the state: a version and the state itself.
+#[derive(Serialize)]
+pub(crate) struct SnapshotRef<'a> {
+    pub version: u32,
+    pub state: &'a State,
 }
 
 /// State that cannot be imported.

@@ -16,6 +16,7 @@ pub(crate) mod eval;
 pub(crate) mod lexer;
 pub(crate) mod parser;
 pub mod printer;
+pub mod resource;
 
 use std::fmt;
 
@@ -23,6 +24,7 @@ use serde_json::Value;
 
 pub use ast::{AttrPath, CompareOp, Comparison, Expr, Literal};
 pub use parser::{MAX_DEPTH, MAX_LEN};
+pub use resource::{AttrValue, Attributes};
 
 use crate::scim::error::ScimError;
 use crate::scim::schema::{Schema, USER_SCHEMA};
@@ -78,6 +80,12 @@ impl Filter {
     /// Whether `resource` (a JSON object) matches. Anything else never matches.
     pub fn matches(&self, resource: &Value) -> bool {
         resource.as_object().is_some_and(|obj| self.expr.eval(obj))
+    }
+
+    /// Whether `resource` matches, reading it through [`Attributes`] (as the engine
+    /// reads its stored users, without building JSON).
+    pub fn matches_resource<R: Attributes>(&self, resource: &R) -> bool {
+        self.expr.eval(resource)
     }
 
     /// The index look-up this filter starts with, if any: `id`, `userName` or

@@ -1,4 +1,17 @@
-//! The fixed list of organization roles.
+//! Roles and role assignments.
+//!
+//! Roles are a fixed list ([`Role`]), each with a stable `IX…` sid, listed as
+//! Twilio's Role resource ([`RoleInfo`]). A role assignment gives a role to a user
+//! of an organization, in the organization or one of its accounts
+//! ([`assignments`]); lists of them come a page at a time ([`page`]).
+
+pub mod assignments;
+pub mod error;
+pub mod page;
+
+pub use assignments::{NewRoleAssignment, RoleAssignment, RoleAssignmentQuery, RoleScope};
+pub use error::RoleError;
+pub use page::{PageMeta, RoleAssignmentPage};
 
 use std::fmt;
 use std::str::FromStr;
@@ -56,10 +69,60 @@ impl Role {
         RoleSid::from_bytes(bytes)
     }
 
+    /// The role with this sid.
+    pub fn from_sid(sid: RoleSid) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.sid() == sid)
+    }
+
+    /// What the role gives access to.
+    pub fn description(self) -> &'static str {
+        match self {
+            Role::Owner => "Full control of the organization, its accounts, users and apps.",
+            Role::Administrator => "Manages the organization's users, apps and settings.",
+            Role::Developer => "Builds with the organization's accounts.",
+            Role::Billing => "Manages billing.",
+            Role::ReadOnly => "Reads everything and changes nothing.",
+            Role::Support => "Answers support cases.",
+        }
+    }
+
+    /// The role as Twilio's Role resource lists it.
+    pub fn info(self) -> RoleInfo {
+        RoleInfo {
+            sid: self.sid(),
+            friendly_name: self.name(),
+            kind: "organization",
+            external_description: self.description(),
+            product_group: "iam",
+            lowest_level: "ACCOUNT",
+        }
+    }
+
     /// Whether holders of this role may approve authorization-code apps.
     pub fn may_authorize_apps(self) -> bool {
         matches!(self, Role::Owner | Role::Administrator)
     }
+}
+
+/// A role as `GET /v2/Organizations/Roles` lists it: Twilio's Role resource
+/// (`sid`, `friendly_name`, `external_description`, `product_group`,
+/// `lowest_level`), with `type` saying it is an organization role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RoleInfo {
+    /// The role's sid (`IX…`).
+    pub sid: RoleSid,
+    /// Its display name, e.g. `Owner`.
+    pub friendly_name: &'static str,
+    /// Always `organization`: every role is an organization role.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// What it gives access to.
+    pub external_description: &'static str,
+    /// The product group it belongs to: `iam`.
+    pub product_group: &'static str,
+    /// The lowest scope it can be assigned at: `ACCOUNT` (every role can be
+    /// assigned in the organization or in one of its accounts).
+    pub lowest_level: &'static str,
 }
 
 impl fmt::Display for Role {
@@ -100,6 +163,8 @@ mod tests {
             Role::Owner.sid().to_string(),
             "IX69616d6b69742d726f6c652d30303030"
         );
+        assert_eq!(Role::from_sid(Role::Billing.sid()), Some(Role::Billing));
+        assert_eq!(Role::Owner.info().friendly_name, "Owner");
         assert_eq!(
             "Janitor".parse::<Role>(),
             Err(UnknownRole("Janitor".into()))

@@ -1,0 +1,93 @@
+//! Errors of roles and role assignments, with Twilio's numeric codes.
+//!
+//! | variant              | code                           | HTTP | Twilio |
+//! |----------------------|--------------------------------|------|--------|
+//! | `InvalidScope`       | `invalid_assignment_scope`     | 400  | 25200  |
+//! | `InvalidIdentity`    | `invalid_assignment_identity`  | 400  | 25201  |
+//! | `InvalidRole`        | `invalid_role`                 | 400  | 25202  |
+//! | `MissingFilter`      | `missing_assignment_filter`    | 400  | 25203  |
+//! | `InvalidPageSize`    | `invalid_page_size`            | 400  | 20001  |
+//! | `InvalidPageToken`   | `invalid_page_token`           | 400  | 20001  |
+//! | `NotFound`           | `role_assignment_not_found`    | 404  | 20404  |
+//! | `OrganizationNotFound` | `organization_not_found`     | 404  | 20404  |
+//! | `AlreadyAssigned`    | `role_assignment_exists`       | 409  | 20409  |
+
+use crate::error::ErrorCode;
+use crate::ids::{OrganizationSid, RoleAssignmentSid};
+
+/// Longest piece of the input quoted in an error.
+const SHOWN_CHARS: usize = 64;
+
+/// Input cut to a length fit for an error message.
+pub(crate) fn shown(input: &str) -> String {
+    input.chars().take(SHOWN_CHARS).collect()
+}
+
+/// Why a role or role-assignment request failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RoleError {
+    /// The scope is neither the organization's sid nor one of its accounts' sids.
+    #[error("invalid scope {0:?}: use the organization's sid or one of its accounts' sids")]
+    InvalidScope(String),
+    /// The identity is not the sid of a user of the organization.
+    #[error("invalid identity {0:?}: use the sid of a user of the organization")]
+    InvalidIdentity(String),
+    /// The role sid names no role.
+    #[error("invalid role {0:?}: use the sid of one of the roles")]
+    InvalidRole(String),
+    /// A list of role assignments named neither an identity nor a scope.
+    #[error("list role assignments by identity, by scope, or both")]
+    MissingFilter,
+    /// The page size is outside 1 to 100.
+    #[error("page size {0} is out of range: 1..=100")]
+    InvalidPageSize(u32),
+    /// The page token was not issued by this engine.
+    #[error("invalid page token {0:?}")]
+    InvalidPageToken(String),
+    /// No role assignment of the organization has this sid.
+    #[error("role assignment {0:?} not found")]
+    NotFound(String),
+    /// No organization has this sid.
+    #[error("organization {0} not found")]
+    OrganizationNotFound(OrganizationSid),
+    /// The identity already holds this role in this scope.
+    #[error("the identity already holds this role in this scope ({0})")]
+    AlreadyAssigned(RoleAssignmentSid),
+}
+
+impl ErrorCode for RoleError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidScope(_) => "invalid_assignment_scope",
+            Self::InvalidIdentity(_) => "invalid_assignment_identity",
+            Self::InvalidRole(_) => "invalid_role",
+            Self::MissingFilter => "missing_assignment_filter",
+            Self::InvalidPageSize(_) => "invalid_page_size",
+            Self::InvalidPageToken(_) => "invalid_page_token",
+            Self::NotFound(_) => "role_assignment_not_found",
+            Self::OrganizationNotFound(_) => "organization_not_found",
+            Self::AlreadyAssigned(_) => "role_assignment_exists",
+        }
+    }
+
+    fn status(&self) -> u16 {
+        match self {
+            Self::NotFound(_) | Self::OrganizationNotFound(_) => 404,
+            Self::AlreadyAssigned(_) => 409,
+            _ => 400,
+        }
+    }
+
+    fn twilio_code(&self) -> u32 {
+        match self {
+            Self::InvalidScope(_) => 25200,
+            Self::InvalidIdentity(_) => 25201,
+            Self::InvalidRole(_) => 25202,
+            Self::MissingFilter => 25203,
+            Self::InvalidPageSize(_) | Self::InvalidPageToken(_) => 20001,
+            Self::NotFound(_) | Self::OrganizationNotFound(_) => 20404,
+            Self::AlreadyAssigned(_) => 20409,
+        }
+    }
+}

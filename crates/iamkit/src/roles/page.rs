@@ -1,0 +1,216 @@
+//! Pages of role assignments, in Twilio's token-paged list shape.
+//!
+//! A page token is an opaque cursor into the list's creation order: "from this
+//! assignment on" (`next_token`) or "up to before this one" (`previous_token`). It
+//! stays valid when assignments are added or deleted between requests, and works
+//! with any filter (it only says where to start).
+//!
+//! The body is `{"content": [...], "meta": {...}}`. `meta` carries what each Twilio
+//! SDK reads: `key` (`"content"`), `page_size`, `first_page_url`, `url`,
+//! `next_page_url`, `previous_page_url` (the classic `Page`), and `pageSize`,
+//! `nextToken`, `previousToken` (the token-paging `TokenPage`).
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
+
+use crate::roles::assignments::RoleAssignment;
+use crate::roles::error::{shown, RoleError};
+
+/// Assignments per page when the request names no size.
+pub const DEFAULT_PAGE_SIZE: u32 = 50;
+/// The largest page size.
+pub const MAX_PAGE_SIZE: u32 = 100;
+/// Longest page token accepted, in bytes.
+const MAX_TOKEN_LEN: usize = 64;
+
+/// A page of role assignments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoleAssignmentPage {
+    /// The assignments, oldest first.
+    pub content: Vec<RoleAssignment>,
+    /// Where this page is and how to reach its neighbours.
+    pub meta: PageMeta,
+}
+
+/// The `meta` of a page. Serializes the tokens as `nextToken`/`previousToken` and
+/// the size as both `page_size` and `pageSize`, as the Twilio SDKs read them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageMeta {
+    /// The member holding the items: `"content"`.
+    pub key: &'static str,
+    /// Items per page.
+    pub page_size: u32,
+    /// The first page of this list.
+    pub first_page_url: String,
+    /// This page.
+    pub url: String,
+    /// The next page, if there is one.
+    pub next_page_url: Option<String>,
+    /// The previous page, if there is one.
+    pub previous_page_url: Option<String>,
+    /// The `PageToken` of the next page.
+    pub next_token: Option<String>,
+    /// The `PageToken` of the previous page.
+    pub previous_token: Option<String>,
+}
+
+impl Serialize for PageMeta {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("PageMeta", 9)?;
+        s.serialize_field("key", self.key)?;
+        s.serialize_field("page_size", &self.page_size)?;
+        s.serialize_field("pageSize", &self.page_size)?;
+        s.serialize_field("first_page_url", &self.first_page_url)?;
+        s.serialize_field("url", &self.url)?;
+        s.serialize_field("next_page_url", &self.next_page_url)?;
+        s.serialize_field("previous_page_url", &self.previous_page_url)?;
+        s.serialize_field("nextToken", &self.next_token)?;
+        s.serialize_field("previousToken", &self.previous_token)?;
+        s.end()
+    }
+}
+
+/// Where a page starts or ends, in creation order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cursor {
+    /// From this position on.
+    From(u64),
+    /// Up to (not including) this position.
+    Before(u64),
+}
+
+impl Cursor {
+    /// The opaque token of this cursor.
+    pub fn token(self) -> String {
+        let text = match self {
+            Self::From(seq) => format!("f{seq}"),
+            Self::Before(seq) => format!("b{seq}"),
+        };
+        URL_SAFE_NO_PAD.encode(text)
+    }
+
+    /// Reads a token made by [`Cursor::token`].
+    pub fn parse(token: &str) -> Result<Self, RoleError> {
+        let invalid = || RoleError::InvalidPageToken(shown(token));
+        if token.len() > MAX_TOKEN_LEN {
+            return Err(invalid());
+        }
+        let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| invalid())?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| invalid())?;
+        let number = |digits: &str| {
+            digits
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+                .then(|| digits.parse::<u64>().ok())
+                .flatten()
+                .ok_or_else(invalid)
+        };
+        match text.split_at_checked(1) {
+            Some(("f", digits)) => number(digits).map(Self::From),
+            Some(("b", digits)) => number(digits).map(Self::Before),
+            _ => Err(invalid()),
+        }
+    }
+}
+
+/// The page size a request asks for: absent is the default; 0 or over the maximum
+/// is an error.
+pub(crate) fn page_size(requested: Option<u32>) -> Result<u32, RoleError> {
+    match requested {
+        None => Ok(DEFAULT_PAGE_SIZE),
+        Some(n) if (1..=MAX_PAGE_SIZE).contains(&n) => Ok(n),
+        Some(n) => Err(RoleError::InvalidPageSize(n)),
+    }
+}
+
+/// One page of `positions` (ascending): the positions on it and the cursors of the
+/// next and previous pages.
+pub(crate) struct Slice<'a> {
+    pub items: &'a [u64],
+    pub next: Option<Cursor>,
+    pub previous: Option<Cursor>,
+}
+
+/// Cuts the page `cursor` (or the first page) of `size` items out of `positions`.
+pub(crate) fn slice(positions: &[u64], size: u32, cursor: Option<Cursor>) -> Slice<'_> {
+    let size = usize::try_from(size).unwrap_or(usize::MAX);
+    let len = positions.len();
+    let (start, end) = match cursor {
+        None => (0, size.min(len)),
+        Some(Cursor::From(seq)) => {
+            let start = positions.partition_point(|p| *p < seq);
+            (start, start.saturating_add(size).min(len))
+        }
+        Some(Cursor::Before(seq)) => {
+            let end = positions.partition_point(|p| *p < seq);
+            (end.saturating_sub(size), end)
+        }
+    };
+    Slice {
+        items: positions.get(start..end).unwrap_or_default(),
+        next: positions.get(end).map(|p| Cursor::From(*p)),
+        previous: start
+            .checked_sub(1)
+            .and_then(|i| positions.get(i))
+            .map(|p| Cursor::Before(p.saturating_add(1))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_round_trip_and_refuse_forgeries() {
+        for cursor in [Cursor::From(0), Cursor::Before(u64::MAX), Cursor::From(42)] {
+            assert_eq!(Cursor::parse(&cursor.token()), Ok(cursor));
+        }
+        let forged = |text: &str| URL_SAFE_NO_PAD.encode(text);
+        for bad in [
+            String::new(),
+            "!!".into(),
+            forged("x1"),
+            forged("f"),
+            forged("f-1"),
+            forged("f+1"),
+            forged("f99999999999999999999999"),
+            "A".repeat(100),
+        ] {
+            assert!(
+                matches!(Cursor::parse(&bad), Err(RoleError::InvalidPageToken(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn slices_walk_both_ways() {
+        let positions = [1, 3, 4, 8, 9];
+        let first = slice(&positions, 2, None);
+        assert_eq!((first.items, first.previous), (&[1, 3][..], None));
+        assert_eq!(first.next, Some(Cursor::From(4)));
+        let second = slice(&positions, 2, first.next);
+        assert_eq!(second.items, &[4, 8]);
+        assert_eq!(second.previous, Some(Cursor::Before(4)));
+        let last = slice(&positions, 2, second.next);
+        assert_eq!((last.items, last.next), (&[9][..], None));
+        let back = slice(&positions, 2, last.previous);
+        assert_eq!(back.items, &[4, 8]);
+        let start = slice(&positions, 2, back.previous);
+        assert_eq!((start.items, start.previous), (&[1, 3][..], None));
+        let past = slice(&positions, 2, Some(Cursor::From(100)));
+        assert_eq!((past.items, past.next), (&[][..], None));
+        assert_eq!(past.previous, Some(Cursor::Before(10)));
+    }
+
+    #[test]
+    fn page_sizes() {
+        assert_eq!(page_size(None), Ok(50));
+        assert_eq!(page_size(Some(1)), Ok(1));
+        assert_eq!(page_size(Some(100)), Ok(100));
+        assert_eq!(page_size(Some(0)), Err(RoleError::InvalidPageSize(0)));
+        assert_eq!(page_size(Some(101)), Err(RoleError::InvalidPageSize(101)));
+    }
+}

@@ -1,0 +1,288 @@
+//! The compact stored form of a User, and [`UserRef`], a stored user read in place.
+//!
+//! A [`Slot`] has a fixed size and holds no pointer: its strings lie in its table's
+//! text arena and its emails in the table's email arena, in creation order. A scan
+//! of many users so reads three arrays front to back, instead of chasing a pointer
+//! per string, which is what makes filtering many users fast.
+
+use serde_json::{json, Map, Value};
+use time::OffsetDateTime;
+
+use crate::ids::UserSid;
+use crate::scim::etag::version_tag;
+use crate::scim::schema::USER_URN;
+use crate::scim::users::record::{rfc3339, EmailRecord, EmailRef, NameRecord, NameRef, UserRecord};
+use crate::scim::users::table::UserTable;
+
+/// Where a string lies in a slot's text, relative to its start; [`Span::NONE`] when
+/// the attribute is unassigned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub start: u32,
+    pub len: u32,
+}
+
+impl Span {
+    pub const NONE: Span = Span {
+        start: 0,
+        len: u32::MAX,
+    };
+}
+
+/// The single-valued string attributes, as indexes into [`Slot::fields`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Field {
+    UserName,
+    ExternalId,
+    DisplayName,
+    Formatted,
+    FamilyName,
+    GivenName,
+    Locale,
+    Timezone,
+    Title,
+}
+
+/// How many [`Field`]s there are.
+pub(crate) const FIELDS: usize = 9;
+
+/// Where one email's strings lie, and its `primary` flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct EmailSpans {
+    pub value: Span,
+    pub kind: Span,
+    pub display: Span,
+    pub primary: Option<bool>,
+}
+
+/// One stored user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Slot {
+    pub id: UserSid,
+    pub created: OffsetDateTime,
+    pub last_modified: OffsetDateTime,
+    pub version: u64,
+    /// Where its text starts in the table's text arena, and its length.
+    pub text: usize,
+    pub text_len: usize,
+    /// Where its emails start in the table's email arena, and how many.
+    pub emails: usize,
+    pub email_count: usize,
+    pub fields: [Span; FIELDS],
+    pub active: Option<bool>,
+    pub sso: bool,
+}
+
+/// A stored user, read in place.
+#[derive(Clone, Copy)]
+pub(crate) struct UserRef<'t> {
+    pub(crate) table: &'t UserTable,
+    pub(crate) slot: &'t Slot,
+}
+
+impl std::fmt::Debug for UserRef<'_> {
+    /// The slot, without the whole table around it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("UserRef").field(self.slot).finish()
+    }
+}
+
+impl<'t> UserRef<'t> {
+    /// Its id.
+    pub fn id(self) -> UserSid {
+        self.slot.id
+    }
+
+    /// When it was created.
+    pub fn created(self) -> OffsetDateTime {
+        self.slot.created
+    }
+
+    /// When it last changed.
+    pub fn last_modified(self) -> OffsetDateTime {
+        self.slot.last_modified
+    }
+
+    /// `active`.
+    pub fn active(self) -> Option<bool> {
+        self.slot.active
+    }
+
+    /// The engine-side SSO flag.
+    pub fn sso(self) -> bool {
+        self.slot.sso
+    }
+
+    fn span(self, span: Span) -> Option<&'t str> {
+        if span == Span::NONE {
+            return None;
+        }
+        let start = self
+            .slot
+            .text
+            .checked_add(usize::try_from(span.start).ok()?)?;
+        let end = start.checked_add(usize::try_from(span.len).ok()?)?;
+        self.table.text(start, end)
+    }
+
+    fn field(self, field: Field) -> Option<&'t str> {
+        self.span(self.slot.fields[field as usize])
+    }
+
+    /// `userName`.
+    pub fn user_name(self) -> &'t str {
+        self.field(Field::UserName).unwrap_or_default()
+    }
+
+    /// `externalId`.
+    pub fn external_id(self) -> Option<&'t str> {
+        self.field(Field::ExternalId)
+    }
+
+    /// `displayName`.
+    pub fn display_name(self) -> Option<&'t str> {
+        self.field(Field::DisplayName)
+    }
+
+    /// `locale`.
+    pub fn locale(self) -> Option<&'t str> {
+        self.field(Field::Locale)
+    }
+
+    /// `timezone`.
+    pub fn timezone(self) -> Option<&'t str> {
+        self.field(Field::Timezone)
+    }
+
+    /// `title`.
+    pub fn title(self) -> Option<&'t str> {
+        self.field(Field::Title)
+    }
+
+    /// `name`, when some component is set.
+    pub fn name(self) -> Option<NameRef<'t>> {
+        let name = NameRef {
+            formatted: self.field(Field::Formatted),
+            family_name: self.field(Field::FamilyName),
+            given_name: self.field(Field::GivenName),
+        };
+        (name.formatted.is_some() || name.family_name.is_some() || name.given_name.is_some())
+            .then_some(name)
+    }
+
+    /// `emails`, in order.
+    pub fn emails(self) -> impl Iterator<Item = EmailRef<'t>> + 't {
+        let this = self;
+        self.table
+            .email_spans(self.slot.emails, self.slot.email_count)
+            .iter()
+            .map(move |e| EmailRef {
+                value: this.span(e.value).unwrap_or_default(),
+                kind: this.span(e.kind),
+                display: this.span(e.display),
+                primary: e.primary,
+            })
+    }
+
+    /// `meta.version`: `W/"n"`.
+    pub fn version_tag(self) -> String {
+        version_tag(self.slot.version)
+    }
+
+    /// `meta.location`: `{users_url}/{id}`.
+    pub fn location(self, users_url: &str) -> String {
+        format!("{users_url}/{}", self.slot.id)
+    }
+
+    /// This user, owned.
+    pub fn to_record(self) -> UserRecord {
+        let owned = |s: Option<&str>| s.map(str::to_owned);
+        UserRecord {
+            id: self.slot.id,
+            user_name: self.user_name().to_owned(),
+            external_id: owned(self.external_id()),
+            display_name: owned(self.display_name()),
+            name: self.name().map(|n| NameRecord {
+                formatted: owned(n.formatted),
+                family_name: owned(n.family_name),
+                given_name: owned(n.given_name),
+            }),
+            emails: self
+                .emails()
+                .map(|e| EmailRecord {
+                    value: e.value.to_owned(),
+                    kind: owned(e.kind),
+                    display: owned(e.display),
+                    primary: e.primary,
+                })
+                .collect(),
+            active: self.slot.active,
+            locale: owned(self.locale()),
+            timezone: owned(self.timezone()),
+            title: owned(self.title()),
+            created: self.slot.created,
+            last_modified: self.slot.last_modified,
+            version: self.slot.version,
+            sso: self.slot.sso,
+        }
+    }
+
+    /// This user with the attributes of `resource` (validated): same id, creation
+    /// time and SSO flag, modified `at`, next version.
+    pub fn replaced_by(self, resource: &Value, at: OffsetDateTime) -> UserRecord {
+        UserRecord {
+            created: self.slot.created,
+            version: self.slot.version.saturating_add(1),
+            sso: self.slot.sso,
+            ..UserRecord::new(self.slot.id, resource, at)
+        }
+    }
+
+    /// The SCIM JSON of this user; `users_url` is the Users endpoint its
+    /// `meta.location` lives under.
+    pub fn to_resource(self, users_url: &str) -> Value {
+        let mut out = Map::new();
+        let mut put = |key: &str, value: Value| {
+            out.insert(key.to_owned(), value);
+        };
+        put("schemas", json!([USER_URN]));
+        put("id", json!(self.slot.id));
+        if let Some(v) = self.external_id() {
+            put("externalId", json!(v));
+        }
+        put("userName", json!(self.user_name()));
+        if let Some(n) = self.name() {
+            put("name", json!(n));
+        }
+        if let Some(v) = self.display_name() {
+            put("displayName", json!(v));
+        }
+        put(
+            "emails",
+            Value::Array(self.emails().map(|e| json!(e)).collect()),
+        );
+        if let Some(v) = self.slot.active {
+            put("active", json!(v));
+        }
+        for (key, value) in [
+            ("locale", self.locale()),
+            ("timezone", self.timezone()),
+            ("title", self.title()),
+        ] {
+            if let Some(v) = value {
+                put(key, json!(v));
+            }
+        }
+        put(
+            "meta",
+            json!({
+                "resourceType": "User",
+                "created": rfc3339(self.slot.created),
+                "lastModified": rfc3339(self.slot.last_modified),
+                "version": self.version_tag(),
+                "location": self.location(users_url),
+            }),
+        );
+        Value::Object(out)
+    }
+}

@@ -1,0 +1,711 @@
+//! SCIM users through the engine: every rule and each refusal, with its exact
+//! `scimType` (or code), HTTP status and Twilio code.
+
+mod common;
+
+use common::World;
+use iamkit::audit::AuditQuery;
+use iamkit::{
+    Actor, Engine, ErrorCode, NewRoleAssignment, Projection, RoleAssignmentQuery, ScimError, Sid,
+    UserQuery, MAX_PAGE_COUNT,
+};
+use serde_json::{json, Value};
+use time::Duration;
+
+fn user(name: &str) -> Value {
+    json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": name,
+        "name": {"givenName": "Given", "familyName": "Family"},
+        "emails": [{"value": name, "type": "work", "primary": true}],
+        "active": true,
+    })
+}
+
+fn with(mut value: Value, key: &str, member: Value) -> Value {
+    value[key] = member;
+    value
+}
+
+/// `(code, status, twilio code)` of an error.
+fn fault(e: &ScimError) -> (&'static str, u16, u32) {
+    (e.code(), e.status(), e.twilio_code())
+}
+
+const NOT_FOUND: (&str, u16, u32) = ("notFound", 404, 20404);
+const UNIQUENESS: (&str, u16, u32) = ("uniqueness", 409, 20409);
+const PRECONDITION: (&str, u16, u32) = ("preconditionFailed", 412, 20412);
+
+fn admin() -> Actor {
+    Actor::named("idp")
+}
+
+impl World {
+    fn create(&self, resource: &Value) -> Result<Value, ScimError> {
+        self.engine
+            .scim_create_user(self.org.sid, resource, &admin())
+    }
+
+    fn list(&self, query: UserQuery) -> iamkit::UserList {
+        self.engine
+            .scim_list_users(self.org.sid, &query)
+            .expect("lists")
+    }
+
+    fn names(&self, query: UserQuery) -> Vec<String> {
+        self.list(query)
+            .resources
+            .iter()
+            .map(|u| u["userName"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+}
+
+fn id(user: &Value) -> String {
+    user["id"].as_str().expect("id").to_owned()
+}
+
+fn filter(text: &str) -> UserQuery {
+    UserQuery {
+        filter: Some(text.to_owned()),
+        ..UserQuery::default()
+    }
+}
+
+#[test]
+fn create_gives_id_meta_and_location_and_ignores_client_id_and_meta() {
+    let w = World::with(Engine::builder().issuer("https://iam.example.test/"));
+    let sent = with(
+        with(
+            user("ann@example.com"),
+            "id",
+            json!("US0123456789abcdef0123456789abcdef"),
+        ),
+        "meta",
+        json!({"version": "W/\"9\"", "created": "2000-01-01T00:00:00Z"}),
+    );
+    let created = w.create(&sent).unwrap();
+    let id = id(&created);
+    assert!(id.starts_with("US") && id.len() == 34);
+    assert_ne!(id, "US0123456789abcdef0123456789abcdef");
+    assert_eq!(
+        created["meta"],
+        json!({
+            "resourceType": "User",
+            "created": "2026-01-01T00:00:00Z",
+            "lastModified": "2026-01-01T00:00:00Z",
+            "version": "W/\"1\"",
+            "location": format!("https://iam.example.test/scim/v2/Users/{id}"),
+        })
+    );
+    assert_eq!(
+        created["schemas"],
+        json!(["urn:ietf:params:scim:schemas:core:2.0:User"])
+    );
+    assert_eq!(
+        created["name"],
+        json!({"givenName": "Given", "familyName": "Family"})
+    );
+    let got = w
+        .engine
+        .scim_get_user(w.org.sid, &id, &Projection::default())
+        .unwrap();
+    assert_eq!(got, created);
+}
+
+#[test]
+fn invalid_users_are_refused_with_their_scim_type() {
+    let w = World::new();
+    let cases = [
+        (json!("not an object"), "invalidSyntax"),
+        (
+            with(user("ann@example.com"), "nickName", json!("x")),
+            "invalidSyntax",
+        ),
+        (
+            with(
+                user("ann@example.com"),
+                "userName",
+                json!("bob@example.com"),
+            ),
+            "invalidValue",
+        ),
+        (
+            with(user("ann@example.com"), "emails", json!([])),
+            "invalidValue",
+        ),
+        (
+            with(user("ann@example.com"), "active", json!("yes")),
+            "invalidValue",
+        ),
+    ];
+    for (resource, scim_type) in cases {
+        let err = w.create(&resource).unwrap_err();
+        assert_eq!(fault(&err), (scim_type, 400, 20001), "{resource}");
+        assert_eq!(err.to_scim_json()["scimType"], scim_type);
+    }
+    assert_eq!(w.list(UserQuery::default()).total_results, 0);
+}
+
+#[test]
+fn user_name_is_unique_ignoring_case_and_external_id_exactly() {
+    let w = World::new();
+    w.create(&with(user("Ann@Example.com"), "externalId", json!("A-1")))
+        .unwrap();
+    let err = w.create(&user("ann@EXAMPLE.COM")).unwrap_err();
+    assert_eq!(fault(&err), UNIQUENESS);
+    assert_eq!(err.to_scim_json()["scimType"], "uniqueness");
+    let clash = with(user("bob@example.com"), "externalId", json!("A-1"));
+    assert_eq!(fault(&w.create(&clash).unwrap_err()), UNIQUENESS);
+    // externalId is case-exact: another case is another value.
+    w.create(&with(user("bob@example.com"), "externalId", json!("a-1")))
+        .unwrap();
+    // Another organization has its own names.
+    let other = w.engine.create_organization("Other").unwrap();
+    w.engine
+        .scim_create_user(other.sid, &user("ann@example.com"), &admin())
+        .unwrap();
+}
+
+#[test]
+fn another_organizations_user_and_unknown_ids_are_not_found() {
+    let w = World::new();
+    let other = w.engine.create_organization("Other").unwrap();
+    let theirs = id(&w
+        .engine
+        .scim_create_user(other.sid, &user("eve@other.example"), &admin())
+        .unwrap());
+    let none = Projection::default();
+    let unknown = "US0123456789abcdef0123456789abcdef";
+    for bad in [theirs.as_str(), unknown, "not-a-sid", ""] {
+        let err = w.engine.scim_get_user(w.org.sid, bad, &none).unwrap_err();
+        assert_eq!(fault(&err), NOT_FOUND, "{bad}");
+        assert!(err.to_scim_json().get("scimType").is_none());
+        let err = w
+            .engine
+            .scim_replace_user(w.org.sid, bad, &user("eve@other.example"), None, &admin())
+            .unwrap_err();
+        assert_eq!(fault(&err), NOT_FOUND);
+        let patch = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                           "Operations": [{"op": "replace", "path": "active", "value": false}]});
+        let err = w
+            .engine
+            .scim_patch_user(w.org.sid, bad, &patch, None, &admin())
+            .unwrap_err();
+        assert_eq!(fault(&err), NOT_FOUND);
+        let err = w
+            .engine
+            .scim_delete_user(w.org.sid, bad, None, &admin())
+            .unwrap_err();
+        assert_eq!(fault(&err), NOT_FOUND);
+    }
+    assert_eq!(
+        w.list(filter(&format!("id eq \"{theirs}\""))).total_results,
+        0
+    );
+    assert_eq!(w.list(UserQuery::default()).total_results, 0);
+    let nowhere = iamkit::OrganizationSid::generate();
+    let err = w
+        .engine
+        .scim_list_users(nowhere, &UserQuery::default())
+        .unwrap_err();
+    assert_eq!(fault(&err), NOT_FOUND);
+    let err = w
+        .engine
+        .scim_create_user(nowhere, &user("a@b.co"), &admin())
+        .unwrap_err();
+    assert_eq!(fault(&err), NOT_FOUND);
+}
+
+#[test]
+fn lists_filter_sort_project_and_page() {
+    let w = World::new();
+    for (name, title) in [
+        ("carol", Some("Engineer")),
+        ("alice", None),
+        ("Bob", Some("Manager")),
+        ("dave", None),
+    ] {
+        let mut u = user(&format!("{name}@example.com"));
+        if let Some(t) = title {
+            u["title"] = json!(t);
+        }
+        w.create(&u).unwrap();
+        w.clock.advance(Duration::seconds(1));
+    }
+    // Creation order by default; sorting ignores case; missing values sort last.
+    assert_eq!(
+        w.names(UserQuery::default()),
+        [
+            "carol@example.com",
+            "alice@example.com",
+            "Bob@example.com",
+            "dave@example.com"
+        ]
+    );
+    let sorted = UserQuery {
+        sort_by: Some("userName".into()),
+        ..UserQuery::default()
+    };
+    assert_eq!(
+        w.names(sorted),
+        [
+            "alice@example.com",
+            "Bob@example.com",
+            "carol@example.com",
+            "dave@example.com"
+        ]
+    );
+    let by_title = UserQuery {
+        sort_by: Some("title".into()),
+        sort_order: Some("descending".into()),
+        ..UserQuery::default()
+    };
+    assert_eq!(
+        w.names(by_title)[..2],
+        ["Bob@example.com", "carol@example.com"]
+    );
+    assert_eq!(
+        w.names(filter("title pr")),
+        ["carol@example.com", "Bob@example.com"]
+    );
+    assert_eq!(
+        w.names(filter("meta.created gt \"2026-01-01T00:00:01Z\"")),
+        ["Bob@example.com", "dave@example.com"]
+    );
+
+    // Paging: startIndex is 1-based, below 1 counts as 1, past the end is empty.
+    let page = |start: Option<usize>, count: Option<usize>| {
+        w.list(UserQuery {
+            start_index: start,
+            count,
+            ..UserQuery::default()
+        })
+    };
+    let second = page(Some(2), Some(2));
+    assert_eq!(
+        (
+            second.start_index,
+            second.items_per_page,
+            second.total_results
+        ),
+        (2, 2, 4)
+    );
+    assert_eq!(second.resources[0]["userName"], "alice@example.com");
+    for low in [Some(0), None] {
+        let first = page(low, Some(1));
+        assert_eq!((first.start_index, first.items_per_page), (1, 1));
+        assert_eq!(first.resources[0]["userName"], "carol@example.com");
+    }
+    let past = page(Some(9), None);
+    assert_eq!(
+        (
+            past.items_per_page,
+            past.total_results,
+            past.resources.len()
+        ),
+        (0, 4, 0)
+    );
+    let counted = page(None, Some(0));
+    assert_eq!(
+        (
+            counted.items_per_page,
+            counted.total_results,
+            counted.resources.len()
+        ),
+        (0, 4, 0)
+    );
+
+    // The ListResponse shape, with Resources first.
+    let body = serde_json::to_string(&page(Some(4), Some(5))).unwrap();
+    assert!(body.starts_with(r#"{"Resources":[{"#), "{body}");
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        body["schemas"],
+        json!(["urn:ietf:params:scim:api:messages:2.0:ListResponse"])
+    );
+    assert_eq!(
+        (
+            body["itemsPerPage"].as_u64(),
+            body["startIndex"].as_u64(),
+            body["totalResults"].as_u64()
+        ),
+        (Some(1), Some(4), Some(4))
+    );
+
+    // attributes / excludedAttributes, on lists and on get.
+    let projected = w.list(UserQuery {
+        attributes: Some("userName".into()),
+        count: Some(1),
+        ..UserQuery::default()
+    });
+    let keys: Vec<&String> = projected.resources[0].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["id", "schemas", "userName"]);
+    let carol = id(&projected.resources[0]);
+    let trimmed = w
+        .engine
+        .scim_get_user(
+            w.org.sid,
+            &carol,
+            &Projection::parse(None, Some("emails,meta,name")).unwrap(),
+        )
+        .unwrap();
+    assert!(trimmed.get("emails").is_none() && trimmed.get("meta").is_none());
+    assert_eq!(trimmed["title"], "Engineer");
+}
+
+#[test]
+fn count_is_capped_at_the_maximum() {
+    let w = World::new();
+    for i in 0..=MAX_PAGE_COUNT {
+        w.create(&user(&format!("u{i}@example.com"))).unwrap();
+    }
+    for count in [None, Some(MAX_PAGE_COUNT + 500)] {
+        let list = w.list(UserQuery {
+            count,
+            ..UserQuery::default()
+        });
+        assert_eq!(
+            (list.items_per_page, list.total_results),
+            (MAX_PAGE_COUNT, MAX_PAGE_COUNT + 1)
+        );
+    }
+    let rest = w.list(UserQuery {
+        start_index: Some(MAX_PAGE_COUNT + 1),
+        ..UserQuery::default()
+    });
+    assert_eq!(rest.items_per_page, 1);
+    assert_eq!(
+        w.engine.scim_service_provider_config()["filter"]["maxResults"],
+        MAX_PAGE_COUNT
+    );
+}
+
+#[test]
+fn bad_list_parameters_are_refused() {
+    let w = World::new();
+    let refuse = |query: UserQuery| {
+        w.engine
+            .scim_list_users(w.org.sid, &query)
+            .map(|_| ())
+            .map_err(|e| fault(&e))
+    };
+    assert_eq!(
+        refuse(filter("userName eq")),
+        Err(("invalidFilter", 400, 20001))
+    );
+    assert_eq!(refuse(filter("")), Err(("invalidFilter", 400, 20001)));
+    assert_eq!(
+        refuse(filter("nickName pr")),
+        Err(("invalidFilter", 400, 20001))
+    );
+    let sort = |by: &str, order: Option<&str>| UserQuery {
+        sort_by: Some(by.into()),
+        sort_order: order.map(Into::into),
+        ..UserQuery::default()
+    };
+    assert_eq!(
+        refuse(sort("nickName", None)),
+        Err(("invalidValue", 400, 20001))
+    );
+    assert_eq!(
+        refuse(sort("userName", Some("sideways"))),
+        Err(("invalidValue", 400, 20001))
+    );
+    let attrs = UserQuery {
+        attributes: Some("nickName".into()),
+        ..UserQuery::default()
+    };
+    assert_eq!(refuse(attrs), Err(("invalidValue", 400, 20001)));
+    // sortOrder alone is ignored.
+    let order_only = UserQuery {
+        sort_order: Some("sideways".into()),
+        ..UserQuery::default()
+    };
+    assert_eq!(refuse(order_only), Ok(()));
+}
+
+#[test]
+fn replace_checks_if_match_keeps_id_and_bumps_the_version() {
+    let w = World::new();
+    let ann = w
+        .create(&with(user("ann@example.com"), "externalId", json!("A-1")))
+        .unwrap();
+    let bob = w
+        .create(&with(user("bob@example.com"), "externalId", json!("B-1")))
+        .unwrap();
+    let ann_id = id(&ann);
+    w.clock.advance(Duration::minutes(5));
+
+    let replace = |body: &Value, if_match: Option<&str>| {
+        w.engine
+            .scim_replace_user(w.org.sid, &ann_id, body, if_match, &admin())
+    };
+    let renamed = with(user("ann@new.example"), "title", json!("Lead"));
+    let stale = replace(&renamed, Some("W/\"7\"")).unwrap_err();
+    assert_eq!(fault(&stale), PRECONDITION);
+    assert!(stale.to_scim_json().get("scimType").is_none());
+    let moved = replace(&with(renamed.clone(), "id", json!(id(&bob))), None).unwrap_err();
+    assert_eq!(fault(&moved), ("mutability", 400, 20001));
+    assert_eq!(
+        fault(&replace(&user("BOB@example.com"), None).unwrap_err()),
+        UNIQUENESS
+    );
+    assert_eq!(
+        fault(
+            &replace(
+                &with(user("ann@example.com"), "externalId", json!("B-1")),
+                None
+            )
+            .unwrap_err()
+        ),
+        UNIQUENESS
+    );
+    // Nothing above changed Ann.
+    let unchanged = w
+        .engine
+        .scim_get_user(w.org.sid, &ann_id, &Projection::default())
+        .unwrap();
+    assert_eq!(unchanged, ann);
+
+    let replaced = replace(&with(renamed, "id", json!(ann_id)), Some("W/\"1\"")).unwrap();
+    assert_eq!(replaced["id"], ann_id.as_str());
+    assert_eq!(replaced["userName"], "ann@new.example");
+    assert_eq!(replaced["title"], "Lead");
+    assert!(
+        replaced.get("externalId").is_none(),
+        "PUT replaces every attribute"
+    );
+    assert_eq!(replaced["meta"]["version"], "W/\"2\"");
+    assert_eq!(replaced["meta"]["created"], "2026-01-01T00:00:00Z");
+    assert_eq!(replaced["meta"]["lastModified"], "2026-01-01T00:05:00Z");
+    // The old name is free again, and the index follows the new one.
+    w.create(&user("ANN@example.com")).unwrap();
+    assert_eq!(
+        w.names(filter("userName eq \"ANN@NEW.EXAMPLE\"")),
+        ["ann@new.example"]
+    );
+    assert_eq!(
+        fault(&replace(&user("x@example.com"), Some("W/\"1\"")).unwrap_err()),
+        PRECONDITION
+    );
+    replace(&user("x@example.com"), Some("*")).unwrap();
+}
+
+#[test]
+fn patch_checks_if_match_and_uniqueness() {
+    let w = World::new();
+    let ann = id(&w.create(&user("ann@example.com")).unwrap());
+    w.create(&with(user("bob@example.com"), "externalId", json!("B-1")))
+        .unwrap();
+    let patch = |ops: Value, if_match: Option<&str>| {
+        let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops});
+        w.engine
+            .scim_patch_user(w.org.sid, &ann, &body, if_match, &admin())
+    };
+    let stale = patch(
+        json!([{"op": "replace", "path": "active", "value": false}]),
+        Some("W/\"2\""),
+    )
+    .unwrap_err();
+    assert_eq!(fault(&stale), PRECONDITION);
+    let clash = patch(
+        json!([{"op": "add", "path": "externalId", "value": "B-1"}]),
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(fault(&clash), UNIQUENESS);
+    let rename = json!([
+        {"op": "replace", "path": "userName", "value": "BOB@example.com"},
+        {"op": "replace", "path": "emails[type eq \"work\"].value", "value": "BOB@example.com"}
+    ]);
+    assert_eq!(fault(&patch(rename, None).unwrap_err()), UNIQUENESS);
+    let bad_path = patch(
+        json!([{"op": "replace", "path": "nickName", "value": "x"}]),
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(fault(&bad_path), ("invalidPath", 400, 20001));
+    let read_only =
+        patch(json!([{"op": "replace", "path": "id", "value": "x"}]), None).unwrap_err();
+    assert_eq!(fault(&read_only), ("mutability", 400, 20001));
+
+    let patched = patch(json!([{"op": "replace", "path": "active", "value": false}, {"op": "add", "path": "title", "value": "Guide"}]), Some("W/\"1\"")).unwrap();
+    assert_eq!(
+        (patched["active"].as_bool(), patched["title"].as_str()),
+        (Some(false), Some("Guide"))
+    );
+    assert_eq!(patched["meta"]["version"], "W/\"2\"");
+    assert_eq!(w.names(filter("active eq false")), ["ann@example.com"]);
+}
+
+#[test]
+fn delete_checks_if_match_and_takes_the_role_assignments_along() {
+    let w = World::new();
+    let ann = id(&w.create(&user("ann@example.com")).unwrap());
+    let assignment = w
+        .engine
+        .create_role_assignment(
+            w.org.sid,
+            &NewRoleAssignment {
+                role_sid: iamkit::Role::Developer.sid().to_string(),
+                scope: w.org.sid.to_string(),
+                identity: ann.clone(),
+            },
+            &admin(),
+        )
+        .unwrap();
+    let err = w
+        .engine
+        .scim_delete_user(w.org.sid, &ann, Some("W/\"3\""), &admin())
+        .unwrap_err();
+    assert_eq!(fault(&err), PRECONDITION);
+    w.engine
+        .scim_delete_user(w.org.sid, &ann, Some("W/\"1\""), &admin())
+        .unwrap();
+    assert_eq!(
+        fault(
+            &w.engine
+                .scim_get_user(w.org.sid, &ann, &Projection::default())
+                .unwrap_err()
+        ),
+        NOT_FOUND
+    );
+    let left = w
+        .engine
+        .role_assignments(
+            w.org.sid,
+            &RoleAssignmentQuery {
+                scope: Some(w.org.sid.to_string()),
+                ..RoleAssignmentQuery::default()
+            },
+        )
+        .unwrap();
+    assert!(left.content.is_empty());
+    let deleted = w.engine.audit_events(&AuditQuery {
+        event_type: Some("role-assignments.deleted".into()),
+        ..AuditQuery::default()
+    });
+    assert_eq!(deleted.len(), 1);
+    assert_eq!(deleted[0].subject, assignment.sid.to_string());
+    // The name can be taken again.
+    w.create(&user("ann@example.com")).unwrap();
+}
+
+#[test]
+fn writes_are_audited_with_actor_subject_and_details() {
+    let w = World::new();
+    let ann = id(&w
+        .create(&with(user("ann@example.com"), "externalId", json!("A-1")))
+        .unwrap());
+    let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                      "Operations": [{"op": "replace", "path": "active", "value": false}]});
+    w.engine
+        .scim_patch_user(w.org.sid, &ann, &body, None, &admin())
+        .unwrap();
+    w.engine
+        .scim_replace_user(w.org.sid, &ann, &user("ann@example.com"), None, &admin())
+        .unwrap();
+    w.engine
+        .scim_delete_user(w.org.sid, &ann, None, &admin())
+        .unwrap();
+    let events = w.engine.audit_events(&AuditQuery {
+        subject: Some(ann.clone()),
+        ..AuditQuery::default()
+    });
+    let kinds: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "scim-users.created",
+            "scim-users.updated",
+            "scim-users.updated",
+            "scim-users.deleted"
+        ]
+    );
+    assert!(events.iter().all(|e| e.actor == admin()));
+    assert_eq!(events[0].details["externalId"], "A-1");
+    assert_eq!(events[1].details["operation"], "patch");
+    assert_eq!(events[1].details["changed"], json!(["active"]));
+    assert_eq!(events[2].details["operation"], "replace");
+    assert_eq!(
+        events[2].details["changed"],
+        json!(["externalId", "active"])
+    );
+    assert_eq!(events[3].details["userName"], "ann@example.com");
+}
+
+#[test]
+fn discovery_documents_use_the_issuer() {
+    let w = World::with(Engine::builder().issuer("http://127.0.0.1:4010"));
+    let spc = w.engine.scim_service_provider_config();
+    assert_eq!(
+        spc["meta"]["location"],
+        "http://127.0.0.1:4010/scim/v2/ServiceProviderConfig"
+    );
+    assert_eq!(
+        w.engine.scim_resource_types()["Resources"][0]["meta"]["location"],
+        "http://127.0.0.1:4010/scim/v2/ResourceTypes/User"
+    );
+    assert_eq!(w.engine.scim_schemas()["totalResults"], 1);
+}
+
+#[test]
+fn export_and_import_keep_users_assignments_and_indexes() {
+    let w = World::new();
+    let ann = w
+        .create(&with(user("Ann@example.com"), "externalId", json!("A-1")))
+        .unwrap();
+    let owner = w.owner();
+    let elsewhere = w.engine.create_organization("Elsewhere").unwrap();
+    let eve = w
+        .engine
+        .scim_create_user(elsewhere.sid, &user("eve@example.com"), &admin())
+        .unwrap();
+    let exported = w.engine.export_state();
+
+    let other = World::new();
+    other.engine.import_state(&exported).unwrap();
+    let query = filter("userName eq \"ANN@EXAMPLE.COM\" and externalId eq \"A-1\"");
+    let found = other.engine.scim_list_users(w.org.sid, &query).unwrap();
+    assert_eq!(found.resources, std::slice::from_ref(&ann));
+    assert_eq!(other.engine.user(owner.sid).unwrap(), owner);
+    assert_eq!(
+        fault(
+            &other
+                .engine
+                .scim_create_user(w.org.sid, &user("ann@EXAMPLE.com"), &admin())
+                .unwrap_err()
+        ),
+        UNIQUENESS
+    );
+
+    // A repeated userName, or an assignment of an unknown user, imports nothing.
+    let twice = exported.replace("owner@acme.example", "ann@example.com");
+    let identity = |sid: &dyn std::fmt::Display| format!("\"identity\":\"{sid}\"");
+    let dangling = exported.replace(
+        &identity(&owner.sid),
+        &identity(&iamkit::UserSid::generate()),
+    );
+    let repeated = exported.replace(&id(&ann), &owner.sid.to_string());
+    let two_orgs = exported.replace(&id(&eve), &owner.sid.to_string());
+    for (bad, why) in [
+        (twice, "already taken"),
+        (dangling, "does not match"),
+        (repeated, "appears twice"),
+        (two_orgs, "two organizations"),
+    ] {
+        let fresh = World::new();
+        let err = fresh.engine.import_state(&bad).unwrap_err().to_string();
+        assert!(err.contains(why), "{err}");
+        assert!(fresh.engine.user(owner.sid).is_err());
+        assert_eq!(fresh.engine.organizations().len(), 1);
+    }
+    assert_eq!(
+        other
+            .engine
+            .scim_get_user(elsewhere.sid, &id(&eve), &Projection::default())
+            .unwrap(),
+        eve
+    );
+}
