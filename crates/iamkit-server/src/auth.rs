@@ -20,14 +20,24 @@ pub fn bearer(request: &Request) -> Result<&str, ApiError> {
     let value = request
         .headers()
         .get(header::AUTHORIZATION)
-        .ok_or_else(|| ApiError::unauthorized("invalid_token", "a Bearer access token is required"))?;
+        .ok_or_else(|| {
+            ApiError::unauthorized("invalid_token", "a Bearer access token is required")
+        })?;
     value
         .to_str()
         .ok()
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| ApiError::unauthorized("invalid_token", "the Authorization header must be Bearer <token>"))
+        .ok_or_else(|| {
+            ApiError::unauthorized(
+                "invalid_token",
+                "the Authorization header must be Bearer <token>",
+            )
+        })
 }
 
 fn refused(e: &AccessError) -> ApiError {
@@ -56,6 +66,7 @@ pub async fn require_permission(
             request.extensions_mut().insert(Caller(access.claims));
             next.run(request).await
         }
+        Err(e) if request.uri().path().contains("/scim/") => e.into_scim_response(),
         Err(e) => e.into_response(),
     }
 }

@@ -77,6 +77,11 @@ impl ApiError {
     pub fn code(&self) -> &str {
         &self.error
     }
+
+    /// The same error in the SCIM error schema, for SCIM paths.
+    pub fn into_scim_response(self) -> Response {
+        crate::scim::access_error(self.status, &self.description, self.twilio_code)
+    }
 }
 
 impl IntoResponse for ApiError {

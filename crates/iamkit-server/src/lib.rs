@@ -1,17 +1,21 @@
 //! The Twilio-compatible HTTP emulator on the iamkit engine.
 //!
 //! One port serves the Token API, the authorization page, introspection,
-//! revocation, metadata and JWKS, and the admin API. [`spawn`] runs it on a
+//! revocation, metadata and JWKS, SCIM users, roles and role assignments, the
+//! organization's accounts, and the admin API. [`spawn`] runs it on a
 //! background thread (for the language bindings); the `iamkit` binary runs it in the
 //! foreground.
 
 mod admin;
+mod auth;
 mod consent;
 pub mod demo;
 mod faults;
 mod form;
 mod http_error;
 mod oauth;
+mod roles;
+mod scim;
 
 pub use demo::Bootstrap;
 pub use faults::FaultRule;
@@ -83,9 +87,27 @@ impl Default for ServerOptions {
     }
 }
 
+/// The audit actor of a request made with an access token: the approving user for
+/// authorization-code tokens, else the app.
+fn caller_actor(claims: &iamkit::Claims) -> iamkit::Actor {
+    iamkit::Actor::named(&claims.sub)
+}
+
 /// The routes of the emulator.
 pub fn router(state: Arc<AppState>) -> Router {
+    let with_permission = scim::user_routes()
+        .merge(roles::permission_routes())
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_permission,
+        ));
+    let with_organization_token = roles::organization_routes().route_layer(
+        axum::middleware::from_fn_with_state(state.clone(), auth::require_organization_token),
+    );
     Router::new()
+        .merge(with_permission)
+        .merge(with_organization_token)
+        .merge(scim::discovery_routes())
         .route("/v2/token", post(oauth::token))
         .route("/v1/token", post(oauth::token))
         .route("/v2/authorize", get(consent::page).post(consent::decide))

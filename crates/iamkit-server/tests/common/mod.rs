@@ -129,6 +129,45 @@ impl Emulator {
         self.send(request.body(body).unwrap()).await
     }
 
+    /// A request with a bearer token and, when given, a JSON body of `content_type`.
+    pub async fn bearer(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<(&str, Value)>,
+    ) -> Reply {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"));
+        let body = match body {
+            Some((content_type, value)) => {
+                request = request.header(header::CONTENT_TYPE, content_type);
+                Body::from(value.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(request.body(body).unwrap()).await
+    }
+
+    /// An access token of the demo organization app, narrowed to `scope` if given.
+    pub async fn org_token(&self, scope: Option<&str>) -> String {
+        let (id, secret) = self.cc();
+        let mut fields = vec![
+            ("grant_type", "client_credentials"),
+            ("client_id", id.as_str()),
+            ("client_secret", secret.as_str()),
+        ];
+        if let Some(scope) = scope {
+            fields.push(("scope", scope));
+        }
+        self.form("/v2/token", &fields).await.json()["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
     pub async fn cc_token(&self) -> Reply {
         let (id, secret) = self.cc();
         self.form(

@@ -1,0 +1,217 @@
+//! Roles, role assignments and accounts over HTTP, in the documented layout
+//! (`/v2/Organizations/...`, organization from the token) and the SDK layout
+//! (`/Organizations/{OR}/...`).
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get};
+use axum::{Extension, Json, Router};
+use iamkit::{NewRoleAssignment, RoleAssignmentQuery};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::auth::Caller;
+use crate::form::Form;
+use crate::http_error::ApiError;
+use crate::AppState;
+
+/// The routes that need a permission of the catalogue.
+pub fn permission_routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/v2/Organizations/Roles", get(roles))
+        .route("/Organizations/{org}/Roles", get(roles))
+        .route("/v2/Organizations/RoleAssignments", get(list).post(create))
+        .route("/v2/Organizations/RoleAssignments/{sid}", delete(remove))
+        .route(
+            "/Organizations/{org}/RoleAssignments",
+            get(list).post(create),
+        )
+        .route("/Organizations/{org}/RoleAssignments/{sid}", delete(remove))
+}
+
+/// The routes any token of the organization may call.
+pub fn organization_routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/Organizations/{org}/Accounts", get(accounts))
+        .route("/Organizations/{org}/Accounts/{account}", get(account))
+}
+
+type ApiResult = Result<Response, ApiError>;
+
+fn engine_error(e: impl Into<iamkit::Error>) -> ApiError {
+    ApiError::from_engine(&e.into())
+}
+
+async fn roles(State(app): State<Arc<AppState>>) -> Json<Value> {
+    let roles = app.engine.roles();
+    Json(json!({ "content": roles, "meta": { "key": "content", "page_size": roles.len() } }))
+}
+
+/// Rewrites the page URLs of a role-assignment page to the SDK layout.
+fn sdk_layout_urls(body: &mut Value, org: &str) {
+    let Some(meta) = body.get_mut("meta").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for key in [
+        "first_page_url",
+        "url",
+        "next_page_url",
+        "previous_page_url",
+    ] {
+        if let Some(Value::String(url)) = meta.get_mut(key) {
+            *url = url.replacen(
+                "/v2/Organizations/RoleAssignments",
+                &format!("/Organizations/{org}/RoleAssignments"),
+                1,
+            );
+        }
+    }
+}
+
+async fn list(
+    State(app): State<Arc<AppState>>,
+    Extension(Caller(claims)): Extension<Caller>,
+    path: Option<Path<std::collections::HashMap<String, String>>>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult {
+    let path_org = path.and_then(|Path(p)| p.get("org").cloned());
+    let mut form = Form::from_query(raw.unwrap_or_default().as_bytes())?;
+    let page_size = form
+        .take("PageSize")
+        .map(|v| {
+            v.parse::<u32>()
+                .map_err(|_| ApiError::invalid_request("PageSize must be a whole number"))
+        })
+        .transpose()?;
+    let query = RoleAssignmentQuery {
+        identity: form.take("Identity"),
+        scope: form.take("Scope"),
+        page_size,
+        // The token-paging SDKs send `pageToken`; the page URLs carry `PageToken`.
+        page_token: form.take("PageToken").or_else(|| form.take("pageToken")),
+    };
+    let page = app
+        .engine
+        .role_assignments(claims.organization_sid, &query)
+        .map_err(engine_error)?;
+    let mut body = serde_json::to_value(page).unwrap_or_default();
+    if let Some(org) = path_org {
+        // Keep SDK-layout clients on the layout they called.
+        sdk_layout_urls(&mut body, &org);
+    }
+    Ok(Json(body).into_response())
+}
+
+/// A role-assignment request body: JSON (as the Twilio SDKs send it) or a form.
+#[derive(Deserialize)]
+struct CreateBody {
+    role_sid: Option<String>,
+    scope: Option<String>,
+    identity: Option<String>,
+}
+
+fn create_body(headers: &HeaderMap, body: &[u8]) -> Result<NewRoleAssignment, ApiError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let parsed = if content_type.starts_with("application/json") {
+        serde_json::from_slice::<CreateBody>(body)
+            .map_err(|e| ApiError::invalid_request(format!("invalid JSON body: {e}")))?
+    } else {
+        let mut form = Form::parse(headers, body)?;
+        CreateBody {
+            role_sid: form.take("RoleSid").or_else(|| form.take("role_sid")),
+            scope: form.take("Scope").or_else(|| form.take("scope")),
+            identity: form.take("Identity").or_else(|| form.take("identity")),
+        }
+    };
+    Ok(NewRoleAssignment {
+        role_sid: parsed.role_sid.unwrap_or_default(),
+        scope: parsed.scope.unwrap_or_default(),
+        identity: parsed.identity.unwrap_or_default(),
+    })
+}
+
+async fn create(
+    State(app): State<Arc<AppState>>,
+    Extension(Caller(claims)): Extension<Caller>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult {
+    let new = create_body(&headers, &body)?;
+    let assignment = app
+        .engine
+        .create_role_assignment(claims.organization_sid, &new, &crate::caller_actor(&claims))
+        .map_err(engine_error)?;
+    Ok((StatusCode::CREATED, Json(assignment)).into_response())
+}
+
+async fn remove(
+    State(app): State<Arc<AppState>>,
+    Extension(Caller(claims)): Extension<Caller>,
+    Path(params): Path<std::collections::HashMap<String, String>>,
+) -> ApiResult {
+    let sid = params.get("sid").map(String::as_str).unwrap_or("");
+    app.engine
+        .delete_role_assignment(claims.organization_sid, sid, &crate::caller_actor(&claims))
+        .map_err(engine_error)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// An account as Twilio's organization Accounts resource shows it.
+fn account_json(account: &iamkit::Account) -> Value {
+    json!({
+        "account_sid": account.sid,
+        "friendly_name": account.name,
+        "status": "active",
+        "owner_sid": account.organization_sid,
+        "date_created": account.created_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+    })
+}
+
+/// The organization in the path must be the token's.
+fn same_organization(path_org: &str, claims: &iamkit::Claims) -> Result<(), ApiError> {
+    if path_org.parse::<iamkit::OrganizationSid>().ok() == Some(claims.organization_sid) {
+        Ok(())
+    } else {
+        Err(engine_error(iamkit::AccessError::WrongOrganization))
+    }
+}
+
+async fn accounts(
+    State(app): State<Arc<AppState>>,
+    Extension(Caller(claims)): Extension<Caller>,
+    Path(org): Path<String>,
+) -> ApiResult {
+    same_organization(&org, &claims)?;
+    let accounts = app
+        .engine
+        .accounts(claims.organization_sid)
+        .map_err(engine_error)?;
+    let content: Vec<Value> = accounts.iter().map(account_json).collect();
+    Ok(Json(
+        json!({ "content": content, "meta": { "key": "content", "page_size": content.len() } }),
+    )
+    .into_response())
+}
+
+async fn account(
+    State(app): State<Arc<AppState>>,
+    Extension(Caller(claims)): Extension<Caller>,
+    Path((org, account)): Path<(String, String)>,
+) -> ApiResult {
+    same_organization(&org, &claims)?;
+    let sid = account
+        .parse::<iamkit::AccountSid>()
+        .map_err(|e| engine_error(iamkit::AppError::from(e)))?;
+    let found = app.engine.account(sid).map_err(engine_error)?;
+    if found.organization_sid != claims.organization_sid {
+        return Err(engine_error(iamkit::AppError::AccountNotFound(sid)));
+    }
+    Ok(Json(account_json(&found)).into_response())
+}

@@ -1,0 +1,304 @@
+//! SCIM users over HTTP, in the documented layout (`/scim/v2/Users`, organization
+//! from the token) and the SDK layout (`/Organizations/{OR}/scim/Users`), with the
+//! discovery documents. Bodies and errors use `application/scim+json`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Router};
+use iamkit::scim::{Projection, ScimError};
+use iamkit::{ErrorCode, UserQuery};
+use serde_json::Value;
+
+use crate::auth::Caller;
+use crate::form::Form;
+use crate::AppState;
+
+const SCIM_JSON: &str = "application/scim+json";
+
+/// The user routes, which need a bearer token with the matching permission.
+pub fn user_routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/scim/v2/Users", get(list).post(create))
+        .route(
+            "/scim/v2/Users/{id}",
+            get(fetch).put(replace).patch(patch).delete(delete),
+        )
+        .route("/Organizations/{org}/scim/Users", get(list).post(create))
+        .route(
+            "/Organizations/{org}/scim/Users/{id}",
+            get(fetch).put(replace).patch(patch).delete(delete),
+        )
+}
+
+/// The discovery documents, readable without a token (RFC 7644 §4).
+pub fn discovery_routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route(
+            "/scim/v2/ServiceProviderConfig",
+            get(service_provider_config),
+        )
+        .route("/scim/v2/ResourceTypes", get(resource_types))
+        .route("/scim/v2/ResourceTypes/{name}", get(resource_type))
+        .route("/scim/v2/Schemas", get(schemas))
+        .route("/scim/v2/Schemas/{urn}", get(schema))
+}
+
+/// A SCIM error answered with its status and the SCIM error body.
+pub struct ScimFailure(ScimError);
+
+impl From<ScimError> for ScimFailure {
+    fn from(e: ScimError) -> Self {
+        Self(e)
+    }
+}
+
+impl IntoResponse for ScimFailure {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::BAD_REQUEST);
+        scim_json(status, &self.0.to_scim_json())
+    }
+}
+
+type ScimResult = Result<Response, ScimFailure>;
+
+/// A 401 or 403 on a SCIM path, in the SCIM error schema (with Twilio's code).
+pub fn access_error(status: StatusCode, detail: &str, twilio_code: u32) -> Response {
+    let body = serde_json::json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+        "status": status.as_u16().to_string(),
+        "detail": detail,
+        "code": twilio_code,
+    });
+    let mut response = scim_json(status, &body);
+    if status == StatusCode::UNAUTHORIZED {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    response
+}
+
+fn scim_json(status: StatusCode, body: &Value) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, SCIM_JSON)],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// A single user, with its version as the `ETag` (and its URL as `Location` when
+/// created).
+fn user_response(status: StatusCode, user: &Value) -> Response {
+    let mut response = scim_json(status, user);
+    let headers = response.headers_mut();
+    if let Some(version) = user.pointer("/meta/version").and_then(Value::as_str) {
+        if let Ok(value) = HeaderValue::from_str(version) {
+            headers.insert(header::ETAG, value);
+        }
+    }
+    if status == StatusCode::CREATED {
+        if let Some(location) = user.pointer("/meta/location").and_then(Value::as_str) {
+            if let Ok(value) = HeaderValue::from_str(location) {
+                headers.insert(header::LOCATION, value);
+            }
+        }
+    }
+    response
+}
+
+/// A JSON request body (`application/scim+json` or `application/json`).
+fn json_body(headers: &HeaderMap, body: &[u8]) -> Result<Value, ScimError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mime = content_type.split(';').next().unwrap_or("").trim();
+    if !mime.eq_ignore_ascii_case(SCIM_JSON) && !mime.eq_ignore_ascii_case("application/json") {
+        return Err(ScimError::InvalidSyntax(
+            "the body must be application/scim+json or application/json".into(),
+        ));
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| ScimError::InvalidSyntax(format!("the body is not valid JSON: {e}")))
+}
+
+fn if_match(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok())
+}
+
+fn query(raw: Option<String>) -> Result<Form, ScimError> {
+    Form::from_query(raw.unwrap_or_default().as_bytes())
+        .map_err(|e| ScimError::InvalidValue(format!("malformed query string ({})", e.code())))
+}
+
+fn number(form: &mut Form, name: &str) -> Result<Option<usize>, ScimError> {
+    form.take(name)
+        .map(|v| {
+            // RFC 7644 §3.4.2.4: negative values are treated as 0 (count) or 1 (startIndex).
+            if let Some(rest) = v.strip_prefix('-') {
+                if rest.bytes().all(|b| b.is_ascii_digit()) && !rest.is_empty() {
+                    return Ok(0);
+                }
+            }
+            v.parse::<usize>()
+                .map_err(|_| ScimError::InvalidValue(format!("{name} must be a whole number")))
+        })
+        .transpose()
+}
+
+fn projection(form: &mut Form) -> Result<Projection, ScimError> {
+    Projection::parse(
+        form.take("attributes").as_deref(),
+        form.take("excludedAttributes").as_deref(),
+    )
+}
+
+async fn list(
+    State(app): State<Arc<AppState>>,
+    Extension(Caller(claims)): Extension<Caller>,
+    RawQuery(raw): RawQuery,
+) -> ScimResult {
+    let mut form = query(raw)?;
+    let user_query = UserQuery {
+        filter: form.take("filter"),
+        sort_by: form.take("sortBy"),
+        sort_order: form.take("sortOrder"),
+        start_index: number(&mut form, "startIndex")?,
+        count: number(&mut form, "count")?,
+        attributes: form.take("attributes"),
+        excluded_attributes: form.take("excludedAttributes"),
+    };
+    let users = app
+        .engine
+        .scim_list_users(claims.organization_sid, &user_query)?;
+    Ok(scim_json(
+        StatusCode::OK,
+        &serde_json::to_value(users).unwrap_or_default(),
+    ))
+}
+
+async fn create(
+    State(app): State<Arc<AppState>>,
+    Extension(Caller(claims)): Extension<Caller>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ScimResult {
+    let resource = json_body(&headers, &body)?;
+    let user = app.engine.scim_create_user(
+        claims.organization_sid,
+        &resource,
+        &crate::caller_actor(&claims),
+    )?;
+    Ok(user_response(StatusCode::CREATED, &user))
+}
+
+async fn fetch(
+    State(app): State<Arc<AppState>>,
+    Extension(Caller(claims)): Extension<Caller>,
+    Path(params): Path<HashMap<String, String>>,
+    RawQuery(raw): RawQuery,
+) -> ScimResult {
+    let id = params.get("id").map(String::as_str).unwrap_or("");
+    let projection = projection(&mut query(raw)?)?;
+    let user = app
+        .engine
+        .scim_get_user(claims.organization_sid, id, &projection)?;
+    Ok(user_response(StatusCode::OK, &user))
+}
+
+async fn replace(
+    State(app): State<Arc<AppState>>,
+    Extension(Caller(claims)): Extension<Caller>,
+    Path(params): Path<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ScimResult {
+    let id = params.get("id").map(String::as_str).unwrap_or("");
+    let resource = json_body(&headers, &body)?;
+    let user = app.engine.scim_replace_user(
+        claims.organization_sid,
+        id,
+        &resource,
+        if_match(&headers),
+        &crate::caller_actor(&claims),
+    )?;
+    Ok(user_response(StatusCode::OK, &user))
+}
+
+async fn patch(
+    State(app): State<Arc<AppState>>,
+    Extension(Caller(claims)): Extension<Caller>,
+    Path(params): Path<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ScimResult {
+    let id = params.get("id").map(String::as_str).unwrap_or("");
+    let request = json_body(&headers, &body)?;
+    let user = app.engine.scim_patch_user(
+        claims.organization_sid,
+        id,
+        &request,
+        if_match(&headers),
+        &crate::caller_actor(&claims),
+    )?;
+    Ok(user_response(StatusCode::OK, &user))
+}
+
+async fn delete(
+    State(app): State<Arc<AppState>>,
+    Extension(Caller(claims)): Extension<Caller>,
+    Path(params): Path<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> ScimResult {
+    let id = params.get("id").map(String::as_str).unwrap_or("");
+    app.engine.scim_delete_user(
+        claims.organization_sid,
+        id,
+        if_match(&headers),
+        &crate::caller_actor(&claims),
+    )?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn service_provider_config(State(app): State<Arc<AppState>>) -> Response {
+    scim_json(StatusCode::OK, &app.engine.scim_service_provider_config())
+}
+
+async fn resource_types(State(app): State<Arc<AppState>>) -> Response {
+    scim_json(StatusCode::OK, &app.engine.scim_resource_types())
+}
+
+async fn schemas(State(app): State<Arc<AppState>>) -> Response {
+    scim_json(StatusCode::OK, &app.engine.scim_schemas())
+}
+
+/// One member of a discovery list, found by `id` (`User`, or a schema URN).
+fn member(list: &Value, id: &str) -> ScimResult {
+    let found = list
+        .get("Resources")
+        .and_then(Value::as_array)
+        .and_then(|items| {
+            items
+                .iter()
+                .find(|r| r.get("id").and_then(Value::as_str) == Some(id))
+        });
+    match found {
+        Some(item) => Ok(scim_json(StatusCode::OK, item)),
+        None => Err(ScimError::NotFound(format!("{id:?} not found")).into()),
+    }
+}
+
+async fn resource_type(State(app): State<Arc<AppState>>, Path(name): Path<String>) -> ScimResult {
+    member(&app.engine.scim_resource_types(), &name)
+}
+
+async fn schema(State(app): State<Arc<AppState>>, Path(urn): Path<String>) -> ScimResult {
+    member(&app.engine.scim_schemas(), &urn)
+}
