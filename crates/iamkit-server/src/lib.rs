@@ -46,7 +46,8 @@ pub enum ResponseStyle {
     /// when absent.
     #[default]
     Twilio,
-    /// Strict RFC 6749 §5.1: absent fields omitted, `scope` included.
+    /// Strict standard shapes: RFC 6749 §5.1 token responses (absent fields
+    /// omitted, `scope` included) and RFC 7644 §3.12 SCIM errors (no Twilio `code`).
     Rfc,
 }
 
@@ -95,19 +96,26 @@ fn caller_actor(claims: &iamkit::Claims) -> iamkit::Actor {
 
 /// The routes of the emulator.
 pub fn router(state: Arc<AppState>) -> Router {
-    let with_permission = scim::user_routes()
-        .merge(roles::permission_routes())
+    let scim_users = scim::user_routes()
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::require_permission,
+        ))
+        .merge(scim::discovery_routes())
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            scim::strict_errors,
         ));
+    let with_permission = roles::permission_routes().route_layer(
+        axum::middleware::from_fn_with_state(state.clone(), auth::require_permission),
+    );
     let with_organization_token = roles::organization_routes().route_layer(
         axum::middleware::from_fn_with_state(state.clone(), auth::require_organization_token),
     );
     Router::new()
+        .merge(scim_users)
         .merge(with_permission)
         .merge(with_organization_token)
-        .merge(scim::discovery_routes())
         .route("/v2/token", post(oauth::token))
         .route("/v1/token", post(oauth::token))
         .route("/v2/authorize", get(consent::page).post(consent::decide))

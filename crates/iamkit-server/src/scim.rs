@@ -302,3 +302,39 @@ async fn resource_type(State(app): State<Arc<AppState>>, Path(name): Path<String
 async fn schema(State(app): State<Arc<AppState>>, Path(urn): Path<String>) -> ScimResult {
     member(&app.engine.scim_schemas(), &urn)
 }
+
+/// With `--response-style rfc`, SCIM error bodies are exactly RFC 7644 §3.12's:
+/// Twilio's numeric `code` is left out, for clients that refuse unknown members.
+pub async fn strict_errors(
+    State(app): State<Arc<AppState>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let response = next.run(request).await;
+    let is_scim_error = response.status().is_client_error()
+        && response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            == Some(SCIM_JSON);
+    if app.style != crate::ResponseStyle::Rfc || !is_scim_error {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, crate::MAX_BODY_BYTES).await else {
+        return Response::from_parts(parts, axum::body::Body::empty());
+    };
+    let mut error: Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    if let Some(object) = error.as_object_mut() {
+        object.remove("code");
+    }
+    let mut response = scim_json(parts.status, &error);
+    for (name, value) in parts
+        .headers
+        .iter()
+        .filter(|(n, _)| *n != header::CONTENT_LENGTH)
+    {
+        response.headers_mut().insert(name.clone(), value.clone());
+    }
+    response
+}
