@@ -54,3 +54,13 @@ def test_the_request_log_holds_no_secret_token_or_code(logging_emulator):
         emulator.boot["admin_token"],
     ]:
         assert secret not in log
+
+
+def test_sigterm_stops_the_emulator_cleanly(tmp_path):
+    from conftest import start
+
+    process, emulator = start(tmp_path)
+    assert requests.get(f"{emulator.url}/.well-known/jwks.json", timeout=10).status_code == 200
+    process.terminate()
+    assert process.wait(timeout=10) == 0
+    assert "stopped" in emulator.log_file.read_text()
