@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 use iamkit::scim::{Projection, ScimError};
-use iamkit::{ErrorCode, UserQuery};
+use iamkit::{Engine, ErrorCode, OrganizationSid, UserQuery};
 use serde_json::Value;
 
 use crate::auth::Caller;
@@ -213,6 +213,38 @@ async fn fetch(
     Ok(user_response(StatusCode::OK, &user))
 }
 
+/// A replace or a patch: both take a JSON body and an optional `If-Match`.
+type UserWrite = fn(
+    &Engine,
+    OrganizationSid,
+    &str,
+    &Value,
+    Option<&str>,
+    &iamkit::Actor,
+) -> Result<Value, ScimError>;
+
+fn write(
+    app: &AppState,
+    claims: &iamkit::Claims,
+    params: &HashMap<String, String>,
+    headers: &HeaderMap,
+    body: &[u8],
+    op: UserWrite,
+) -> ScimResult {
+    let id = params.get("id").map(String::as_str).unwrap_or("");
+    let request = json_body(headers, body)?;
+    let actor = crate::caller_actor(claims);
+    let user = op(
+        &app.engine,
+        claims.organization_sid,
+        id,
+        &request,
+        if_match(headers),
+        &actor,
+    )?;
+    Ok(user_response(StatusCode::OK, &user))
+}
+
 async fn replace(
     State(app): State<Arc<AppState>>,
     Extension(Caller(claims)): Extension<Caller>,
@@ -220,16 +252,14 @@ async fn replace(
     headers: HeaderMap,
     body: Bytes,
 ) -> ScimResult {
-    let id = params.get("id").map(String::as_str).unwrap_or("");
-    let resource = json_body(&headers, &body)?;
-    let user = app.engine.scim_replace_user(
-        claims.organization_sid,
-        id,
-        &resource,
-        if_match(&headers),
-        &crate::caller_actor(&claims),
-    )?;
-    Ok(user_response(StatusCode::OK, &user))
+    write(
+        &app,
+        &claims,
+        &params,
+        &headers,
+        &body,
+        Engine::scim_replace_user,
+    )
 }
 
 async fn patch(
@@ -239,16 +269,14 @@ async fn patch(
     headers: HeaderMap,
     body: Bytes,
 ) -> ScimResult {
-    let id = params.get("id").map(String::as_str).unwrap_or("");
-    let request = json_body(&headers, &body)?;
-    let user = app.engine.scim_patch_user(
-        claims.organization_sid,
-        id,
-        &request,
-        if_match(&headers),
-        &crate::caller_actor(&claims),
-    )?;
-    Ok(user_response(StatusCode::OK, &user))
+    write(
+        &app,
+        &claims,
+        &params,
+        &headers,
+        &body,
+        Engine::scim_patch_user,
+    )
 }
 
 async fn delete(
