@@ -4,8 +4,9 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Parser, Subcommand};
-use iamkit::{Engine, ManualClock, OffsetClock};
+use iamkit::{Engine, ManualClock, OffsetClock, ScimRules};
 use iamkit_server::{base_url, demo, serve, state, Bootstrap, ResponseStyle, ServerOptions};
 
 #[derive(Parser)]
@@ -42,6 +43,16 @@ struct ServeArgs {
     /// Token API response shape: `twilio` (null fields kept) or `rfc` (omitted).
     #[arg(long, value_enum, default_value_t = ResponseStyle::Twilio)]
     response_style: ResponseStyle,
+    /// SCIM user rules: `twilio` (userName equal to the primary email, at least one
+    /// email, each with a value) or `rfc7643` (only what RFC 7643 requires).
+    #[arg(
+        long,
+        value_name = "RULES",
+        default_value = "twilio",
+        value_parser = PossibleValuesParser::new(ScimRules::ALL.map(ScimRules::as_str))
+            .try_map(|s| s.parse::<ScimRules>())
+    )]
+    scim_rules: ScimRules,
     /// Use this admin token instead of a random one.
     #[arg(long, env = "IAMKIT_ADMIN_TOKEN")]
     admin_token: Option<String>,
@@ -84,7 +95,7 @@ async fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
             .clock(ManualClock::parse(at).map_err(|e| format!("--frozen-at {at:?}: {e}"))?),
         None => Engine::builder().clock(OffsetClock::new()),
     };
-    let engine = Arc::new(builder.issuer(&url).build()?);
+    let engine = Arc::new(builder.issuer(&url).scim_rules(args.scim_rules).build()?);
     let options = ServerOptions {
         host: args.host,
         port: args.port,

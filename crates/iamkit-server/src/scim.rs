@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{any, get, post};
 use axum::{Extension, Router};
 use iamkit::scim::{Projection, ScimError};
 use iamkit::{Engine, ErrorCode, OrganizationSid, UserQuery};
@@ -25,18 +25,24 @@ const SCIM_JSON: &str = "application/scim+json";
 pub fn user_routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/scim/v2/Users", get(list).post(create))
+        .route("/scim/v2/Users/.search", post(search))
+        .route("/scim/v2/.search", post(search))
         .route(
             "/scim/v2/Users/{id}",
             get(fetch).put(replace).patch(patch).delete(delete),
         )
         .route("/Organizations/{org}/scim/Users", get(list).post(create))
+        .route("/Organizations/{org}/scim/Users/.search", post(search))
+        .route("/Organizations/{org}/scim/.search", post(search))
         .route(
             "/Organizations/{org}/scim/Users/{id}",
             get(fetch).put(replace).patch(patch).delete(delete),
         )
+        .method_not_allowed_fallback(method_not_allowed)
 }
 
-/// The discovery documents, readable without a token (RFC 7644 §4).
+/// The discovery documents, readable without a token (RFC 7644 §4), and a SCIM
+/// 404 for any other path under a SCIM root.
 pub fn discovery_routes() -> Router<Arc<AppState>> {
     Router::new()
         .route(
@@ -47,6 +53,29 @@ pub fn discovery_routes() -> Router<Arc<AppState>> {
         .route("/scim/v2/ResourceTypes/{name}", get(resource_type))
         .route("/scim/v2/Schemas", get(schemas))
         .route("/scim/v2/Schemas/{urn}", get(schema))
+        .route("/scim/v2", any(unknown_endpoint))
+        .route("/scim/v2/", any(unknown_endpoint))
+        .route("/scim/v2/{*rest}", any(unknown_endpoint))
+        .route("/Organizations/{org}/scim", any(unknown_endpoint))
+        .route("/Organizations/{org}/scim/", any(unknown_endpoint))
+        .route("/Organizations/{org}/scim/{*rest}", any(unknown_endpoint))
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+/// A method the endpoint does not serve: 405 in the SCIM error schema (RFC 7644
+/// §3.12), with Twilio's code 20004; axum adds the `Allow` header.
+async fn method_not_allowed() -> Response {
+    error_response(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "this endpoint does not serve that method",
+        20004,
+    )
+}
+
+/// Any other path under a SCIM root: 404 in the SCIM error schema (RFC 7644
+/// §3.12), whatever the method, without asking for a token.
+async fn unknown_endpoint() -> ScimFailure {
+    ScimError::NotFound("no such SCIM endpoint".into()).into()
 }
 
 /// A SCIM error answered with its status and the SCIM error body.
@@ -67,15 +96,20 @@ impl IntoResponse for ScimFailure {
 
 type ScimResult = Result<Response, ScimFailure>;
 
-/// A 401 or 403 on a SCIM path, in the SCIM error schema (with Twilio's code).
-pub fn access_error(status: StatusCode, detail: &str, twilio_code: u32) -> Response {
+/// An error the engine does not make, in the SCIM error schema (with Twilio's code).
+fn error_response(status: StatusCode, detail: &str, twilio_code: u32) -> Response {
     let body = serde_json::json!({
         "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
         "status": status.as_u16().to_string(),
         "detail": detail,
         "code": twilio_code,
     });
-    let mut response = scim_json(status, &body);
+    scim_json(status, &body)
+}
+
+/// A 401 or 403 on a SCIM path, in the SCIM error schema (with Twilio's code).
+pub fn access_error(status: StatusCode, detail: &str, twilio_code: u32) -> Response {
+    let mut response = error_response(status, detail, twilio_code);
     if status == StatusCode::UNAUTHORIZED {
         response
             .headers_mut()
@@ -175,6 +209,26 @@ async fn list(
         attributes: form.take("attributes"),
         excluded_attributes: form.take("excludedAttributes"),
     };
+    let users = app
+        .engine
+        .scim_list_users(claims.organization_sid, &user_query)?;
+    Ok(scim_json(
+        StatusCode::OK,
+        &serde_json::to_value(users).unwrap_or_default(),
+    ))
+}
+
+/// `POST /Users/.search` and `POST /.search` (RFC 7644 §3.4.3): a list whose
+/// parameters come in a SearchRequest body. Users are the only resource type, so
+/// both search the organization's users.
+async fn search(
+    State(app): State<Arc<AppState>>,
+    Extension(Caller(claims)): Extension<Caller>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ScimResult {
+    let request = json_body(&headers, &body)?;
+    let user_query = UserQuery::from_search_request(&request)?;
     let users = app
         .engine
         .scim_list_users(claims.organization_sid, &user_query)?;

@@ -387,3 +387,221 @@ async fn accounts_are_listed_for_the_organization() {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+const ERROR_URN: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
+
+/// Any path under a SCIM root that names no endpoint is a 404 in the SCIM error
+/// schema, whatever the method and with or without a token; other unknown paths
+/// keep the emulator's own 404.
+#[tokio::test]
+async fn unknown_scim_paths_are_scim_404s() {
+    let org = "OR0123456789abcdef0123456789abcdef";
+    let paths = [
+        "/scim/v2/7bab2482-8b89-437d-b03d-f1f34cfb1d82".to_owned(),
+        "/scim/v2".to_owned(),
+        "/scim/v2/".to_owned(),
+        "/scim/v2/Groups".to_owned(),
+        "/scim/v2/Users/US0123456789abcdef0123456789abcdef/extra".to_owned(),
+        format!("/Organizations/{org}/scim/Groups"),
+        format!("/Organizations/{org}/scim"),
+    ];
+    for (style, code) in [
+        (iamkit_server::ResponseStyle::Twilio, json!(20404)),
+        (iamkit_server::ResponseStyle::Rfc, serde_json::Value::Null),
+    ] {
+        let e = Emulator::with_style(style);
+        let token = e.org_token(None).await;
+        for path in &paths {
+            for method in [Method::GET, Method::POST, Method::DELETE] {
+                let r = e.bearer(method.clone(), path, &token, None).await;
+                assert_eq!(r.status, StatusCode::NOT_FOUND, "{method} {path}");
+                assert_eq!(r.header("content-type"), SCIM, "{method} {path}");
+                let body = r.json();
+                assert_eq!(body["schemas"], json!([ERROR_URN]), "{method} {path}");
+                assert_eq!(body["status"], "404");
+                assert_eq!(body["detail"], "not found: no such SCIM endpoint");
+                assert_eq!(body["code"], code, "{style:?}");
+                assert!(body.get("scimType").is_none());
+            }
+            let anonymous = e.get(path).await;
+            assert_eq!(anonymous.status, StatusCode::NOT_FOUND, "{path}");
+            assert_eq!(anonymous.json()["schemas"], json!([ERROR_URN]));
+        }
+    }
+    let e = Emulator::new();
+    let elsewhere = e.get("/v2/nowhere").await;
+    assert_eq!(
+        (elsewhere.status, elsewhere.header("content-type")),
+        (StatusCode::NOT_FOUND, "application/json")
+    );
+    assert_eq!(elsewhere.json()["error"], "not_found");
+}
+
+/// A method an endpoint does not serve is a 405 in the SCIM error schema, with
+/// the `Allow` header.
+#[tokio::test]
+async fn unsupported_methods_are_scim_405s() {
+    let e = Emulator::with_style(iamkit_server::ResponseStyle::Rfc);
+    for path in [
+        "/scim/v2/ServiceProviderConfig",
+        "/scim/v2/ResourceTypes",
+        "/scim/v2/Schemas",
+    ] {
+        let r = e
+            .send(
+                axum::http::Request::delete(path)
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{path}");
+        assert_eq!(r.header("allow"), "GET,HEAD");
+        assert_eq!(r.header("content-type"), SCIM);
+        assert_eq!(
+            r.json(),
+            json!({"schemas": [ERROR_URN], "status": "405", "detail": "this endpoint does not serve that method"})
+        );
+    }
+    // Behind a token, the permission catalogue answers first: it maps no
+    // permission to `GET /Users/.search`, so that is a SCIM 404.
+    let token = e.org_token(None).await;
+    let r = e
+        .bearer(Method::GET, "/scim/v2/Users/.search", &token, None)
+        .await;
+    assert_eq!(
+        (r.status, r.json()["schemas"].clone()),
+        (StatusCode::NOT_FOUND, json!([ERROR_URN]))
+    );
+}
+
+/// `POST /.search` and `POST /Users/.search` (RFC 7644 §3.4.3) list users with the
+/// parameters of a SearchRequest body, under the `managed-users/list` permission.
+#[tokio::test]
+async fn search_requests_list_users() {
+    let e = Emulator::new();
+    let token = e.org_token(None).await;
+    for name in ["ana@acme.example", "bo@acme.example"] {
+        let r = e
+            .bearer(
+                Method::POST,
+                "/scim/v2/Users",
+                &token,
+                Some((SCIM, new_user(name))),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED);
+    }
+    let search = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+        "filter": "userName ew \"@acme.example\"",
+        "sortBy": "userName",
+        "sortOrder": "descending",
+        "attributes": ["userName"],
+        "count": 1,
+    });
+    let org = e.boot.organization_sid.clone().unwrap();
+    for path in [
+        "/scim/v2/Users/.search".to_owned(),
+        "/scim/v2/.search".to_owned(),
+        format!("/Organizations/{org}/scim/Users/.search"),
+        format!("/Organizations/{org}/scim/.search"),
+    ] {
+        let r = e
+            .bearer(Method::POST, &path, &token, Some((SCIM, search.clone())))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.text);
+        assert_eq!(r.header("content-type"), SCIM);
+        let list = r.json();
+        assert_eq!(
+            list["schemas"],
+            json!(["urn:ietf:params:scim:api:messages:2.0:ListResponse"])
+        );
+        assert_eq!(
+            (list["totalResults"].clone(), list["itemsPerPage"].clone()),
+            (json!(2), json!(1)),
+            "{path}"
+        );
+        let first = &list["Resources"][0];
+        assert_eq!(first["userName"], "bo@acme.example");
+        assert!(first.get("emails").is_none(), "projected: {first}");
+    }
+
+    let bad = e
+        .bearer(
+            Method::POST,
+            "/scim/v2/.search",
+            &token,
+            Some((SCIM, json!({"filter": "userName pr"}))),
+        )
+        .await;
+    assert_eq!(
+        (bad.status, bad.json()["scimType"].clone()),
+        (StatusCode::BAD_REQUEST, json!("invalidSyntax"))
+    );
+    let read_only = e.org_token(Some("managed-users/read")).await;
+    let r = e
+        .bearer(
+            Method::POST,
+            "/scim/v2/Users/.search",
+            &read_only,
+            Some((SCIM, search)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+/// The emulator's engine follows the SCIM rule set it was built with (`iamkit
+/// serve --scim-rules`): Twilio's refuses a user whose `userName` is not its
+/// email, or that has none; RFC 7643's stores both, and its Schemas document does
+/// not require emails.
+#[tokio::test]
+async fn the_scim_rule_set_decides_what_users_are_accepted() {
+    let uuid = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": "6757d849-e902-4317-9a92-54ffd1a60930",
+        "emails": [{"primary": true}],
+    });
+    let schema_path = "/scim/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:User";
+
+    let twilio = Emulator::new();
+    let token = twilio.org_token(None).await;
+    let r = twilio
+        .bearer(
+            Method::POST,
+            "/scim/v2/Users",
+            &token,
+            Some((SCIM, uuid.clone())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        (r.json()["scimType"].clone(), r.json()["detail"].clone()),
+        (
+            json!("invalidValue"),
+            json!("invalid value: every value of `emails` needs a `value`")
+        )
+    );
+    let schema = twilio.get(schema_path).await.json();
+    assert_eq!(schema["attributes"][3]["name"], "emails");
+    assert_eq!(schema["attributes"][3]["required"], true);
+
+    let rfc = Emulator::with_options(
+        iamkit_server::ResponseStyle::Rfc,
+        iamkit::ScimRules::Rfc7643,
+    );
+    let token = rfc.org_token(None).await;
+    let r = rfc
+        .bearer(Method::POST, "/scim/v2/Users", &token, Some((SCIM, uuid)))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.json()["emails"], json!([{"primary": true}]));
+    let bare =
+        json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "bare"});
+    let r = rfc
+        .bearer(Method::POST, "/scim/v2/Users", &token, Some((SCIM, bare)))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert!(r.json().get("emails").is_none());
+    let schema = rfc.get(schema_path).await.json();
+    assert_eq!(schema["attributes"][3]["required"], false);
+}

@@ -244,7 +244,9 @@ impl Catalogue {
 
     /// The organization catalogue: Twilio's organization API permissions.
     ///
-    /// `managed-users/update` allows SCIM `PATCH` as well as `PUT`. Each endpoint is
+    /// `managed-users/update` allows SCIM `PATCH` as well as `PUT`;
+    /// `managed-users/list` allows searching with `POST /Users/.search` and
+    /// `POST /.search` (RFC 7644 §3.4.3) as well as listing. Each endpoint is
     /// listed in both the documented layout (`/scim/v2/Users`,
     /// `/v2/Organizations/RoleAssignments`) and the SDK layout
     /// (`/Organizations/{OR}/scim/Users`, `/Organizations/{OR}/RoleAssignments`).
@@ -262,7 +264,11 @@ impl Catalogue {
                 "managed-users/list",
                 &[
                     (Get, "/scim/v2/Users"),
+                    (Post, "/scim/v2/Users/.search"),
+                    (Post, "/scim/v2/.search"),
                     (Get, "/Organizations/{OR}/scim/Users"),
+                    (Post, "/Organizations/{OR}/scim/Users/.search"),
+                    (Post, "/Organizations/{OR}/scim/.search"),
                 ],
             ),
             (

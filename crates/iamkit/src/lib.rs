@@ -67,7 +67,7 @@ pub use roles::{
     NewRoleAssignment, PageMeta, Role, RoleAssignment, RoleAssignmentPage, RoleAssignmentQuery,
     RoleError, RoleInfo, RoleScope,
 };
-pub use scim::{Projection, ScimError};
+pub use scim::{Projection, ScimError, ScimRules};
 pub use secrets::SecretString;
 pub use store::{MemoryStore, State, StateError, Store};
 pub use tokens::{

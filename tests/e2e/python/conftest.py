@@ -80,6 +80,17 @@ def rfc_emulator(tmp_path):
 
 
 @pytest.fixture
+def rfc7643_emulator(tmp_path):
+    """An emulator in strict RFC shapes holding SCIM users to RFC 7643's rules only."""
+    process, emulator = start(tmp_path, "--response-style", "rfc", "--scim-rules", "rfc7643")
+    try:
+        yield emulator
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
 def logging_emulator(tmp_path):
     """An emulator started with --log, its request log in emulator.log_file."""
     process, emulator = start(tmp_path, "--log")

@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
-use iamkit::{Engine, ManualClock};
+use iamkit::{Engine, ManualClock, ScimRules};
 use iamkit_server::{demo, router, state, Bootstrap, ResponseStyle, ServerOptions};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -47,11 +47,16 @@ impl Emulator {
     }
 
     pub fn with_style(style: ResponseStyle) -> Self {
+        Self::with_options(style, ScimRules::Twilio)
+    }
+
+    pub fn with_options(style: ResponseStyle, rules: ScimRules) -> Self {
         let clock = ManualClock::parse("2026-01-01T00:00:00Z").unwrap();
         let engine = Arc::new(
             Engine::builder()
                 .clock(clock.clone())
                 .issuer(URL)
+                .scim_rules(rules)
                 .build()
                 .unwrap(),
         );

@@ -30,6 +30,7 @@ use crate::catalogue::Catalogue;
 use crate::clock::{Clock, SystemClock};
 use crate::directory::{Account, Organization};
 use crate::ids::{AccountSid, OrganizationSid, Sid};
+use crate::scim::ScimRules;
 use crate::store::{self, MemoryStore, Snapshot, SnapshotRef, StateError, Store, STATE_VERSION};
 use crate::tokens::{Algorithm, KeyError, SigningKey};
 
@@ -46,6 +47,10 @@ pub struct EngineConfig {
     pub account_catalogue: Catalogue,
     /// How many audit events to keep (the oldest are dropped first).
     pub audit_capacity: usize,
+    /// The rules SCIM users follow: Twilio's (the default) or only RFC 7643's. Every
+    /// user write (SCIM create, replace and patch, [`Engine::create_user`], state
+    /// imports) and the Schemas discovery document follow them.
+    pub scim_rules: ScimRules,
 }
 
 impl Default for EngineConfig {
@@ -56,6 +61,7 @@ impl Default for EngineConfig {
             organization_catalogue: Catalogue::organization(),
             account_catalogue: Catalogue::account_example(),
             audit_capacity: 100_000,
+            scim_rules: ScimRules::Twilio,
         }
     }
 }
@@ -64,6 +70,12 @@ impl EngineConfig {
     /// Replaces the account catalogue.
     pub fn account_catalogue(mut self, catalogue: Catalogue) -> Self {
         self.account_catalogue = catalogue;
+        self
+    }
+
+    /// Sets the rules SCIM users follow.
+    pub fn scim_rules(mut self, rules: ScimRules) -> Self {
+        self.scim_rules = rules;
         self
     }
 }
@@ -119,6 +131,13 @@ impl EngineBuilder {
     /// Sets the issuer (`iss`), e.g. the emulator's URL.
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
         self.config.issuer = issuer.into().trim_end_matches('/').to_owned();
+        self
+    }
+
+    /// Sets the rules SCIM users follow: [`ScimRules::Twilio`] (the default) or
+    /// [`ScimRules::Rfc7643`].
+    pub fn scim_rules(mut self, rules: ScimRules) -> Self {
+        self.config.scim_rules = rules;
         self
     }
 
@@ -278,8 +297,9 @@ impl Engine {
 
     /// Replaces the whole state with an export, rebuilding the user and role
     /// assignment indexes. Nothing changes if the export is invalid: malformed, of
-    /// another version, with a user that does not validate, with duplicates, or with
-    /// references to organizations, accounts or users it does not hold.
+    /// another version, with a user that does not follow this engine's
+    /// [`EngineConfig::scim_rules`], with duplicates, or with references to
+    /// organizations, accounts or users it does not hold.
     pub fn import_state(&self, json: &str) -> Result<(), StateError> {
         let version = serde_json::from_str::<serde_json::Value>(json)
             .map_err(|e| StateError::Invalid(e.to_string()))?
@@ -294,6 +314,7 @@ impl Engine {
         let snapshot: Snapshot =
             serde_json::from_str(json).map_err(|e| StateError::Invalid(e.to_string()))?;
         snapshot.state.check_references()?;
+        snapshot.state.check_users(self.config.scim_rules)?;
         store::write(self.store(), |s| {
             *s = snapshot.state;
             Ok(())

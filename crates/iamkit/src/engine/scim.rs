@@ -2,6 +2,9 @@
 //! get, list, replace, patch and delete, and the discovery documents.
 //!
 //! Rules and choices:
+//! - Every write checks the user against the engine's [`ScimRules`]
+//!   ([`EngineConfig::scim_rules`](crate::EngineConfig::scim_rules)): Twilio's by
+//!   default, or only RFC 7643's; the Schemas document follows the same rule set.
 //! - A user belongs to one organization; another organization's user is not found
 //!   (404), as is an unknown organization.
 //! - The engine owns `id` (`US…`), `meta` and `schemas`. On create, a client's `id`
@@ -22,15 +25,14 @@ use serde_json::{json, Map, Value};
 use super::Engine;
 use crate::audit::{types, Actor};
 use crate::ids::{OrganizationSid, Sid, UserSid};
-use crate::scim::discovery::{self, LIST_RESPONSE_URN};
+use crate::scim::discovery::{self, LIST_RESPONSE_URN, SEARCH_REQUEST_URN};
+use crate::scim::filter::eval::get_ci;
 use crate::scim::filter::{IndexAttribute, IndexKey};
 use crate::scim::users::record::UserRecord;
 use crate::scim::users::stored::UserRef;
 use crate::scim::users::table::UserTable;
 use crate::scim::users::view::UserView;
-use crate::scim::{
-    check_if_match, validate_user, Filter, PatchRequest, Projection, ScimError, Sort,
-};
+use crate::scim::{check_if_match, Filter, PatchRequest, Projection, ScimError, ScimRules, Sort};
 use crate::store::{self, State};
 
 /// The most users one list response holds; a larger `count` is cut to it.
@@ -53,6 +55,85 @@ pub struct UserQuery {
     pub attributes: Option<String>,
     /// `excludedAttributes`.
     pub excluded_attributes: Option<String>,
+}
+
+impl UserQuery {
+    /// The query of a SearchRequest body (`POST /.search`, RFC 7644 §3.4.3):
+    /// `{"schemas": [SearchRequest URN], "attributes": [..], "excludedAttributes":
+    /// [..], "filter", "sortBy", "sortOrder", "startIndex", "count"}`, member names
+    /// ignoring case, every member but `schemas` optional. A body that is not an
+    /// object, lacks the URN or has an unknown member is `invalidSyntax`; a member
+    /// of the wrong type is `invalidValue`. Negative `startIndex` and `count` count
+    /// as in a query string (1 and 0).
+    pub fn from_search_request(body: &Value) -> Result<Self, ScimError> {
+        const MEMBERS: [&str; 8] = [
+            "schemas",
+            "attributes",
+            "excludedAttributes",
+            "filter",
+            "sortBy",
+            "sortOrder",
+            "startIndex",
+            "count",
+        ];
+        let obj = body.as_object().ok_or_else(|| {
+            ScimError::InvalidSyntax("a SearchRequest must be a JSON object".into())
+        })?;
+        if let Some(key) = obj
+            .keys()
+            .find(|k| !MEMBERS.iter().any(|m| m.eq_ignore_ascii_case(k)))
+        {
+            return Err(ScimError::InvalidSyntax(format!(
+                "unknown SearchRequest member `{key}`"
+            )));
+        }
+        let names_urn = get_ci(obj, "schemas")
+            .and_then(Value::as_array)
+            .is_some_and(|s| {
+                s.iter().any(|u| {
+                    u.as_str()
+                        .is_some_and(|u| u.eq_ignore_ascii_case(SEARCH_REQUEST_URN))
+                })
+            });
+        if !names_urn {
+            return Err(ScimError::InvalidSyntax(format!(
+                "`schemas` must be [{SEARCH_REQUEST_URN:?}]"
+            )));
+        }
+        let wrong =
+            |name: &str, what: &str| ScimError::InvalidValue(format!("`{name}` must be {what}"));
+        let text = |name: &str| match get_ci(obj, name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(wrong(name, "a string")),
+        };
+        let list = |name: &str| match get_ci(obj, name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|i| i.as_str().ok_or_else(|| wrong(name, "an array of strings")))
+                .collect::<Result<Vec<_>, _>>()
+                .map(|names| Some(names.join(","))),
+            Some(_) => Err(wrong(name, "an array of strings")),
+        };
+        let number = |name: &str, negative: usize| match get_ci(obj, name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) if n.is_u64() => {
+                Ok(n.as_u64().map(|n| usize::try_from(n).unwrap_or(usize::MAX)))
+            }
+            Some(Value::Number(n)) if n.is_i64() => Ok(Some(negative)),
+            Some(_) => Err(wrong(name, "a whole number")),
+        };
+        Ok(Self {
+            filter: text("filter")?,
+            sort_by: text("sortBy")?,
+            sort_order: text("sortOrder")?,
+            start_index: number("startIndex", 1)?,
+            count: number("count", 0)?,
+            attributes: list("attributes")?,
+            excluded_attributes: list("excludedAttributes")?,
+        })
+    }
 }
 
 /// A SCIM ListResponse of users. Serializes with `Resources` first.
@@ -155,6 +236,11 @@ impl Engine {
         format!("{}/scim/v2", self.config.issuer)
     }
 
+    /// The rules SCIM users follow in this engine.
+    fn scim_rules(&self) -> ScimRules {
+        self.config.scim_rules
+    }
+
     /// The Users endpoint, under which `meta.location` points.
     fn users_url(&self) -> String {
         format!("{}/scim/v2/Users", self.config.issuer)
@@ -169,7 +255,7 @@ impl Engine {
         actor: &Actor,
     ) -> Result<Value, ScimError> {
         let resource = writable(resource, true)?;
-        validate_user(&resource)?;
+        self.scim_rules().validate_user(&resource)?;
         let now = self.now();
         let record = UserRecord::new(UserSid::generate(), &resource, now);
         let url = self.users_url();
@@ -274,7 +360,7 @@ impl Engine {
                 "`id` cannot change: it must be absent or equal the user's id".into(),
             ));
         }
-        validate_user(&resource)?;
+        self.scim_rules().validate_user(&resource)?;
         self.update_user(org, id, if_match, actor, "replace", |_, _| {
             Ok(resource.clone())
         })
@@ -291,7 +377,7 @@ impl Engine {
     ) -> Result<Value, ScimError> {
         let request = PatchRequest::parse(patch)?;
         self.update_user(org, id, if_match, actor, "patch", |user, url| {
-            request.apply(&user.to_resource(url))
+            request.apply_with(&user.to_resource(url), self.scim_rules())
         })
     }
 
@@ -373,8 +459,8 @@ impl Engine {
         discovery::resource_types(&self.scim_base())
     }
 
-    /// `/Schemas`.
+    /// `/Schemas`, marking required what the engine's [`ScimRules`] require.
     pub fn scim_schemas(&self) -> Value {
-        discovery::schemas(&self.scim_base())
+        discovery::schemas_with(&self.scim_base(), self.scim_rules())
     }
 }

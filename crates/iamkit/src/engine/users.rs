@@ -16,7 +16,6 @@ use crate::roles::{RoleAssignment, RoleScope};
 use crate::scim::schema::USER_URN;
 use crate::scim::users::record::UserRecord;
 use crate::scim::users::stored::UserRef;
-use crate::scim::validate_user;
 use crate::store::{self, State};
 
 /// The directory view of a stored user.
@@ -44,10 +43,11 @@ pub(super) fn user_in(s: &State, org: OrganizationSid, sid: UserSid) -> Option<U
 
 impl Engine {
     /// Creates a user of an organization: a SCIM user whose `userName` is
-    /// `user_name` (an email address, 2–255 characters, unique in the organization
-    /// ignoring case) with that address as its one primary work email, holding
-    /// `roles` at organization scope (repeated roles count once). Recorded as
-    /// `scim-users.created` and `role-assignments.created` by the system actor.
+    /// `user_name` (an email address, unique in the organization ignoring case, and
+    /// 2–255 characters under Twilio's rules) with that address as its one primary
+    /// work email, holding `roles` at organization scope (repeated roles count
+    /// once). Recorded as `scim-users.created` and `role-assignments.created` by the
+    /// system actor.
     pub fn create_user(&self, new: NewUser) -> Result<User, AppError> {
         let org = new.organization_sid;
         let user_name = new.user_name.trim();
@@ -56,10 +56,13 @@ impl Engine {
             "userName": user_name,
             "emails": [{"value": user_name, "type": "work", "primary": true}],
         });
-        validate_user(&resource).map_err(|e| AppError::InvalidField {
-            field: "user_name",
-            reason: e.detail(),
-        })?;
+        self.config
+            .scim_rules
+            .validate_user(&resource)
+            .map_err(|e| AppError::InvalidField {
+                field: "user_name",
+                reason: e.detail(),
+            })?;
         let now = self.now();
         let mut record = UserRecord::new(UserSid::generate(), &resource, now);
         record.sso = new.sso;

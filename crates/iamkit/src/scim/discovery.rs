@@ -5,6 +5,7 @@
 use serde_json::{json, Value};
 
 use crate::scim::schema::{AttrDef, USER_SCHEMA};
+use crate::scim::validate::ScimRules;
 
 /// The URN of the ServiceProviderConfig schema.
 pub const SERVICE_PROVIDER_CONFIG_URN: &str =
@@ -15,6 +16,8 @@ pub const RESOURCE_TYPE_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:Resou
 pub const SCHEMA_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:Schema";
 /// The URN of a list response.
 pub const LIST_RESPONSE_URN: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
+/// The URN of a search request (`POST /.search`, RFC 7644 §3.4.3).
+pub const SEARCH_REQUEST_URN: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
 
 fn root(base_url: &str) -> &str {
     base_url.trim_end_matches('/')
@@ -75,21 +78,33 @@ pub fn resource_types(base_url: &str) -> Value {
     list(vec![user_resource_type(base_url)])
 }
 
-/// `/Schemas/urn:ietf:params:scim:schemas:core:2.0:User`.
+/// `/Schemas/urn:ietf:params:scim:schemas:core:2.0:User` under Twilio's rules.
 pub fn user_schema(base_url: &str) -> Value {
+    user_schema_with(base_url, ScimRules::Twilio)
+}
+
+/// `/Schemas/urn:ietf:params:scim:schemas:core:2.0:User` under `rules`: what it
+/// marks required is what the rule set requires ([`ScimRules::user_schema`]).
+pub fn user_schema_with(base_url: &str, rules: ScimRules) -> Value {
+    let schema = rules.user_schema();
     json!({
         "schemas": [SCHEMA_URN],
-        "id": USER_SCHEMA.id,
-        "name": USER_SCHEMA.name,
-        "description": USER_SCHEMA.description,
-        "attributes": USER_SCHEMA.attributes.iter().map(AttrDef::to_json).collect::<Vec<_>>(),
-        "meta": {"resourceType": "Schema", "location": format!("{}/Schemas/{}", root(base_url), USER_SCHEMA.id)},
+        "id": schema.id,
+        "name": schema.name,
+        "description": schema.description,
+        "attributes": schema.attributes.iter().map(AttrDef::to_json).collect::<Vec<_>>(),
+        "meta": {"resourceType": "Schema", "location": format!("{}/Schemas/{}", root(base_url), schema.id)},
     })
 }
 
-/// `/Schemas`: a ListResponse of every schema (User).
+/// `/Schemas` under Twilio's rules: a ListResponse of every schema (User).
 pub fn schemas(base_url: &str) -> Value {
-    list(vec![user_schema(base_url)])
+    schemas_with(base_url, ScimRules::Twilio)
+}
+
+/// `/Schemas` under `rules`: a ListResponse of every schema (User).
+pub fn schemas_with(base_url: &str, rules: ScimRules) -> Value {
+    list(vec![user_schema_with(base_url, rules)])
 }
 
 #[cfg(test)]

@@ -8,7 +8,8 @@
 //! - [`filter::Filter`]: parse a filter once, test it against many users, find an
 //!   index look-up with [`filter::Filter::index_key`].
 //! - [`patch::apply_patch`]: apply a PATCH request atomically.
-//! - [`validate::validate_user`]: check one user against the schema and Twilio's rules.
+//! - [`validate::ScimRules`]: the rule set users follow (Twilio's by default, or only
+//!   RFC 7643's), and [`ScimRules::validate_user`] to check one user against it.
 //! - [`projection::Projection`], [`sort::Sort`]: `attributes`/`excludedAttributes`
 //!   and `sortBy`/`sortOrder`.
 //! - [`discovery`]: ServiceProviderConfig, ResourceTypes and Schemas documents.
@@ -34,4 +35,4 @@ pub use patch::{apply_patch, PatchRequest};
 pub use path::PatchPath;
 pub use projection::Projection;
 pub use sort::{Sort, SortOrder};
-pub use validate::validate_user;
+pub use validate::{validate_user, ScimRules};

@@ -2,8 +2,9 @@
 //!
 //! The request is `{"schemas": [PatchOp URN], "Operations": [{"op", "path", "value"}]}`
 //! (member names and `op` ignore case). Operations run in order on a copy; the copy
-//! is returned only if every operation succeeds and the result passes
-//! [`validate_user`]. Rules, and the choices RFC 7644 leaves open:
+//! is returned only if every operation succeeds and the result passes the rule set's
+//! [`ScimRules::validate_user`] (Twilio's for [`PatchRequest::apply`] and
+//! [`apply_patch`]). Rules, and the choices RFC 7644 leaves open:
 //! - `add`: a single-valued attribute is set; a complex one is merged; a multi-valued
 //!   one gets the new values appended (an exact duplicate is skipped; a single value
 //!   is taken as a one-element array). Without a path, `value` is an object whose
@@ -17,8 +18,9 @@
 //!   a path-less object repeating their current value is accepted and ignored.
 //! - A value of the wrong type is `invalidValue`; `null` unassigns.
 //! - Setting `primary: true` on one email sets it to `false` on the others.
-//! - Removing a required attribute (`userName`, all `emails`) fails the final
-//!   validation: `invalidValue`, as RFC 7644 calls a missing required value.
+//! - Removing a required attribute (`userName`; under Twilio's rules also all
+//!   `emails`) fails the final validation: `invalidValue`, as RFC 7644 calls a
+//!   missing required value.
 
 use serde_json::{Map, Value};
 
@@ -27,7 +29,7 @@ use crate::scim::filter::eval::get_ci;
 use crate::scim::filter::Expr;
 use crate::scim::path::PatchPath;
 use crate::scim::schema::{AttrDef, Mutability};
-use crate::scim::validate::{check_single, check_value, validate_user};
+use crate::scim::validate::{check_single, check_value, ScimRules};
 
 /// The URN of the PATCH request message.
 pub const PATCH_OP_URN: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
@@ -61,7 +63,8 @@ pub struct PatchRequest {
     pub operations: Vec<PatchOperation>,
 }
 
-/// Parses `request` and applies it to `user`, returning the patched copy.
+/// Parses `request` and applies it to `user` under Twilio's rules, returning the
+/// patched copy.
 pub fn apply_patch(user: &Value, request: &Value) -> Result<Value, ScimError> {
     PatchRequest::parse(request)?.apply(user)
 }
@@ -93,8 +96,15 @@ impl PatchRequest {
             .map(|operations| Self { operations })
     }
 
-    /// Applies the operations to a copy of `user`; the copy must then validate.
+    /// Applies the operations to a copy of `user`; the copy must then validate
+    /// under Twilio's rules.
     pub fn apply(&self, user: &Value) -> Result<Value, ScimError> {
+        self.apply_with(user, ScimRules::Twilio)
+    }
+
+    /// Applies the operations to a copy of `user`; the copy must then validate
+    /// under `rules`.
+    pub fn apply_with(&self, user: &Value, rules: ScimRules) -> Result<Value, ScimError> {
         let mut copy = user
             .as_object()
             .cloned()
@@ -103,7 +113,7 @@ impl PatchRequest {
             apply_op(&mut copy, op)?;
         }
         let result = Value::Object(copy);
-        validate_user(&result)?;
+        rules.validate_user(&result)?;
         Ok(result)
     }
 }

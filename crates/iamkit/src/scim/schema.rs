@@ -1,4 +1,6 @@
-//! Attribute definitions (RFC 7643 §2, §7) and the User schema as Twilio serves it.
+//! Attribute definitions (RFC 7643 §2, §7) and the User schema, as Twilio serves it
+//! ([`USER_SCHEMA`]) and as RFC 7643 defines it ([`RFC7643_USER_SCHEMA`]); the two
+//! differ only in what they require.
 //!
 //! A [`Schema`] is static data. Names are looked up ignoring ASCII case, with or
 //! without the schema URN prefix (`urn:ietf:params:scim:schemas:core:2.0:User:userName`).
@@ -344,17 +346,26 @@ const NAME_SUBS: &[AttrDef] = &[
     string("givenName", "The given name, or first name."),
 ];
 
-const EMAIL_SUBS: &[AttrDef] = &[
-    string("value", "The email address."),
-    string("display", "A human-readable name for the address."),
-    string("type", "The kind of address: 'work', 'home' or 'other'.")
-        .canonical(&["work", "home", "other"]),
-    AttrDef::new(
-        "primary",
-        AttrType::Boolean,
-        "Whether this is the user's primary address.",
-    ),
+const EMAIL_VALUE: AttrDef = string("value", "The email address.");
+const EMAIL_DISPLAY: AttrDef = string("display", "A human-readable name for the address.");
+const EMAIL_TYPE: AttrDef = string("type", "The kind of address: 'work', 'home' or 'other'.")
+    .canonical(&["work", "home", "other"]);
+const EMAIL_PRIMARY: AttrDef = AttrDef::new(
+    "primary",
+    AttrType::Boolean,
+    "Whether this is the user's primary address.",
+);
+
+/// Twilio's email sub-attributes: every email has a `value`.
+const TWILIO_EMAIL_SUBS: &[AttrDef] = &[
+    EMAIL_VALUE.required(),
+    EMAIL_DISPLAY,
+    EMAIL_TYPE,
+    EMAIL_PRIMARY,
 ];
+
+/// RFC 7643 §8.7.1's email sub-attributes: none is required.
+const RFC7643_EMAIL_SUBS: &[AttrDef] = &[EMAIL_VALUE, EMAIL_DISPLAY, EMAIL_TYPE, EMAIL_PRIMARY];
 
 const META_SUBS: &[AttrDef] = &[
     string("resourceType", "The resource type: 'User'.")
@@ -377,25 +388,56 @@ const META_SUBS: &[AttrDef] = &[
         .mutability(Mutability::ReadOnly),
 ];
 
-const USER_ATTRIBUTES: &[AttrDef] = &[
+const USER_NAME: AttrDef = string(
+    "userName",
+    "The unique identifier the user signs in with; unique ignoring case.",
+)
+.required()
+.uniqueness(Uniqueness::Server);
+const NAME: AttrDef = AttrDef::complex("name", "The components of the user's name.", NAME_SUBS);
+const DISPLAY_NAME: AttrDef = string("displayName", "The name shown to people.");
+const ACTIVE: AttrDef = AttrDef::new("active", AttrType::Boolean, "Whether the user may sign in.");
+const LOCALE: AttrDef = string("locale", "The user's locale, e.g. 'en-US'.");
+const TIMEZONE: AttrDef = string(
+    "timezone",
+    "The user's time zone, e.g. 'America/Los_Angeles'.",
+);
+const TITLE: AttrDef = string("title", "The user's job title.");
+
+/// The User attributes under Twilio's rules: `userName` equals the primary email,
+/// and a user has at least one email, each with a `value`.
+const TWILIO_USER_ATTRIBUTES: &[AttrDef] = &[
     string(
         "userName",
         "The unique login name; Twilio requires it to equal the primary email.",
     )
     .required()
     .uniqueness(Uniqueness::Server),
-    AttrDef::complex("name", "The components of the user's name.", NAME_SUBS),
-    string("displayName", "The name shown to people."),
-    AttrDef::complex("emails", "Email addresses; at least one.", EMAIL_SUBS)
-        .multi()
-        .required(),
-    AttrDef::new("active", AttrType::Boolean, "Whether the user may sign in."),
-    string("locale", "The user's locale, e.g. 'en-US'."),
-    string(
-        "timezone",
-        "The user's time zone, e.g. 'America/Los_Angeles'.",
-    ),
-    string("title", "The user's job title."),
+    NAME,
+    DISPLAY_NAME,
+    AttrDef::complex(
+        "emails",
+        "Email addresses; at least one, each with a value.",
+        TWILIO_EMAIL_SUBS,
+    )
+    .multi()
+    .required(),
+    ACTIVE,
+    LOCALE,
+    TIMEZONE,
+    TITLE,
+];
+
+/// The User attributes under RFC 7643 §4.1 and §8.7.1: only `userName` is required.
+const RFC7643_USER_ATTRIBUTES: &[AttrDef] = &[
+    USER_NAME,
+    NAME,
+    DISPLAY_NAME,
+    AttrDef::complex("emails", "Email addresses.", RFC7643_EMAIL_SUBS).multi(),
+    ACTIVE,
+    LOCALE,
+    TIMEZONE,
+    TITLE,
 ];
 
 const USER_COMMON: &[AttrDef] = &[
@@ -417,12 +459,25 @@ const USER_COMMON: &[AttrDef] = &[
     .references(&["uri"]),
 ];
 
-/// The User schema (RFC 7643 §4.1) as Twilio serves it.
+/// The User schema (RFC 7643 §4.1) as Twilio serves it: `emails` is required, and
+/// so is each email's `value`. Attribute look-ups (filters, paths, projections,
+/// sorting) use it; [`RFC7643_USER_SCHEMA`] has the same attributes and differs
+/// only in what is required.
 pub static USER_SCHEMA: Schema = Schema {
     id: USER_URN,
     name: "User",
     description: "User Account",
-    attributes: USER_ATTRIBUTES,
+    attributes: TWILIO_USER_ATTRIBUTES,
+    common: USER_COMMON,
+};
+
+/// The User schema as RFC 7643 §4.1 and §8.7.1 define it: only `userName` is
+/// required.
+pub static RFC7643_USER_SCHEMA: Schema = Schema {
+    id: USER_URN,
+    name: "User",
+    description: "User Account",
+    attributes: RFC7643_USER_ATTRIBUTES,
     common: USER_COMMON,
 };
 

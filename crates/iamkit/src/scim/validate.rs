@@ -1,9 +1,12 @@
-//! Checking one User resource against the schema and Twilio's rules.
+//! Checking one User resource against the schema and a rule set ([`ScimRules`]).
 //!
 //! Error choices: an attribute the schema does not define, or two keys naming the
 //! same attribute in different case, is `invalidSyntax` (the body does not have the
 //! schema's structure); a missing required value, a value of the wrong type or one
-//! breaking a Twilio rule is `invalidValue`. Cross-user uniqueness is the engine's.
+//! breaking a rule is `invalidValue`. Cross-user uniqueness is the engine's.
+
+use std::fmt;
+use std::str::FromStr;
 
 use serde_json::{Map, Value};
 use time::format_description::well_known::Rfc3339;
@@ -12,83 +15,209 @@ use time::OffsetDateTime;
 use crate::ids::{Sid, UserSid};
 use crate::scim::error::ScimError;
 use crate::scim::filter::eval::get_ci;
-use crate::scim::schema::{AttrDef, AttrType, Schema, USER_SCHEMA, USER_URN};
+use crate::scim::schema::{AttrDef, AttrType, Schema, RFC7643_USER_SCHEMA, USER_SCHEMA, USER_URN};
 
 /// The shortest `userName` Twilio accepts, in characters.
 pub const USERNAME_MIN_CHARS: usize = 2;
 /// The longest `userName` Twilio accepts, in characters.
 pub const USERNAME_MAX_CHARS: usize = 255;
 
+/// The rules a User must follow: Twilio's (the default) or only RFC 7643's.
+///
+/// Both rule sets check what RFC 7643 requires of every User:
+/// - a JSON object whose members are attributes of the User schema (no unknown
+///   attribute or sub-attribute, none twice in different case), each of the type
+///   the schema gives it (§2.3, §4.1);
+/// - a non-empty `userName` (§4.1.1: "Each User MUST include a non-empty userName
+///   value"), unique ignoring case — uniqueness is checked by the engine, across
+///   users;
+/// - at most one `primary: true` per multi-valued attribute (§2.4: it "MUST appear
+///   no more than once");
+/// - `id`, when given, a `US` sid, and `schemas`, when given, naming the User schema.
+///
+/// Both also refuse an email `value` that is not a plausible address
+/// ([`plausible_email`]). RFC 7643 §4.1.2 only says the value "SHOULD be specified
+/// according to RFC 5321"; iamkit holds clients to that in both rule sets, answering
+/// `invalidValue` (RFC 7644 §3.12) rather than storing an address that cannot work.
+///
+/// [`ScimRules::Twilio`] adds Twilio's rules, which RFC 7643 does not have:
+/// - `userName` is 2 to 255 characters ([`USERNAME_MIN_CHARS`],
+///   [`USERNAME_MAX_CHARS`]) and equals, ignoring case, the primary email (or the
+///   first email, when none is primary);
+/// - a user has at least one email, and every email has a `value`.
+///
+/// The Schemas discovery document follows the rule set
+/// ([`ScimRules::user_schema`]): under Twilio's rules `emails` and `emails.value`
+/// are required; under RFC 7643's only `userName` is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ScimRules {
+    /// Twilio's SCIM API rules (the default): RFC 7643's, plus `userName` of 2–255
+    /// characters equal to the primary email, and at least one email, each with a
+    /// value.
+    #[default]
+    Twilio,
+    /// Only what RFC 7643 requires: for generic SCIM clients and conformance
+    /// checkers that do not know Twilio's rules.
+    Rfc7643,
+}
+
+impl ScimRules {
+    /// Every rule set, the default first.
+    pub const ALL: [ScimRules; 2] = [ScimRules::Twilio, ScimRules::Rfc7643];
+
+    /// The rule set's name: `twilio` or `rfc7643` (what [`FromStr`] reads).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScimRules::Twilio => "twilio",
+            ScimRules::Rfc7643 => "rfc7643",
+        }
+    }
+
+    /// The User schema of the rule set: the same attributes, with what it requires
+    /// ([`USER_SCHEMA`] or [`RFC7643_USER_SCHEMA`]).
+    pub fn user_schema(self) -> &'static Schema {
+        match self {
+            ScimRules::Twilio => &USER_SCHEMA,
+            ScimRules::Rfc7643 => &RFC7643_USER_SCHEMA,
+        }
+    }
+
+    /// Checks a User resource against the schema and this rule set (see
+    /// [`ScimRules`] for what each checks).
+    pub fn validate_user(self, user: &Value) -> Result<(), ScimError> {
+        let Some(obj) = user.as_object() else {
+            return Err(ScimError::InvalidSyntax(
+                "a User must be a JSON object".into(),
+            ));
+        };
+        let schema = self.user_schema();
+        check_members(schema, obj)?;
+        check_required(schema, obj)?;
+        if let Some(id) = get_ci(obj, "id").and_then(Value::as_str) {
+            UserSid::parse(id).map_err(|e| invalid(e.to_string()))?;
+        }
+        if let Some(Value::Array(schemas)) = get_ci(obj, "schemas") {
+            if !schemas
+                .iter()
+                .any(|s| s.as_str().is_some_and(|s| s.eq_ignore_ascii_case(USER_URN)))
+            {
+                return Err(invalid(format!("`schemas` must include {USER_URN}")));
+            }
+        }
+        let user_name = get_ci(obj, "userName")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if user_name.is_empty() {
+            return Err(invalid("`userName` must not be empty".into()));
+        }
+        let emails = get_ci(obj, "emails")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        check_emails(emails)?;
+        match self {
+            ScimRules::Twilio => twilio_user_name(user_name, emails),
+            ScimRules::Rfc7643 => Ok(()),
+        }
+    }
+}
+
+impl fmt::Display for ScimRules {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ScimRules {
+    type Err = String;
+
+    /// Reads `twilio` or `rfc7643`, ignoring ASCII case.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| format!("unknown SCIM rule set {s:?}: expected twilio or rfc7643"))
+    }
+}
+
 fn invalid(what: String) -> ScimError {
     ScimError::InvalidValue(what)
 }
 
-/// Checks a User resource: types per schema, no unknown attributes, and Twilio's
-/// rules: `userName` of 2–255 characters, equal ignoring case to the primary email
-/// (or the first, when none is primary); at least one email; every email value a
-/// plausible address; at most one `primary: true`; `id`, if present, a `US` sid;
-/// `schemas`, if present, naming the User schema.
+/// Checks a User resource against the schema and Twilio's rules, the default rule
+/// set: the same as `ScimRules::Twilio.validate_user(user)`.
 pub fn validate_user(user: &Value) -> Result<(), ScimError> {
-    let Some(obj) = user.as_object() else {
-        return Err(ScimError::InvalidSyntax(
-            "a User must be a JSON object".into(),
-        ));
-    };
-    check_members(&USER_SCHEMA, obj)?;
-    for required in USER_SCHEMA.all_attributes().filter(|a| a.required) {
-        if get_ci(obj, required.name)
-            .filter(|v| !v.is_null())
-            .is_none()
-        {
-            return Err(invalid(format!("`{}` is required", required.name)));
+    ScimRules::Twilio.validate_user(user)
+}
+
+/// Whether a value is unassigned (RFC 7643 §2.5): absent, `null` or an empty array.
+fn unassigned(value: Option<&Value>) -> bool {
+    match value {
+        None | Some(Value::Null) => true,
+        Some(Value::Array(items)) => items.is_empty(),
+        Some(_) => false,
+    }
+}
+
+/// Checks that every required attribute of `schema` has a value, and that every
+/// value of a complex attribute has its required sub-attributes.
+fn check_required(schema: &'static Schema, obj: &Map<String, Value>) -> Result<(), ScimError> {
+    for attr in schema.all_attributes() {
+        let value = get_ci(obj, attr.name);
+        if attr.required && unassigned(value) {
+            return Err(invalid(format!("`{}` is required", attr.name)));
+        }
+        let elements = match value {
+            Some(Value::Array(items)) => items.as_slice(),
+            Some(one @ Value::Object(_)) => std::slice::from_ref(one),
+            _ => &[],
+        };
+        for sub in attr.sub_attributes.iter().filter(|s| s.required) {
+            let missing = elements
+                .iter()
+                .filter_map(Value::as_object)
+                .any(|e| unassigned(get_ci(e, sub.name)));
+            if missing {
+                return Err(invalid(format!(
+                    "every value of `{}` needs a `{}`",
+                    attr.name, sub.name
+                )));
+            }
         }
     }
-    if let Some(id) = get_ci(obj, "id").and_then(Value::as_str) {
-        UserSid::parse(id).map_err(|e| invalid(e.to_string()))?;
-    }
-    if let Some(Value::Array(schemas)) = get_ci(obj, "schemas") {
-        if !schemas
-            .iter()
-            .any(|s| s.as_str().is_some_and(|s| s.eq_ignore_ascii_case(USER_URN)))
-        {
-            return Err(invalid(format!("`schemas` must include {USER_URN}")));
+    Ok(())
+}
+
+/// RFC 7643's rules for emails: values, when present, are plausible addresses;
+/// at most one email is primary.
+fn check_emails(emails: &[Value]) -> Result<(), ScimError> {
+    for value in emails.iter().filter_map(value_of) {
+        if !plausible_email(value) {
+            return Err(invalid(format!("{value:?} is not an email address")));
         }
     }
-    let user_name = get_ci(obj, "userName")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    if emails.iter().filter(|e| is_primary(e)).count() > 1 {
+        return Err(invalid("at most one email may be primary".into()));
+    }
+    Ok(())
+}
+
+fn is_primary(email: &Value) -> bool {
+    email.as_object().and_then(|m| get_ci(m, "primary")) == Some(&Value::Bool(true))
+}
+
+/// Twilio's `userName` rules: 2–255 characters, equal ignoring case to the primary
+/// email, or the first when none is primary.
+fn twilio_user_name(user_name: &str, emails: &[Value]) -> Result<(), ScimError> {
     let chars = user_name.chars().count();
     if !(USERNAME_MIN_CHARS..=USERNAME_MAX_CHARS).contains(&chars) {
         return Err(invalid(format!(
             "`userName` must be {USERNAME_MIN_CHARS} to {USERNAME_MAX_CHARS} characters, not {chars}"
         )));
     }
-    check_emails(obj, user_name)
-}
-
-fn check_emails(obj: &Map<String, Value>, user_name: &str) -> Result<(), ScimError> {
-    let emails = get_ci(obj, "emails")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    let Some(first) = emails.first() else {
-        return Err(invalid("a User needs at least one email".into()));
-    };
-    for email in emails {
-        match value_of(email) {
-            Some(v) if plausible_email(v) => {}
-            Some(v) => return Err(invalid(format!("{v:?} is not an email address"))),
-            None => return Err(invalid("every email needs a `value`".into())),
-        }
-    }
-    let is_primary =
-        |e: &&Value| e.as_object().and_then(|m| get_ci(m, "primary")) == Some(&Value::Bool(true));
-    let primaries = emails.iter().filter(is_primary).count();
-    if primaries > 1 {
-        return Err(invalid("at most one email may be primary".into()));
-    }
-    let primary = emails.iter().find(is_primary).unwrap_or(first);
-    let primary_value = value_of(primary).unwrap_or_default();
+    let primary = emails.iter().find(|e| is_primary(e)).or(emails.first());
+    let primary_value = primary.and_then(value_of).unwrap_or_default();
     if !user_name.eq_ignore_ascii_case(primary_value)
         && user_name.to_lowercase() != primary_value.to_lowercase()
     {
@@ -301,6 +430,152 @@ mod tests {
         assert_eq!(code(&user), "ok");
         user["userName"] = json!("a");
         assert_eq!(code(&user), "invalidValue");
+    }
+
+    /// Each Twilio-only rule: its exact error under Twilio's rules, and accepted
+    /// under RFC 7643's.
+    #[test]
+    fn twilio_only_rules_and_their_exact_errors() {
+        let long = "u".repeat(USERNAME_MAX_CHARS + 1);
+        let cases = [
+            (
+                json!({"userName": "a", "emails": [{"value": "a@example.com"}]}),
+                "`userName` must be 2 to 255 characters, not 1",
+            ),
+            (
+                json!({"userName": long, "emails": [{"value": "u@example.com"}]}),
+                "`userName` must be 2 to 255 characters, not 256",
+            ),
+            (
+                json!({"userName": "ann", "emails": [{"value": "ann@example.com", "primary": true}]}),
+                "`userName` \"ann\" must equal the primary email \"ann@example.com\"",
+            ),
+            (
+                json!({"userName": "x@example.com", "emails": [{"value": "x@example.com"}, {"value": "ann@example.com", "primary": true}]}),
+                "`userName` \"x@example.com\" must equal the primary email \"ann@example.com\"",
+            ),
+            (
+                json!({"userName": "ann@example.com"}),
+                "`emails` is required",
+            ),
+            (
+                json!({"userName": "ann@example.com", "emails": null}),
+                "`emails` is required",
+            ),
+            (
+                json!({"userName": "ann@example.com", "emails": []}),
+                "`emails` is required",
+            ),
+            (
+                json!({"userName": "ann@example.com", "emails": [{"value": "ann@example.com"}, {"type": "home"}]}),
+                "every value of `emails` needs a `value`",
+            ),
+            (
+                json!({"userName": "ann@example.com", "emails": [{"value": null, "primary": true}]}),
+                "every value of `emails` needs a `value`",
+            ),
+        ];
+        for (user, detail) in cases {
+            let twilio = ScimRules::Twilio.validate_user(&user);
+            assert_eq!(twilio, Err(invalid(detail.into())), "{user}");
+            assert_eq!(validate_user(&user), twilio, "the default is Twilio's");
+            assert_eq!(ScimRules::Rfc7643.validate_user(&user), Ok(()), "{user}");
+        }
+    }
+
+    /// What RFC 7643 requires holds under both rule sets, with the same error.
+    #[test]
+    fn rfc7643_rules_hold_under_both() {
+        let ann = json!({"userName": "ann@example.com", "emails": [{"value": "ann@example.com"}]});
+        let two_primaries = json!([
+            {"value": "ann@example.com", "primary": true},
+            {"value": "ann@example.org", "primary": true},
+        ]);
+        let cases = [
+            ("userName", None, invalid("`userName` is required".into())),
+            (
+                "userName",
+                Some(Value::Null),
+                invalid("`userName` is required".into()),
+            ),
+            (
+                "userName",
+                Some(json!("")),
+                invalid("`userName` must not be empty".into()),
+            ),
+            (
+                "userName",
+                Some(json!(7)),
+                invalid("`userName` must be a string, not 7".into()),
+            ),
+            (
+                "nickName",
+                Some(json!("y")),
+                ScimError::InvalidSyntax("unknown attribute `nickName`".into()),
+            ),
+            (
+                "emails",
+                Some(json!([{"value": "ann@"}])),
+                invalid("\"ann@\" is not an email address".into()),
+            ),
+            (
+                "emails",
+                Some(two_primaries),
+                invalid("at most one email may be primary".into()),
+            ),
+            (
+                "schemas",
+                Some(json!(["urn:x"])),
+                invalid(format!("`schemas` must include {USER_URN}")),
+            ),
+        ];
+        for rules in ScimRules::ALL {
+            assert_eq!(rules.validate_user(&ann), Ok(()), "{rules}");
+        }
+        for (key, value, error) in cases {
+            let mut user = ann.clone();
+            match value {
+                Some(v) => user[key] = v,
+                None => {
+                    user.as_object_mut().map(|o| o.remove(key));
+                }
+            }
+            for rules in ScimRules::ALL {
+                assert_eq!(
+                    rules.validate_user(&user),
+                    Err(error.clone()),
+                    "{rules}: {user}"
+                );
+            }
+        }
+        let bare = json!({"userName": "x", "emails": [{"type": "work", "primary": true}]});
+        assert_eq!(ScimRules::Rfc7643.validate_user(&bare), Ok(()));
+    }
+
+    #[test]
+    fn rule_sets_have_names_and_schemas() {
+        assert_eq!(ScimRules::default(), ScimRules::Twilio);
+        for rules in ScimRules::ALL {
+            assert_eq!(rules.to_string().parse::<ScimRules>(), Ok(rules));
+        }
+        assert_eq!("RFC7643".parse::<ScimRules>(), Ok(ScimRules::Rfc7643));
+        assert!("rfc".parse::<ScimRules>().is_err());
+        let required = |rules: ScimRules, name: &str| {
+            let emails = rules.user_schema().attribute("emails").unwrap();
+            let flag = |n: &str| match emails.sub_attribute(n) {
+                Some(sub) => sub.required,
+                None => emails.required,
+            };
+            flag(name)
+        };
+        assert!(required(ScimRules::Twilio, "emails"));
+        assert!(required(ScimRules::Twilio, "value"));
+        assert!(!required(ScimRules::Rfc7643, "emails"));
+        assert!(!required(ScimRules::Rfc7643, "value"));
+        for rules in ScimRules::ALL {
+            let user_name = rules.user_schema().attribute("userName").unwrap();
+            assert!(user_name.required, "{rules}");
+        }
     }
 
     #[test]

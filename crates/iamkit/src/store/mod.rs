@@ -23,6 +23,7 @@ use crate::ids::{
 };
 use crate::roles::assignments::{AssignmentTable, RoleScope};
 use crate::scim::users::table::UserTable;
+use crate::scim::ScimRules;
 use crate::secrets::SecretHash;
 
 /// The version of the exported state format. Version 2 keeps users as SCIM users
@@ -99,6 +100,13 @@ impl State {
             }
         }
         Ok(())
+    }
+
+    /// Checks that every user follows `rules`.
+    pub(crate) fn check_users(&self, rules: ScimRules) -> Result<(), StateError> {
+        self.users
+            .values()
+            .try_for_each(|table| table.validate(rules).map_err(StateError::Invalid))
     }
 }
 

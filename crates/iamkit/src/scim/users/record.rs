@@ -55,10 +55,12 @@ pub(crate) struct NameRecord {
     pub given_name: Option<String>,
 }
 
-/// One email address.
+/// One email address. Under RFC 7643's rules an email may lack a `value` (RFC 7643
+/// §8.7.1 does not require it); Twilio's rules always give one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct EmailRecord {
-    pub value: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -82,7 +84,8 @@ pub(crate) struct NameRef<'a> {
 /// A borrowed email, as stored users and the SCIM JSON show it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub(crate) struct EmailRef<'a> {
-    pub value: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<&'a str>,
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -105,10 +108,7 @@ impl NameRef<'_> {
 impl EmailRef<'_> {
     /// Whether some sub-value is present (what `emails pr` asks of each email).
     pub fn is_present(&self) -> bool {
-        !self.value.is_empty()
-            || filled(self.kind)
-            || filled(self.display)
-            || self.primary.is_some()
+        filled(self.value) || filled(self.kind) || filled(self.display) || self.primary.is_some()
     }
 }
 
@@ -122,8 +122,9 @@ fn flag(obj: &Map<String, Value>, name: &str) -> Option<bool> {
 
 impl UserRecord {
     /// A new user (version 1, created `at`) from a User resource that passed
-    /// [`crate::scim::validate_user`]. Its `id`, `meta` and `schemas` are not read:
-    /// the engine owns them.
+    /// [`crate::scim::ScimRules::validate_user`]. Its `id`, `meta` and `schemas` are
+    /// not read: the engine owns them. A user may have no emails, and an email no
+    /// `value` (RFC 7643's rules allow both).
     pub fn new(id: UserSid, resource: &Value, at: OffsetDateTime) -> Self {
         let empty = Map::new();
         let obj = resource.as_object().unwrap_or(&empty);
@@ -141,13 +142,11 @@ impl UserRecord {
             .unwrap_or_default()
             .iter()
             .filter_map(Value::as_object)
-            .filter_map(|e| {
-                Some(EmailRecord {
-                    value: text(e, "value")?,
-                    kind: text(e, "type"),
-                    display: text(e, "display"),
-                    primary: flag(e, "primary"),
-                })
+            .map(|e| EmailRecord {
+                value: text(e, "value"),
+                kind: text(e, "type"),
+                display: text(e, "display"),
+                primary: flag(e, "primary"),
             })
             .collect();
         Self {

@@ -177,7 +177,7 @@ impl<'t> UserRef<'t> {
             .email_spans(self.slot.emails, self.slot.email_count)
             .iter()
             .map(move |e| EmailRef {
-                value: this.span(e.value).unwrap_or_default(),
+                value: this.span(e.value),
                 kind: this.span(e.kind),
                 display: this.span(e.display),
                 primary: e.primary,
@@ -210,7 +210,7 @@ impl<'t> UserRef<'t> {
             emails: self
                 .emails()
                 .map(|e| EmailRecord {
-                    value: e.value.to_owned(),
+                    value: owned(e.value),
                     kind: owned(e.kind),
                     display: owned(e.display),
                     primary: e.primary,
@@ -257,10 +257,12 @@ impl<'t> UserRef<'t> {
         if let Some(v) = self.display_name() {
             put("displayName", json!(v));
         }
-        put(
-            "emails",
-            Value::Array(self.emails().map(|e| json!(e)).collect()),
-        );
+        if self.slot.email_count > 0 {
+            put(
+                "emails",
+                Value::Array(self.emails().map(|e| json!(e)).collect()),
+            );
+        }
         if let Some(v) = self.slot.active {
             put("active", json!(v));
         }

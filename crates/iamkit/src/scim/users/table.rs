@@ -7,8 +7,9 @@
 //! outgrows the live part.
 //!
 //! The indexes are derived data: never serialized, rebuilt when a table is
-//! deserialized (a state import), which also refuses duplicates and users that do
-//! not validate.
+//! deserialized (a state import), which also refuses duplicates. Whether the users
+//! follow the importing engine's rule set is checked after, by
+//! [`UserTable::validate`].
 
 use std::collections::HashMap;
 
@@ -19,7 +20,7 @@ use crate::scim::error::ScimError;
 use crate::scim::filter::eval::fold;
 use crate::scim::users::record::UserRecord;
 use crate::scim::users::stored::{EmailSpans, Field, Slot, Span, UserRef, FIELDS};
-use crate::scim::validate_user;
+use crate::scim::ScimRules;
 
 /// Dead slots or arena bytes below this are never compacted away.
 const COMPACT_MIN: usize = 1024;
@@ -193,7 +194,7 @@ impl UserTable {
             .emails
             .iter()
             .map(|e| EmailSpans {
-                value: push(Some(&e.value)),
+                value: push(e.value.as_deref()),
                 kind: push(e.kind.as_deref()),
                 display: push(e.display.as_deref()),
                 primary: e.primary,
@@ -213,6 +214,15 @@ impl UserTable {
             active: user.active,
             sso: user.sso,
         }
+    }
+
+    /// Checks every user against `rules`, naming the first that fails.
+    pub fn validate(&self, rules: ScimRules) -> Result<(), String> {
+        self.iter().try_for_each(|user| {
+            rules
+                .validate_user(&user.to_resource(""))
+                .map_err(|e| format!("user {}: {e}", user.id()))
+        })
     }
 
     /// Drops empty slots and dead arena space when they outweigh the live users,
@@ -278,8 +288,8 @@ impl Serialize for UserTable {
 }
 
 impl<'de> Deserialize<'de> for UserTable {
-    /// Rebuilds the indexes, refusing a user that does not validate or that repeats
-    /// another's id, `userName` or `externalId`.
+    /// Rebuilds the indexes, refusing a user that repeats another's id, `userName`
+    /// or `externalId`.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error;
         let users = Vec::<UserRecord>::deserialize(deserializer)?;
@@ -292,9 +302,6 @@ impl<'de> Deserialize<'de> for UserTable {
             }
             table.check_unique(&user).map_err(|e| fail(&e))?;
             table.put(&user);
-            if let Some(stored) = table.get(user.id) {
-                validate_user(&stored.to_resource("")).map_err(|e| fail(&e))?;
-            }
         }
         Ok(table)
     }
@@ -304,6 +311,7 @@ impl<'de> Deserialize<'de> for UserTable {
 mod tests {
     use super::*;
     use crate::ids::Sid;
+    use crate::scim::validate_user;
     use serde_json::json;
     use time::OffsetDateTime;
 
@@ -449,6 +457,8 @@ mod tests {
         let twice = json.replace("bob@example.com", "ANN@example.com");
         assert!(serde_json::from_str::<UserTable>(&twice).is_err());
         let invalid = json.replace("bob@example.com", "bob");
-        assert!(serde_json::from_str::<UserTable>(&invalid).is_err());
+        let read: UserTable = serde_json::from_str(&invalid).unwrap();
+        let refused = read.validate(ScimRules::Twilio).unwrap_err();
+        assert!(refused.ends_with("is not an email address"), "{refused}");
     }
 }
