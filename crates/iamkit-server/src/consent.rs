@@ -100,7 +100,11 @@ fn render(app: &AppState, request: &AuthorizeRequest, consent: &ConsentRequest) 
         .into_iter()
         .map(|u| {
             let roles: Vec<&str> = u.roles.iter().map(|r| r.name()).collect();
-            let sso = if u.sso { ", SSO" } else { "" };
+            let sso = match (u.sso, u.active) {
+                (_, false) => ", inactive",
+                (true, true) => ", SSO",
+                (false, true) => "",
+            };
             format!(
                 "<li><label><input type=\"radio\" name=\"user_sid\" value=\"{sid}\"> {name} ({roles}{sso})</label></li>",
                 sid = u.sid,

@@ -223,6 +223,9 @@ pub enum AuthorizeError {
     /// The user lacks the Owner or Administrator role.
     #[error("only an organization Owner or Administrator may authorize apps")]
     NotAnAdministrator,
+    /// The user is deactivated (SCIM `active: false`).
+    #[error("the signed-in user is deactivated")]
+    InactiveUser,
     /// The user signs in through SSO, which the authorization page does not support.
     #[error("single-sign-on users cannot use the authorization page")]
     SsoUser,
@@ -269,6 +272,7 @@ impl ErrorCode for AuthorizeError {
             AuthorizeError::InvalidScope(_) => "invalid_scope",
             AuthorizeError::InvalidRequest(_) => "invalid_request",
             AuthorizeError::UnknownUser
+            | AuthorizeError::InactiveUser
             | AuthorizeError::NotAnAdministrator
             | AuthorizeError::SsoUser
             | AuthorizeError::Denied => "access_denied",
@@ -278,6 +282,7 @@ impl ErrorCode for AuthorizeError {
     fn status(&self) -> u16 {
         match self {
             AuthorizeError::UnknownUser
+            | AuthorizeError::InactiveUser
             | AuthorizeError::NotAnAdministrator
             | AuthorizeError::SsoUser
             | AuthorizeError::Denied => 403,

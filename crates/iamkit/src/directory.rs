@@ -50,6 +50,8 @@ pub struct User {
     pub user_name: String,
     /// The roles it holds at organization scope, in the order they were assigned.
     pub roles: Vec<Role>,
+    /// Whether the user is active (SCIM `active` is not `false`).
+    pub active: bool,
     /// Whether it signs in through single sign-on (and so cannot use the
     /// authorization page). An engine-side flag of the user, not a SCIM attribute.
     pub sso: bool,

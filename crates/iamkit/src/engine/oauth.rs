@@ -125,6 +125,9 @@ impl Engine {
                 .ok()
                 .and_then(|sid| user_in(s, app.owner.organization_sid(), sid))
                 .ok_or(AuthorizeError::UnknownUser)?;
+            if !user.active {
+                return Err(AuthorizeError::InactiveUser);
+            }
             if user.sso {
                 return Err(AuthorizeError::SsoUser);
             }
@@ -195,29 +198,80 @@ impl Engine {
     ) -> Result<Authorization, AppError> {
         let now = self.now();
         store::write(self.store(), |s| {
-            let authorization = s
+            if !s
                 .authorizations
-                .get_mut(&sid)
+                .get(&sid)
+                .is_some_and(|a| a.revoked_at.is_none())
+            {
+                return Err(AppError::AuthorizationNotFound(sid));
+            }
+            self.revoke_authorizations(s, &[sid], now, actor, "revoked")
+                .pop()
+                .ok_or(AppError::AuthorizationNotFound(sid))
+        })
+    }
+
+    /// Revokes active authorizations in one write: their codes, access tokens and
+    /// refresh tokens stop working at once. Records `oauth-authorizations.revoked`
+    /// with `reason` for each; returns the revoked authorizations.
+    pub(super) fn revoke_authorizations(
+        &self,
+        s: &mut State,
+        sids: &[AuthorizationSid],
+        now: OffsetDateTime,
+        actor: &Actor,
+        reason: &str,
+    ) -> Vec<Authorization> {
+        let mut revoked = Vec::new();
+        for sid in sids {
+            if let Some(a) = s
+                .authorizations
+                .get_mut(sid)
                 .filter(|a| a.revoked_at.is_none())
-                .ok_or(AppError::AuthorizationNotFound(sid))?;
-            authorization.revoked_at = Some(now);
-            let revoked = authorization.clone();
-            let grants = &s.grants;
-            s.refresh_tokens.retain(|_, r| {
-                grants
-                    .get(&r.grant_sid)
-                    .is_some_and(|g| g.authorization_sid != sid)
-            });
+            {
+                a.revoked_at = Some(now);
+                revoked.push(a.clone());
+            }
+        }
+        let grants = &s.grants;
+        s.refresh_tokens.retain(|_, r| {
+            grants
+                .get(&r.grant_sid)
+                .is_some_and(|g| !sids.contains(&g.authorization_sid))
+        });
+        for a in &revoked {
             s.audit.record(
                 self.config.audit_capacity,
                 types::AUTHORIZATION_REVOKED,
                 now,
                 actor,
-                sid,
-                json!({ "client_id": revoked.client_id }),
+                a.sid,
+                json!({ "client_id": a.client_id, "reason": reason }),
             );
-            Ok(revoked)
-        })
+        }
+        revoked
+    }
+
+    /// Revokes every active authorization `user` approved: a user who is deleted or
+    /// deactivated stops the apps they authorized (Twilio's advice to authorize with
+    /// a dedicated service user exists because of this).
+    pub(super) fn revoke_authorizations_of(
+        &self,
+        s: &mut State,
+        user: UserSid,
+        now: OffsetDateTime,
+        actor: &Actor,
+        reason: &str,
+    ) {
+        let sids: Vec<AuthorizationSid> = s
+            .authorizations
+            .values()
+            .filter(|a| a.authorized_by == user && a.revoked_at.is_none())
+            .map(|a| a.sid)
+            .collect();
+        if !sids.is_empty() {
+            self.revoke_authorizations(s, &sids, now, actor, reason);
+        }
     }
 
     /// Checks a client id and secret (the current secret, or the previous one within

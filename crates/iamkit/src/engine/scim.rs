@@ -407,7 +407,11 @@ impl Engine {
                 "changed": old.to_record().changed_attributes(&new),
                 "version": new.version,
             });
+            let deactivated = old.active() != Some(false) && new.active == Some(false);
             self.audit_user(s, now, types::SCIM_USER_UPDATED, actor, &new, details);
+            if deactivated {
+                self.revoke_authorizations_of(s, new.id, now, actor, "user deactivated");
+            }
             let table = s.users.entry(org).or_default();
             table.put(&new);
             Ok::<_, ScimError>(table.get(new.id).map(|u| u.to_resource(&url)))
@@ -445,6 +449,7 @@ impl Engine {
             for assignment in &assignments {
                 self.audit_assignment(s, now, types::ROLE_ASSIGNMENT_DELETED, actor, assignment);
             }
+            self.revoke_authorizations_of(s, sid, now, actor, "user deleted");
             Ok(())
         })
     }

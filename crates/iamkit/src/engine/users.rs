@@ -30,6 +30,7 @@ pub(super) fn directory_user(s: &State, org: OrganizationSid, user: UserRef<'_>)
         organization_sid: org,
         user_name: user.user_name().to_owned(),
         roles,
+        active: user.active() != Some(false),
         sso: user.sso(),
         created_at: user.created(),
     }
@@ -90,6 +91,7 @@ impl Engine {
             organization_sid: org,
             user_name: record.user_name.clone(),
             roles,
+            active: record.active != Some(false),
             sso: record.sso,
             created_at: record.created,
         };
