@@ -198,10 +198,9 @@ impl Engine {
     ) -> Result<Authorization, AppError> {
         let now = self.now();
         store::write(self.store(), |s| {
-            if !s
-                .authorizations
+            if s.authorizations
                 .get(&sid)
-                .is_some_and(|a| a.revoked_at.is_none())
+                .is_none_or(|a| a.revoked_at.is_some())
             {
                 return Err(AppError::AuthorizationNotFound(sid));
             }
