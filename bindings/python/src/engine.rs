@@ -143,7 +143,7 @@ impl PyManualClock {
     }
 
     fn __repr__(&self) -> String {
-        format!("ManualClock({:?})", self.isoformat())
+        format!("ManualClock('{}')", self.isoformat())
     }
 }
 
@@ -834,7 +834,7 @@ impl PyEngine {
     }
 
     fn __repr__(&self) -> String {
-        format!("Engine(algorithm={:?})", self.engine.algorithm().as_str())
+        format!("Engine(algorithm='{}')", self.engine.algorithm().as_str())
     }
 }
 
@@ -887,6 +887,7 @@ impl PyServer {
     }
 
     fn __repr__(&self) -> String {
-        format!("Server(url={:?}, running={})", self.url, self.running())
+        let running = if self.running() { "True" } else { "False" };
+        format!("Server(url='{}', running={running})", self.url)
     }
 }
