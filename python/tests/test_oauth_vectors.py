@@ -9,9 +9,9 @@ import re
 from typing import Any
 
 import pytest
+from conftest import VECTORS
 
 import iamkit
-from conftest import VECTORS
 
 FILES = sorted((VECTORS / "oauth").glob("*.json"))
 SCENARIOS = [

@@ -1,12 +1,13 @@
 """Type stubs of the native module ``iamkit._native`` (the pyo3 binding)."""
 
+from collections.abc import Iterator
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Iterator, Literal, Optional, Union
+from typing import Any
 
 __version__: str
 
-Instant = Union[str, datetime]
+Instant = str | datetime
 """An RFC 3339 string or a timezone-aware ``datetime``."""
 
 class Record:
@@ -30,7 +31,7 @@ class Record:
 class ManualClock:
     """A clock that stands still until set or advanced."""
 
-    def __init__(self, at: Optional[Instant] = None) -> None: ...
+    def __init__(self, at: Instant | None = None) -> None: ...
     def advance(self, seconds: float) -> None: ...
     def set(self, at: Instant) -> None: ...
     def now(self) -> datetime: ...
@@ -49,20 +50,17 @@ class Server:
     def __enter__(self) -> Server: ...
     def __exit__(
         self,
-        exc_type: Optional[type[BaseException]],
-        exc: Optional[BaseException],
-        tb: Optional[TracebackType],
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> bool: ...
-
-Algorithm = Literal["ES256", "EdDSA", "RS256", "HS256"]
-GrantType = Literal["client_credentials", "authorization_code"]
 
 class Engine:
     """The OAuth 2.0 + SCIM 2.0 engine, in memory."""
 
-    def __init__(self, clock: Optional[ManualClock] = None, algorithm: str = "ES256") -> None: ...
+    def __init__(self, clock: ManualClock | None = None, algorithm: str = "ES256") -> None: ...
     @property
-    def clock(self) -> Optional[ManualClock]: ...
+    def clock(self) -> ManualClock | None: ...
     @property
     def algorithm(self) -> str: ...
     # organizations, accounts, users
@@ -76,7 +74,7 @@ class Engine:
         self,
         organization_sid: str,
         user_name: str,
-        roles: Optional[list[str]] = None,
+        roles: list[str] | None = None,
         sso: bool = False,
     ) -> Record: ...
     def user(self, sid: str) -> Record: ...
@@ -89,13 +87,13 @@ class Engine:
         name: str,
         grant_type: str = "client_credentials",
         scopes: list[str],
-        redirect_url: Optional[str] = None,
-        token_ttl: Optional[int] = None,
-        description: Optional[str] = None,
-        company_name: Optional[str] = None,
-        image_urls: Optional[list[str]] = None,
-        homepage_url: Optional[str] = None,
-        terms_of_service_url: Optional[str] = None,
+        redirect_url: str | None = None,
+        token_ttl: int | None = None,
+        description: str | None = None,
+        company_name: str | None = None,
+        image_urls: list[str] | None = None,
+        homepage_url: str | None = None,
+        terms_of_service_url: str | None = None,
     ) -> Record: ...
     def app(self, client_id: str) -> Record: ...
     def apps(self, owner_sid: str) -> list[Record]: ...
@@ -103,17 +101,17 @@ class Engine:
         self,
         client_id: str,
         *,
-        name: Optional[str] = None,
-        description: Optional[str] = None,
-        company_name: Optional[str] = None,
-        image_urls: Optional[list[str]] = None,
-        homepage_url: Optional[str] = None,
-        terms_of_service_url: Optional[str] = None,
-        redirect_url: Optional[str] = None,
-        scopes: Optional[list[str]] = None,
-        token_ttl: Optional[int] = None,
+        name: str | None = None,
+        description: str | None = None,
+        company_name: str | None = None,
+        image_urls: list[str] | None = None,
+        homepage_url: str | None = None,
+        terms_of_service_url: str | None = None,
+        redirect_url: str | None = None,
+        scopes: list[str] | None = None,
+        token_ttl: int | None = None,
     ) -> Record: ...
-    def rotate_secret(self, client_id: str, grace_seconds: Optional[int] = None) -> Record: ...
+    def rotate_secret(self, client_id: str, grace_seconds: int | None = None) -> Record: ...
     def delete_app(self, client_id: str) -> None: ...
     # authorization code flow and Token API
     def authorize(
@@ -122,10 +120,10 @@ class Engine:
         client_id: str,
         redirect_uri: str,
         user_sid: str,
-        scope: Optional[str] = None,
-        state: Optional[str] = None,
-        code_challenge: Optional[str] = None,
-        code_challenge_method: Optional[str] = None,
+        scope: str | None = None,
+        state: str | None = None,
+        code_challenge: str | None = None,
+        code_challenge_method: str | None = None,
         response_type: str = "code",
     ) -> Record: ...
     def authorizations(self, organization_sid: str) -> list[Record]: ...
@@ -134,13 +132,13 @@ class Engine:
         self,
         *,
         grant_type: str,
-        client_id: Optional[str] = None,
-        client_secret: Optional[str] = None,
-        code: Optional[str] = None,
-        redirect_uri: Optional[str] = None,
-        refresh_token: Optional[str] = None,
-        code_verifier: Optional[str] = None,
-        scope: Optional[str] = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        code: str | None = None,
+        redirect_uri: str | None = None,
+        refresh_token: str | None = None,
+        code_verifier: str | None = None,
+        scope: str | None = None,
     ) -> Record: ...
     def verify(self, token: str) -> dict[str, Any]: ...
     def check_access(self, token: str, method: str, path: str) -> Record: ...
@@ -149,40 +147,44 @@ class Engine:
     def jwks(self) -> dict[str, Any]: ...
     def metadata(self) -> dict[str, Any]: ...
     # SCIM
-    def scim_create_user(self, organization_sid: str, resource: dict[str, Any]) -> dict[str, Any]: ...
+    def scim_create_user(
+        self, organization_sid: str, resource: dict[str, Any]
+    ) -> dict[str, Any]: ...
     def scim_get_user(
         self,
         organization_sid: str,
         id: str,
-        attributes: Optional[list[str]] = None,
-        excluded_attributes: Optional[list[str]] = None,
+        attributes: list[str] | None = None,
+        excluded_attributes: list[str] | None = None,
     ) -> dict[str, Any]: ...
     def scim_list_users(
         self,
         organization_sid: str,
-        filter: Optional[str] = None,
-        sort_by: Optional[str] = None,
-        sort_order: Optional[str] = None,
-        start_index: Optional[int] = None,
-        count: Optional[int] = None,
-        attributes: Optional[list[str]] = None,
-        excluded_attributes: Optional[list[str]] = None,
+        filter: str | None = None,
+        sort_by: str | None = None,
+        sort_order: str | None = None,
+        start_index: int | None = None,
+        count: int | None = None,
+        attributes: list[str] | None = None,
+        excluded_attributes: list[str] | None = None,
     ) -> dict[str, Any]: ...
     def scim_replace_user(
         self,
         organization_sid: str,
         id: str,
         resource: dict[str, Any],
-        if_match: Optional[str] = None,
+        if_match: str | None = None,
     ) -> dict[str, Any]: ...
     def scim_patch_user(
         self,
         organization_sid: str,
         id: str,
         patch: dict[str, Any],
-        if_match: Optional[str] = None,
+        if_match: str | None = None,
     ) -> dict[str, Any]: ...
-    def scim_delete_user(self, organization_sid: str, id: str, if_match: Optional[str] = None) -> None: ...
+    def scim_delete_user(
+        self, organization_sid: str, id: str, if_match: str | None = None
+    ) -> None: ...
     def scim_service_provider_config(self) -> dict[str, Any]: ...
     def scim_resource_types(self) -> dict[str, Any]: ...
     def scim_schemas(self) -> dict[str, Any]: ...
@@ -195,20 +197,20 @@ class Engine:
         self,
         organization_sid: str,
         *,
-        identity: Optional[str] = None,
-        scope: Optional[str] = None,
-        page_size: Optional[int] = None,
-        page_token: Optional[str] = None,
+        identity: str | None = None,
+        scope: str | None = None,
+        page_size: int | None = None,
+        page_token: str | None = None,
     ) -> dict[str, Any]: ...
     def delete_role_assignment(self, organization_sid: str, sid: str) -> None: ...
     # audit and state
     def audit_events(
         self,
-        event_type: Optional[str] = None,
-        subject: Optional[str] = None,
-        since: Optional[Instant] = None,
-        until: Optional[Instant] = None,
-        limit: Optional[int] = None,
+        event_type: str | None = None,
+        subject: str | None = None,
+        since: Instant | None = None,
+        until: Instant | None = None,
+        limit: int | None = None,
     ) -> list[Record]: ...
     def export_state(self) -> str: ...
     def import_state(self, state: str) -> None: ...
@@ -219,5 +221,5 @@ class Engine:
         *,
         host: str = "127.0.0.1",
         demo: bool = False,
-        admin_token: Optional[str] = None,
+        admin_token: str | None = None,
     ) -> Server: ...
