@@ -167,6 +167,8 @@ fn admin() -> Actor {
     Actor::admin()
 }
 
+// Methods mirror Python keyword arguments one to one (see the crate docs).
+#[allow(clippy::too_many_arguments)]
 #[pymethods]
 impl PyEngine {
     /// An engine on `clock` (a `ManualClock`; the system clock when `None`), signing
@@ -209,7 +211,10 @@ impl PyEngine {
 
     /// An organization by sid.
     fn organization(&self, py: Python<'_>, sid: &str) -> PyResult<Record> {
-        let org = self.engine.organization(parse_sid(sid)?).map_err(core_err)?;
+        let org = self
+            .engine
+            .organization(parse_sid(sid)?)
+            .map_err(core_err)?;
         ser_record(py, "Organization", &org)
     }
 

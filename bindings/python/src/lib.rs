@@ -3,14 +3,12 @@
 //! A thin layer: it converts Python arguments to the core's types, calls the
 //! [`iamkit::Engine`], and converts results to plain Python values (records, dicts,
 //! lists). Every rule lives in the core. Errors are converted in one place,
-//! [`convert::core_err`], into the exception classes defined in Python
+//! `convert::core_err`, into the exception classes defined in Python
 //! (`iamkit/exceptions.py`). Calls that sign, verify or scan release the GIL.
 //!
-//! pyo3's generated glue trips two clippy lints on `#[pymethods]`, allowed at the
-//! crate level and only those: `useless_conversion` (pyo3 converts every `PyResult`
-//! return through `Into`) and `too_many_arguments` (the Python API takes keyword
-//! arguments, as the issue specifies, e.g. `create_app` and `token`).
-#![allow(clippy::useless_conversion, clippy::too_many_arguments)]
+//! One clippy lint is allowed, on the `Engine` methods only: `too_many_arguments`,
+//! because those methods mirror Python keyword arguments (`create_app`, `token`,
+//! `authorize`, `update_app`, `scim_list_users`), which is the Python API.
 
 mod convert;
 mod engine;
