@@ -80,6 +80,14 @@ def test_engine_algorithms(algorithm: str) -> None:
     assert algorithm in repr(engine)
 
 
+def test_engine_issuer() -> None:
+    engine = iamkit.Engine(issuer="http://127.0.0.1:8080/")
+    assert engine.metadata()["issuer"] == "http://127.0.0.1:8080"
+    org = engine.create_organization("Acme")
+    app = engine.create_app(org.sid, name="P", scopes=["managed-users/list"])
+    assert engine.verify(client_token(engine, app).access_token)["iss"] == "http://127.0.0.1:8080"
+
+
 def test_engine_defaults_and_bad_arguments() -> None:
     engine = iamkit.Engine()
     assert engine.clock is None

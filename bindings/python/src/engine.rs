@@ -172,13 +172,22 @@ fn admin() -> Actor {
 #[pymethods]
 impl PyEngine {
     /// An engine on `clock` (a `ManualClock`; the system clock when `None`), signing
-    /// with a fresh key of `algorithm` (`ES256`, `EdDSA`, `RS256` or `HS256`).
+    /// with a fresh key of `algorithm` (`ES256`, `EdDSA` or `HS256`; the core loads
+    /// RS256 keys from PEM and cannot generate them). `issuer` sets the tokens' `iss`
+    /// and the base of the metadata endpoints and SCIM locations.
     #[new]
-    #[pyo3(signature = (clock=None, algorithm="ES256"))]
-    fn new(clock: Option<Py<PyManualClock>>, algorithm: &str) -> PyResult<Self> {
+    #[pyo3(signature = (clock=None, algorithm="ES256", *, issuer=None))]
+    fn new(
+        clock: Option<Py<PyManualClock>>,
+        algorithm: &str,
+        issuer: Option<String>,
+    ) -> PyResult<Self> {
         let algorithm = Algorithm::from_str(algorithm)
             .map_err(|e| PyValueError::new_err(format!("algorithm: {e}")))?;
         let mut builder = Engine::builder().algorithm(algorithm);
+        if let Some(issuer) = issuer {
+            builder = builder.issuer(issuer);
+        }
         if let Some(clock) = &clock {
             builder = builder.clock(clock.get().0.clone());
         }

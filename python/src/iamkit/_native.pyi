@@ -58,7 +58,13 @@ class Server:
 class Engine:
     """The OAuth 2.0 + SCIM 2.0 engine, in memory."""
 
-    def __init__(self, clock: ManualClock | None = None, algorithm: str = "ES256") -> None: ...
+    def __init__(
+        self,
+        clock: ManualClock | None = None,
+        algorithm: str = "ES256",
+        *,
+        issuer: str | None = None,
+    ) -> None: ...
     @property
     def clock(self) -> ManualClock | None: ...
     @property
