@@ -7,9 +7,9 @@ import urllib.parse
 import urllib.request
 from datetime import datetime, timezone
 
-import iamkit
+import pytest
 
-SEEN_ENGINES: list[int] = []
+import iamkit
 
 
 def test_clock_fixture(iamkit_clock: iamkit.ManualClock) -> None:
@@ -27,7 +27,6 @@ def test_engine_fixture_uses_the_clock(
     assert iamkit_engine.clock is iamkit_clock
     assert iamkit_engine.organizations() == []
     iamkit_engine.create_organization("Acme")
-    SEEN_ENGINES.append(id(iamkit_engine))
 
 
 def test_engine_fixture_is_fresh(iamkit_engine: iamkit.Engine) -> None:
@@ -56,3 +55,31 @@ def test_server_fixture_serves_the_demo(iamkit_server: iamkit.Server) -> None:
 
 def test_server_fixture_is_shared(iamkit_server: iamkit.Server) -> None:
     assert iamkit_server.running
+
+
+def test_readme_example_code_expires(
+    iamkit_engine: iamkit.Engine, iamkit_clock: iamkit.ManualClock
+) -> None:
+    """The pytest example of python/README.md."""
+    org = iamkit_engine.create_organization("Acme")
+    admin = iamkit_engine.create_user(org.sid, "a@acme.example", roles=["Owner"])
+    app = iamkit_engine.create_app(
+        org.sid,
+        name="Web",
+        grant_type="authorization_code",
+        scopes=["managed-users/read"],
+        redirect_url="https://app.example/cb",
+    )
+    code = iamkit_engine.authorize(
+        client_id=app.client_id, redirect_uri="https://app.example/cb", user_sid=admin.sid
+    ).code
+    iamkit_clock.advance(seconds=301)
+    with pytest.raises(iamkit.OAuthError) as caught:
+        iamkit_engine.token(
+            grant_type="authorization_code",
+            code=code,
+            redirect_uri="https://app.example/cb",
+            client_id=app.client_id,
+            client_secret=app.client_secret,
+        )
+    assert caught.value.code == "invalid_grant"
