@@ -1,0 +1,159 @@
+//! Conversions between Python objects and the JSON values the engine speaks, and
+//! the one place where core errors become Python exceptions.
+
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::IntoPyObjectExt;
+use serde_json::{Map, Number, Value};
+
+use iamkit::ErrorCode;
+
+/// Deepest nesting accepted from Python, so a self-referencing list cannot exhaust
+/// the stack.
+const MAX_DEPTH: usize = 64;
+
+/// A JSON value as plain Python objects (`dict`, `list`, `str`, `int`, `float`,
+/// `bool`, `None`).
+pub fn to_py(py: Python<'_>, value: &Value) -> PyResult<PyObject> {
+    Ok(match value {
+        Value::Null => py.None(),
+        Value::Bool(b) => b.into_py_any(py)?,
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                i.into_py_any(py)?
+            } else if let Some(u) = n.as_u64() {
+                u.into_py_any(py)?
+            } else {
+                n.as_f64().unwrap_or(f64::NAN).into_py_any(py)?
+            }
+        }
+        Value::String(s) => s.into_py_any(py)?,
+        Value::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(to_py(py, item)?)?;
+            }
+            list.into_any().unbind()
+        }
+        Value::Object(map) => {
+            let dict = PyDict::new(py);
+            for (k, v) in map {
+                dict.set_item(k, to_py(py, v)?)?;
+            }
+            dict.into_any().unbind()
+        }
+    })
+}
+
+/// Serializes a core value and converts it to Python objects.
+pub fn ser_to_py<T: serde::Serialize>(py: Python<'_>, value: &T) -> PyResult<PyObject> {
+    let json = serde_json::to_value(value)
+        .map_err(|e| PyValueError::new_err(format!("cannot convert to JSON: {e}")))?;
+    to_py(py, &json)
+}
+
+/// A Python object made of `dict` (with `str` keys), `list`, `tuple`, `str`, `int`,
+/// `float`, `bool` and `None`, as JSON. Anything else is a `TypeError`.
+pub fn from_py(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<Value> {
+    from_py_at(what, obj, 0)
+}
+
+fn from_py_at(what: &str, obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
+    if depth > MAX_DEPTH {
+        return Err(PyValueError::new_err(format!(
+            "{what} is nested more than {MAX_DEPTH} levels deep"
+        )));
+    }
+    if obj.is_none() {
+        return Ok(Value::Null);
+    }
+    if let Ok(b) = obj.downcast::<PyBool>() {
+        return Ok(Value::Bool(b.is_true()));
+    }
+    if obj.is_instance_of::<PyInt>() {
+        if let Ok(i) = obj.extract::<i64>() {
+            return Ok(Value::from(i));
+        }
+        if let Ok(u) = obj.extract::<u64>() {
+            return Ok(Value::from(u));
+        }
+        return Err(PyValueError::new_err(format!(
+            "{what} holds an integer out of the 64-bit range"
+        )));
+    }
+    if obj.is_instance_of::<PyFloat>() {
+        let f: f64 = obj.extract()?;
+        return Number::from_f64(f).map(Value::Number).ok_or_else(|| {
+            PyValueError::new_err(format!("{what} holds a non-finite float ({f})"))
+        });
+    }
+    if let Ok(s) = obj.downcast::<PyString>() {
+        return Ok(Value::String(s.to_cow()?.into_owned()));
+    }
+    if let Ok(dict) = obj.downcast::<PyDict>() {
+        let mut map = Map::new();
+        for (k, v) in dict.iter() {
+            let key = k.downcast::<PyString>().map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "{what} has a key of type {}; keys must be str",
+                    type_name(&k)
+                ))
+            })?;
+            map.insert(key.to_cow()?.into_owned(), from_py_at(what, &v, depth + 1)?);
+        }
+        return Ok(Value::Object(map));
+    }
+    if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        let mut items = Vec::new();
+        for item in obj.try_iter()? {
+            items.push(from_py_at(what, &item?, depth + 1)?);
+        }
+        return Ok(Value::Array(items));
+    }
+    Err(PyTypeError::new_err(format!(
+        "{what} must be made of dict, list, str, int, float, bool and None, not {}",
+        type_name(obj)
+    )))
+}
+
+/// The Python type name of `obj`, for messages.
+pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "?".into())
+}
+
+/// The one error-conversion point: a core error becomes the matching exception of
+/// `iamkit.exceptions` (chosen there by area and HTTP status) carrying `.code`,
+/// `.status`, `.twilio_code` and the message.
+pub fn core_err(error: impl Into<iamkit::Error>) -> PyErr {
+    let error: iamkit::Error = error.into();
+    let area = match &error {
+        iamkit::Error::App(_) => "app",
+        iamkit::Error::Authorize(_) => "authorize",
+        iamkit::Error::OAuth(_) => "oauth",
+        iamkit::Error::Token(_) => "token",
+        iamkit::Error::Access(_) => "access",
+        iamkit::Error::Scim(_) => "scim",
+        iamkit::Error::Role(_) => "role",
+        iamkit::Error::State(_) => "state",
+        _ => "other",
+    };
+    Python::with_gil(|py| {
+        let made = py.import("iamkit.exceptions").and_then(|m| {
+            m.getattr("_from_native")?.call1((
+                area,
+                error.code(),
+                error.status(),
+                error.twilio_code(),
+                error.to_string(),
+            ))
+        });
+        match made {
+            Ok(exception) => PyErr::from_value(exception),
+            Err(import_failed) => import_failed,
+        }
+    })
+}

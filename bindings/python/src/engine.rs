@@ -1,0 +1,907 @@
+//! `ManualClock`, `Engine` and `Server`: the core's clock, engine and emulator,
+//! with Python conventions.
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use serde_json::{json, Value};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use iamkit::{
+    Actor, Algorithm, App, AppError, AppUpdate, AuditQuery, AuthorizeRequest, ClientId, Engine,
+    GrantType, ManualClock, NewApp, NewRoleAssignment, NewUser, OrganizationSid, OwnerSid,
+    Projection, Role, RoleAssignmentQuery, Sid, TokenRequest, UserQuery,
+};
+use iamkit_server::{RunningServer, ServerOptions};
+
+use crate::convert::{core_err, from_py, ser_to_py, to_py, type_name};
+use crate::Record;
+
+/// Parses a sid argument; a malformed one is the core's `invalid_sid` error.
+fn parse_sid<S: Sid>(value: &str) -> PyResult<S> {
+    S::parse(value).map_err(|e| core_err(AppError::from(e)))
+}
+
+fn instant(what: &str, value: &Bound<'_, PyAny>) -> PyResult<OffsetDateTime> {
+    let text: String = if let Ok(s) = value.extract::<String>() {
+        s
+    } else if value.hasattr("isoformat")? {
+        if value.getattr("tzinfo")?.is_none() {
+            return Err(PyValueError::new_err(format!(
+                "{what} must be timezone-aware (a naive datetime has no instant)"
+            )));
+        }
+        value.call_method0("isoformat")?.extract()?
+    } else {
+        return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "{what} must be an RFC 3339 string or an aware datetime, not {}",
+            type_name(value)
+        )));
+    };
+    OffsetDateTime::parse(&text, &Rfc3339).map_err(|e| {
+        PyValueError::new_err(format!("{what} is not an RFC 3339 instant ({text:?}): {e}"))
+    })
+}
+
+fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&Rfc3339)
+        .unwrap_or_else(|_| at.unix_timestamp().to_string())
+}
+
+fn record(py: Python<'_>, kind: &'static str, value: Value) -> PyResult<Record> {
+    let obj = to_py(py, &value)?;
+    let dict = obj.into_bound(py).downcast_into::<PyDict>()?;
+    Ok(Record::new(kind, dict))
+}
+
+fn ser_record<T: serde::Serialize>(py: Python<'_>, kind: &'static str, v: &T) -> PyResult<Record> {
+    let value = serde_json::to_value(v)
+        .map_err(|e| PyValueError::new_err(format!("cannot convert to JSON: {e}")))?;
+    record(py, kind, value)
+}
+
+fn records<T: serde::Serialize>(
+    py: Python<'_>,
+    kind: &'static str,
+    items: &[T],
+) -> PyResult<Py<PyList>> {
+    let list = PyList::empty(py);
+    for item in items {
+        list.append(ser_record(py, kind, item)?)?;
+    }
+    Ok(list.unbind())
+}
+
+/// A clock that stands still until set or advanced; share one between an engine and
+/// its tests.
+#[pyclass(name = "ManualClock", module = "iamkit._native", frozen)]
+pub struct PyManualClock(ManualClock);
+
+#[pymethods]
+impl PyManualClock {
+    /// A clock standing at `at` (RFC 3339 string or aware `datetime`), by default
+    /// 2026-01-01T00:00:00Z.
+    #[new]
+    #[pyo3(signature = (at=None))]
+    fn new(at: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let clock = ManualClock::default();
+        if let Some(at) = at {
+            clock.set(instant("at", at)?);
+        }
+        Ok(Self(clock))
+    }
+
+    /// Moves the clock forward (or back, with a negative number) by `seconds`.
+    #[pyo3(signature = (seconds))]
+    fn advance(&self, seconds: f64) -> PyResult<()> {
+        if !seconds.is_finite() || seconds.abs() > 1e12 {
+            return Err(PyValueError::new_err(format!(
+                "seconds must be a finite number of at most 1e12, not {seconds}"
+            )));
+        }
+        self.0.advance(time::Duration::seconds_f64(seconds));
+        Ok(())
+    }
+
+    /// Puts the clock at `at` (RFC 3339 string or aware `datetime`).
+    fn set(&self, at: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.0.set(instant("at", at)?);
+        Ok(())
+    }
+
+    /// The clock's instant as an aware UTC `datetime`.
+    fn now(&self, py: Python<'_>) -> PyResult<PyObject> {
+        let now = iamkit::Clock::now(&self.0).to_offset(time::UtcOffset::UTC);
+        let datetime = py.import("datetime")?;
+        let utc = datetime.getattr("timezone")?.getattr("utc")?;
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("tzinfo", utc)?;
+        Ok(datetime
+            .getattr("datetime")?
+            .call(
+                (
+                    now.year(),
+                    u8::from(now.month()),
+                    now.day(),
+                    now.hour(),
+                    now.minute(),
+                    now.second(),
+                    now.microsecond(),
+                ),
+                Some(&kwargs),
+            )?
+            .unbind())
+    }
+
+    /// The clock's instant as an RFC 3339 string.
+    fn isoformat(&self) -> String {
+        rfc3339(iamkit::Clock::now(&self.0))
+    }
+
+    fn __repr__(&self) -> String {
+        format!("ManualClock('{}')", self.isoformat())
+    }
+}
+
+/// The OAuth 2.0 + SCIM 2.0 engine, in memory.
+#[pyclass(name = "Engine", module = "iamkit._native", frozen)]
+pub struct PyEngine {
+    engine: Arc<Engine>,
+    clock: Option<Py<PyManualClock>>,
+}
+
+impl PyEngine {
+    fn app_value(&self, app: &App) -> PyResult<Value> {
+        let mut value = serde_json::to_value(app)
+            .map_err(|e| PyValueError::new_err(format!("cannot convert to JSON: {e}")))?;
+        value["authorization_url"] = json!(self.engine.authorization_url(app));
+        Ok(value)
+    }
+}
+
+fn admin() -> Actor {
+    Actor::admin()
+}
+
+// Methods mirror Python keyword arguments one to one (see the crate docs).
+#[allow(clippy::too_many_arguments)]
+#[pymethods]
+impl PyEngine {
+    /// An engine on `clock` (a `ManualClock`; the system clock when `None`), signing
+    /// with a fresh key of `algorithm` (`ES256`, `EdDSA` or `HS256`; the core loads
+    /// RS256 keys from PEM and cannot generate them). `issuer` sets the tokens' `iss`
+    /// and the base of the metadata endpoints and SCIM locations.
+    #[new]
+    #[pyo3(signature = (clock=None, algorithm="ES256", *, issuer=None))]
+    fn new(
+        clock: Option<Py<PyManualClock>>,
+        algorithm: &str,
+        issuer: Option<String>,
+    ) -> PyResult<Self> {
+        let algorithm = Algorithm::from_str(algorithm)
+            .map_err(|e| PyValueError::new_err(format!("algorithm: {e}")))?;
+        let mut builder = Engine::builder().algorithm(algorithm);
+        if let Some(issuer) = issuer {
+            builder = builder.issuer(issuer);
+        }
+        if let Some(clock) = &clock {
+            builder = builder.clock(clock.get().0.clone());
+        }
+        let engine = builder.build().map_err(core_err)?;
+        Ok(Self {
+            engine: Arc::new(engine),
+            clock,
+        })
+    }
+
+    /// The engine's manual clock, or `None` on the system clock.
+    #[getter]
+    fn clock(&self, py: Python<'_>) -> Option<Py<PyManualClock>> {
+        self.clock.as_ref().map(|c| c.clone_ref(py))
+    }
+
+    /// The signing algorithm's JWS name.
+    #[getter]
+    fn algorithm(&self) -> &'static str {
+        self.engine.algorithm().as_str()
+    }
+
+    // ----- organizations, accounts, users -----
+
+    /// Creates an organization.
+    fn create_organization(&self, py: Python<'_>, name: &str) -> PyResult<Record> {
+        let org = self.engine.create_organization(name).map_err(core_err)?;
+        ser_record(py, "Organization", &org)
+    }
+
+    /// An organization by sid.
+    fn organization(&self, py: Python<'_>, sid: &str) -> PyResult<Record> {
+        let org = self
+            .engine
+            .organization(parse_sid(sid)?)
+            .map_err(core_err)?;
+        ser_record(py, "Organization", &org)
+    }
+
+    /// Every organization, oldest first.
+    fn organizations(&self, py: Python<'_>) -> PyResult<Py<PyList>> {
+        records(py, "Organization", &self.engine.organizations())
+    }
+
+    /// Creates an account in an organization.
+    fn create_account(
+        &self,
+        py: Python<'_>,
+        organization_sid: &str,
+        name: &str,
+    ) -> PyResult<Record> {
+        let account = self
+            .engine
+            .create_account(parse_sid(organization_sid)?, name)
+            .map_err(core_err)?;
+        ser_record(py, "Account", &account)
+    }
+
+    /// An account by sid.
+    fn account(&self, py: Python<'_>, sid: &str) -> PyResult<Record> {
+        let account = self.engine.account(parse_sid(sid)?).map_err(core_err)?;
+        ser_record(py, "Account", &account)
+    }
+
+    /// The accounts of an organization, oldest first.
+    fn accounts(&self, py: Python<'_>, organization_sid: &str) -> PyResult<Py<PyList>> {
+        let found = self
+            .engine
+            .accounts(parse_sid(organization_sid)?)
+            .map_err(core_err)?;
+        records(py, "Account", &found)
+    }
+
+    /// Creates a managed user with organization roles (names such as `"Owner"`).
+    #[pyo3(signature = (organization_sid, user_name, roles=None, sso=false))]
+    fn create_user(
+        &self,
+        py: Python<'_>,
+        organization_sid: &str,
+        user_name: &str,
+        roles: Option<Vec<String>>,
+        sso: bool,
+    ) -> PyResult<Record> {
+        let roles = roles
+            .unwrap_or_default()
+            .iter()
+            .map(|r| Role::from_str(r).map_err(|e| PyValueError::new_err(e.to_string())))
+            .collect::<PyResult<Vec<_>>>()?;
+        let user = self
+            .engine
+            .create_user(NewUser {
+                organization_sid: parse_sid(organization_sid)?,
+                user_name: user_name.to_owned(),
+                roles,
+                sso,
+            })
+            .map_err(core_err)?;
+        ser_record(py, "User", &user)
+    }
+
+    /// A managed user by sid.
+    fn user(&self, py: Python<'_>, sid: &str) -> PyResult<Record> {
+        let user = self.engine.user(parse_sid(sid)?).map_err(core_err)?;
+        ser_record(py, "User", &user)
+    }
+
+    /// The managed users of an organization.
+    fn users(&self, py: Python<'_>, organization_sid: &str) -> PyResult<Py<PyList>> {
+        let org: OrganizationSid = parse_sid(organization_sid)?;
+        let found = py.allow_threads(|| self.engine.users(org));
+        records(py, "User", &found)
+    }
+
+    // ----- apps -----
+
+    /// Creates an app owned by an organization (`OR…`) or account (`AC…`). The
+    /// result holds `client_id` and `client_secret`, which is never shown again.
+    #[pyo3(signature = (
+        owner_sid, *, name, grant_type="client_credentials", scopes, redirect_url=None,
+        token_ttl=None, description=None, company_name=None, image_urls=None,
+        homepage_url=None, terms_of_service_url=None
+    ))]
+    fn create_app(
+        &self,
+        py: Python<'_>,
+        owner_sid: &str,
+        name: String,
+        grant_type: &str,
+        scopes: Vec<String>,
+        redirect_url: Option<String>,
+        token_ttl: Option<u64>,
+        description: Option<String>,
+        company_name: Option<String>,
+        image_urls: Option<Vec<String>>,
+        homepage_url: Option<String>,
+        terms_of_service_url: Option<String>,
+    ) -> PyResult<Record> {
+        let new = NewApp {
+            owner: OwnerSid::from_str(owner_sid).map_err(core_err)?,
+            grant_type: GrantType::parse(grant_type).map_err(core_err)?,
+            name,
+            description,
+            company_name,
+            image_urls: image_urls.unwrap_or_default(),
+            homepage_url,
+            terms_of_service_url,
+            redirect_url,
+            scopes,
+            token_ttl,
+        };
+        let created = self.engine.create_app(new, &admin()).map_err(core_err)?;
+        let mut value = self.app_value(&created.app)?;
+        value["client_secret"] = json!(created.client_secret.expose());
+        record(py, "CreatedApp", value)
+    }
+
+    /// An app by client id (never its secret).
+    fn app(&self, py: Python<'_>, client_id: &str) -> PyResult<Record> {
+        let app = self.engine.app(parse_sid(client_id)?).map_err(core_err)?;
+        record(py, "App", self.app_value(&app)?)
+    }
+
+    /// The apps of an organization or account, oldest first.
+    fn apps(&self, py: Python<'_>, owner_sid: &str) -> PyResult<Py<PyList>> {
+        let owner = OwnerSid::from_str(owner_sid).map_err(core_err)?;
+        let list = PyList::empty(py);
+        for app in self.engine.apps(owner) {
+            list.append(record(py, "App", self.app_value(&app)?)?)?;
+        }
+        Ok(list.unbind())
+    }
+
+    /// Updates an app's details, scopes or token lifetime; `None` keeps a field.
+    #[pyo3(signature = (
+        client_id, *, name=None, description=None, company_name=None, image_urls=None,
+        homepage_url=None, terms_of_service_url=None, redirect_url=None, scopes=None,
+        token_ttl=None
+    ))]
+    fn update_app(
+        &self,
+        py: Python<'_>,
+        client_id: &str,
+        name: Option<String>,
+        description: Option<String>,
+        company_name: Option<String>,
+        image_urls: Option<Vec<String>>,
+        homepage_url: Option<String>,
+        terms_of_service_url: Option<String>,
+        redirect_url: Option<String>,
+        scopes: Option<Vec<String>>,
+        token_ttl: Option<u64>,
+    ) -> PyResult<Record> {
+        let update = AppUpdate {
+            name,
+            description,
+            company_name,
+            image_urls,
+            homepage_url,
+            terms_of_service_url,
+            redirect_url,
+            scopes,
+            token_ttl,
+        };
+        let app = self
+            .engine
+            .update_app(parse_sid(client_id)?, update, &admin())
+            .map_err(core_err)?;
+        record(py, "App", self.app_value(&app)?)
+    }
+
+    /// Replaces an app's secret; the previous one works for the grace period.
+    #[pyo3(signature = (client_id, grace_seconds=None))]
+    fn rotate_secret(
+        &self,
+        py: Python<'_>,
+        client_id: &str,
+        grace_seconds: Option<u64>,
+    ) -> PyResult<Record> {
+        let rotated = self
+            .engine
+            .rotate_secret(parse_sid(client_id)?, grace_seconds, &admin())
+            .map_err(core_err)?;
+        let mut value = self.app_value(&rotated.app)?;
+        value["client_secret"] = json!(rotated.client_secret.expose());
+        value["previous_valid_until"] = json!(rotated.previous_valid_until.map(rfc3339));
+        record(py, "RotatedSecret", value)
+    }
+
+    /// Deletes an app: its secrets, codes, refresh and access tokens stop working.
+    fn delete_app(&self, client_id: &str) -> PyResult<()> {
+        let id: ClientId = parse_sid(client_id)?;
+        self.engine.delete_app(id, &admin()).map_err(core_err)
+    }
+
+    // ----- authorization code flow and Token API -----
+
+    /// A signed-in user approves an authorization-code app: the result holds the
+    /// single-use `code`, `redirect_to`, `authorization` and `expires_at`.
+    #[pyo3(signature = (
+        *, client_id, redirect_uri, user_sid, scope=None, state=None, code_challenge=None,
+        code_challenge_method=None, response_type="code"
+    ))]
+    fn authorize(
+        &self,
+        py: Python<'_>,
+        client_id: String,
+        redirect_uri: String,
+        user_sid: String,
+        scope: Option<String>,
+        state: Option<String>,
+        code_challenge: Option<String>,
+        code_challenge_method: Option<String>,
+        response_type: &str,
+    ) -> PyResult<Record> {
+        let request = AuthorizeRequest {
+            client_id,
+            response_type: response_type.to_owned(),
+            redirect_uri,
+            scope,
+            state,
+            user_sid,
+            code_challenge,
+            code_challenge_method,
+        };
+        let r = py
+            .allow_threads(|| self.engine.authorize(&request))
+            .map_err(core_err)?;
+        let value = json!({
+            "code": r.code.expose(),
+            "redirect_to": r.redirect_to.expose(),
+            "authorization": serde_json::to_value(&r.authorization).unwrap_or(Value::Null),
+            "expires_at": rfc3339(r.expires_at),
+        });
+        record(py, "AuthorizationCode", value)
+    }
+
+    /// The apps an organization's users have authorized and not revoked.
+    fn authorizations(&self, py: Python<'_>, organization_sid: &str) -> PyResult<Py<PyList>> {
+        let found = self.engine.authorizations(parse_sid(organization_sid)?);
+        records(py, "Authorization", &found)
+    }
+
+    /// Revokes an authorization; its tokens stop working at once.
+    fn revoke_authorization(&self, py: Python<'_>, authorization_sid: &str) -> PyResult<Record> {
+        let revoked = self
+            .engine
+            .revoke_authorization(parse_sid(authorization_sid)?, &admin())
+            .map_err(core_err)?;
+        ser_record(py, "Authorization", &revoked)
+    }
+
+    /// The Token API. The result has `access_token`, `id_token`, `token_type`,
+    /// `expires_in`, `refresh_token` and `scope`.
+    #[pyo3(signature = (
+        *, grant_type, client_id=None, client_secret=None, code=None, redirect_uri=None,
+        refresh_token=None, code_verifier=None, scope=None
+    ))]
+    fn token(
+        &self,
+        py: Python<'_>,
+        grant_type: String,
+        client_id: Option<String>,
+        client_secret: Option<String>,
+        code: Option<String>,
+        redirect_uri: Option<String>,
+        refresh_token: Option<String>,
+        code_verifier: Option<String>,
+        scope: Option<String>,
+    ) -> PyResult<Record> {
+        let request = TokenRequest {
+            grant_type,
+            client_id,
+            client_secret: client_secret.map(Into::into),
+            code: code.map(Into::into),
+            redirect_uri,
+            refresh_token: refresh_token.map(Into::into),
+            code_verifier: code_verifier.map(Into::into),
+            scope,
+        };
+        let issued = py
+            .allow_threads(|| self.engine.token(&request))
+            .map_err(core_err)?;
+        let mut body = issued.to_json();
+        body["scope"] = json!(issued.scope);
+        record(py, "Token", body)
+    }
+
+    /// Verifies an access token and returns its claims as a dict.
+    fn verify(&self, py: Python<'_>, token: &str) -> PyResult<PyObject> {
+        let claims = py
+            .allow_threads(|| self.engine.verify(token))
+            .map_err(core_err)?;
+        ser_to_py(py, &claims)
+    }
+
+    /// Whether `token` may call `method path`: the result has `permission` and
+    /// `claims`; a refusal raises `AccessError` (or `TokenError`).
+    fn check_access(
+        &self,
+        py: Python<'_>,
+        token: &str,
+        method: &str,
+        path: &str,
+    ) -> PyResult<Record> {
+        let access = py
+            .allow_threads(|| self.engine.check_access(token, method, path))
+            .map_err(core_err)?;
+        let value = json!({
+            "permission": access.permission,
+            "claims": serde_json::to_value(&access.claims).unwrap_or(Value::Null),
+        });
+        record(py, "Access", value)
+    }
+
+    /// RFC 7662 introspection: a dict with `active` and, when active, the claims.
+    fn introspect(&self, py: Python<'_>, token: &str) -> PyResult<PyObject> {
+        let found = py.allow_threads(|| self.engine.introspect(token));
+        ser_to_py(py, &found)
+    }
+
+    /// RFC 7009 revocation by the client the token was issued to.
+    fn revoke_token(
+        &self,
+        py: Python<'_>,
+        client_id: &str,
+        client_secret: &str,
+        token: &str,
+    ) -> PyResult<()> {
+        py.allow_threads(|| self.engine.revoke_token(client_id, client_secret, token))
+            .map_err(core_err)
+    }
+
+    /// The JWKS document of the signing key.
+    fn jwks(&self, py: Python<'_>) -> PyResult<PyObject> {
+        to_py(py, &self.engine.jwks())
+    }
+
+    /// The RFC 8414 authorization-server metadata document.
+    fn metadata(&self, py: Python<'_>) -> PyResult<PyObject> {
+        to_py(py, &self.engine.metadata())
+    }
+
+    // ----- SCIM -----
+
+    /// Creates a SCIM user from a resource dict; returns the stored resource.
+    fn scim_create_user(
+        &self,
+        py: Python<'_>,
+        organization_sid: &str,
+        resource: &Bound<'_, PyAny>,
+    ) -> PyResult<PyObject> {
+        let org: OrganizationSid = parse_sid(organization_sid)?;
+        let resource = from_py("resource", resource)?;
+        let created = py
+            .allow_threads(|| self.engine.scim_create_user(org, &resource, &admin()))
+            .map_err(core_err)?;
+        to_py(py, &created)
+    }
+
+    /// A SCIM user by id, optionally projected with `attributes` or
+    /// `excluded_attributes` (lists of attribute paths).
+    #[pyo3(signature = (organization_sid, id, attributes=None, excluded_attributes=None))]
+    fn scim_get_user(
+        &self,
+        py: Python<'_>,
+        organization_sid: &str,
+        id: &str,
+        attributes: Option<Vec<String>>,
+        excluded_attributes: Option<Vec<String>>,
+    ) -> PyResult<PyObject> {
+        let org: OrganizationSid = parse_sid(organization_sid)?;
+        let projection = Projection::from_lists(
+            &attributes.unwrap_or_default(),
+            &excluded_attributes.unwrap_or_default(),
+        )
+        .map_err(core_err)?;
+        let found = self
+            .engine
+            .scim_get_user(org, id, &projection)
+            .map_err(core_err)?;
+        to_py(py, &found)
+    }
+
+    /// Lists SCIM users: a `ListResponse` dict (`Resources`, `totalResults`, …).
+    #[pyo3(signature = (
+        organization_sid, filter=None, sort_by=None, sort_order=None, start_index=None,
+        count=None, attributes=None, excluded_attributes=None
+    ))]
+    fn scim_list_users(
+        &self,
+        py: Python<'_>,
+        organization_sid: &str,
+        filter: Option<String>,
+        sort_by: Option<String>,
+        sort_order: Option<String>,
+        start_index: Option<usize>,
+        count: Option<usize>,
+        attributes: Option<Vec<String>>,
+        excluded_attributes: Option<Vec<String>>,
+    ) -> PyResult<PyObject> {
+        let org: OrganizationSid = parse_sid(organization_sid)?;
+        let query = UserQuery {
+            filter,
+            sort_by,
+            sort_order,
+            start_index,
+            count,
+            attributes: attributes.map(|a| a.join(",")),
+            excluded_attributes: excluded_attributes.map(|a| a.join(",")),
+        };
+        let list = py
+            .allow_threads(|| self.engine.scim_list_users(org, &query))
+            .map_err(core_err)?;
+        ser_to_py(py, &list)
+    }
+
+    /// Replaces a SCIM user (PUT); `if_match` is checked against `meta.version`.
+    #[pyo3(signature = (organization_sid, id, resource, if_match=None))]
+    fn scim_replace_user(
+        &self,
+        py: Python<'_>,
+        organization_sid: &str,
+        id: &str,
+        resource: &Bound<'_, PyAny>,
+        if_match: Option<&str>,
+    ) -> PyResult<PyObject> {
+        let org: OrganizationSid = parse_sid(organization_sid)?;
+        let resource = from_py("resource", resource)?;
+        let replaced = py
+            .allow_threads(|| {
+                self.engine
+                    .scim_replace_user(org, id, &resource, if_match, &admin())
+            })
+            .map_err(core_err)?;
+        to_py(py, &replaced)
+    }
+
+    /// Applies a SCIM PATCH request (a `PatchOp` dict) to a user.
+    #[pyo3(signature = (organization_sid, id, patch, if_match=None))]
+    fn scim_patch_user(
+        &self,
+        py: Python<'_>,
+        organization_sid: &str,
+        id: &str,
+        patch: &Bound<'_, PyAny>,
+        if_match: Option<&str>,
+    ) -> PyResult<PyObject> {
+        let org: OrganizationSid = parse_sid(organization_sid)?;
+        let patch = from_py("patch", patch)?;
+        let patched = py
+            .allow_threads(|| {
+                self.engine
+                    .scim_patch_user(org, id, &patch, if_match, &admin())
+            })
+            .map_err(core_err)?;
+        to_py(py, &patched)
+    }
+
+    /// Deletes a SCIM user and its role assignments.
+    #[pyo3(signature = (organization_sid, id, if_match=None))]
+    fn scim_delete_user(
+        &self,
+        organization_sid: &str,
+        id: &str,
+        if_match: Option<&str>,
+    ) -> PyResult<()> {
+        let org: OrganizationSid = parse_sid(organization_sid)?;
+        self.engine
+            .scim_delete_user(org, id, if_match, &admin())
+            .map_err(core_err)
+    }
+
+    /// The SCIM `ServiceProviderConfig` document.
+    fn scim_service_provider_config(&self, py: Python<'_>) -> PyResult<PyObject> {
+        to_py(py, &self.engine.scim_service_provider_config())
+    }
+
+    /// The SCIM `ResourceTypes` document.
+    fn scim_resource_types(&self, py: Python<'_>) -> PyResult<PyObject> {
+        to_py(py, &self.engine.scim_resource_types())
+    }
+
+    /// The SCIM `Schemas` document.
+    fn scim_schemas(&self, py: Python<'_>) -> PyResult<PyObject> {
+        to_py(py, &self.engine.scim_schemas())
+    }
+
+    // ----- roles -----
+
+    /// Every role, as Twilio's Role resource.
+    fn roles(&self, py: Python<'_>) -> PyResult<Py<PyList>> {
+        records(py, "Role", &self.engine.roles())
+    }
+
+    /// Gives `role_sid` to the user `identity` in `scope` (the organization or one of
+    /// its accounts).
+    #[pyo3(signature = (organization_sid, *, role_sid, scope, identity))]
+    fn create_role_assignment(
+        &self,
+        py: Python<'_>,
+        organization_sid: &str,
+        role_sid: String,
+        scope: String,
+        identity: String,
+    ) -> PyResult<Record> {
+        let new = NewRoleAssignment {
+            role_sid,
+            scope,
+            identity,
+        };
+        let created = self
+            .engine
+            .create_role_assignment(parse_sid(organization_sid)?, &new, &admin())
+            .map_err(core_err)?;
+        ser_record(py, "RoleAssignment", &created)
+    }
+
+    /// A page of role assignments by `identity` and/or `scope`: a dict with
+    /// `content` and `meta`.
+    #[pyo3(signature = (organization_sid, *, identity=None, scope=None, page_size=None, page_token=None))]
+    fn role_assignments(
+        &self,
+        py: Python<'_>,
+        organization_sid: &str,
+        identity: Option<String>,
+        scope: Option<String>,
+        page_size: Option<u32>,
+        page_token: Option<String>,
+    ) -> PyResult<PyObject> {
+        let query = RoleAssignmentQuery {
+            identity,
+            scope,
+            page_size,
+            page_token,
+        };
+        let page = self
+            .engine
+            .role_assignments(parse_sid(organization_sid)?, &query)
+            .map_err(core_err)?;
+        ser_to_py(py, &page)
+    }
+
+    /// Deletes a role assignment.
+    fn delete_role_assignment(&self, organization_sid: &str, sid: &str) -> PyResult<()> {
+        self.engine
+            .delete_role_assignment(parse_sid(organization_sid)?, sid, &admin())
+            .map_err(core_err)
+    }
+
+    // ----- audit and state -----
+
+    /// Audit events, oldest first, narrowed by type, subject, time
+    /// (`since <= at < until`) and `limit` (the newest).
+    #[pyo3(signature = (event_type=None, subject=None, since=None, until=None, limit=None))]
+    fn audit_events(
+        &self,
+        py: Python<'_>,
+        event_type: Option<String>,
+        subject: Option<String>,
+        since: Option<&Bound<'_, PyAny>>,
+        until: Option<&Bound<'_, PyAny>>,
+        limit: Option<usize>,
+    ) -> PyResult<Py<PyList>> {
+        let query = AuditQuery {
+            event_type,
+            subject,
+            since: since.map(|v| instant("since", v)).transpose()?,
+            until: until.map(|v| instant("until", v)).transpose()?,
+            limit,
+        };
+        let events = py.allow_threads(|| self.engine.audit_events(&query));
+        records(py, "AuditEvent", &events)
+    }
+
+    /// The whole state as a JSON string (secrets only as hashes; no signing key).
+    fn export_state(&self, py: Python<'_>) -> String {
+        py.allow_threads(|| self.engine.export_state())
+    }
+
+    /// Replaces the whole state with an export; nothing changes if it is invalid.
+    fn import_state(&self, py: Python<'_>, state: &str) -> PyResult<()> {
+        py.allow_threads(|| self.engine.import_state(state))
+            .map_err(core_err)
+    }
+
+    // ----- the emulator -----
+
+    /// Serves this engine (same state, same clock) over HTTP on a background thread.
+    /// `demo=True` first creates the demo organization, users and apps.
+    #[pyo3(signature = (port=0, *, host="127.0.0.1", demo=false, admin_token=None))]
+    fn serve(
+        &self,
+        py: Python<'_>,
+        port: u16,
+        host: &str,
+        demo: bool,
+        admin_token: Option<String>,
+    ) -> PyResult<PyServer> {
+        let host = host
+            .parse()
+            .map_err(|e| PyValueError::new_err(format!("host {host:?}: {e}")))?;
+        let options = ServerOptions {
+            host,
+            port,
+            admin_token,
+            ..ServerOptions::default()
+        };
+        let engine = self.engine.clone();
+        let running = py
+            .allow_threads(|| iamkit_server::spawn(engine, options, demo))
+            .map_err(|e| PyRuntimeError::new_err(format!("cannot start the emulator: {e}")))?;
+        let bootstrap = ser_to_py(py, &running.bootstrap)?;
+        Ok(PyServer {
+            url: running.url.clone(),
+            bootstrap,
+            running: parking_lot::Mutex::new(Some(running)),
+        })
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Engine(algorithm='{}')", self.engine.algorithm().as_str())
+    }
+}
+
+/// A running emulator; `stop()` it, or use it as a context manager.
+#[pyclass(name = "Server", module = "iamkit._native", frozen)]
+pub struct PyServer {
+    url: String,
+    bootstrap: PyObject,
+    running: parking_lot::Mutex<Option<RunningServer>>,
+}
+
+#[pymethods]
+impl PyServer {
+    /// The base URL, e.g. `http://127.0.0.1:54321`.
+    #[getter]
+    fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The admin token and, with `demo=True`, the demo credentials (a dict).
+    #[getter]
+    fn bootstrap(&self, py: Python<'_>) -> PyObject {
+        self.bootstrap.clone_ref(py)
+    }
+
+    /// Whether the server is still running.
+    #[getter]
+    fn running(&self) -> bool {
+        self.running.lock().is_some()
+    }
+
+    /// Stops the server and waits for in-flight requests; stopping twice is a no-op.
+    fn stop(&self, py: Python<'_>) -> PyResult<()> {
+        let running = self.running.lock().take();
+        if let Some(running) = running {
+            py.allow_threads(|| running.stop())
+                .map_err(|e| PyRuntimeError::new_err(format!("stopping the emulator: {e}")))?;
+        }
+        Ok(())
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    #[pyo3(signature = (*_args))]
+    fn __exit__(&self, py: Python<'_>, _args: &Bound<'_, pyo3::types::PyTuple>) -> PyResult<bool> {
+        self.stop(py)?;
+        Ok(false)
+    }
+
+    fn __repr__(&self) -> String {
+        let running = if self.running() { "True" } else { "False" };
+        format!("Server(url='{}', running={running})", self.url)
+    }
+}

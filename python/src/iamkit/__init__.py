@@ -1,0 +1,63 @@
+"""iamkit: an embeddable OAuth 2.0 + SCIM 2.0 engine modelled on Twilio's OAuth apps,
+Token API and SCIM API, with a Twilio-compatible HTTP emulator.
+
+>>> import iamkit
+>>> clock = iamkit.ManualClock("2026-01-01T00:00:00Z")
+>>> engine = iamkit.Engine(clock=clock)
+>>> org = engine.create_organization("Acme")
+>>> app = engine.create_app(org.sid, name="Provisioner", scopes=["managed-users/list"])
+>>> tok = engine.token(
+...     grant_type="client_credentials", client_id=app.client_id, client_secret=app.client_secret
+... )
+>>> engine.check_access(tok.access_token, "GET", "/scim/v2/Users").permission
+'managed-users/list'
+>>> clock.advance(seconds=3600)
+>>> engine.verify(tok.access_token)
+Traceback (most recent call last):
+...
+iamkit.exceptions.TokenUnauthorized: the token has expired
+
+Every rule lives in the Rust core; this package converts types and errors. Results
+are :class:`Record` objects (fields as attributes and items, ``to_dict()``), plain
+dicts for JSON documents (claims, SCIM resources, JWKS), and lists of those.
+"""
+
+from iamkit._native import Engine, ManualClock, Record, Server, __version__
+from iamkit.exceptions import (
+    AccessError,
+    AppError,
+    AuthorizeError,
+    Conflict,
+    Forbidden,
+    IamkitError,
+    InvalidInput,
+    NotFound,
+    OAuthError,
+    RoleError,
+    ScimError,
+    StateError,
+    TokenError,
+    Unauthorized,
+)
+
+__all__ = [
+    "AccessError",
+    "AppError",
+    "AuthorizeError",
+    "Conflict",
+    "Engine",
+    "Forbidden",
+    "IamkitError",
+    "InvalidInput",
+    "ManualClock",
+    "NotFound",
+    "OAuthError",
+    "Record",
+    "RoleError",
+    "ScimError",
+    "Server",
+    "StateError",
+    "TokenError",
+    "Unauthorized",
+    "__version__",
+]

@@ -1,0 +1,33 @@
+"""Shared helpers of the iamkit Python tests. The fixtures come from the installed
+plugin (``iamkit.pytest_plugin``), registered by its ``pytest11`` entry point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import iamkit
+
+VECTORS = Path(__file__).resolve().parents[2] / "tests" / "vectors"
+
+
+@pytest.fixture
+def org(iamkit_engine: iamkit.Engine) -> iamkit.Record:
+    return iamkit_engine.create_organization("Acme")
+
+
+@pytest.fixture
+def admin_user(iamkit_engine: iamkit.Engine, org: iamkit.Record) -> iamkit.Record:
+    return iamkit_engine.create_user(org.sid, "admin@acme.example", roles=["Administrator"])
+
+
+@pytest.fixture
+def code_app(iamkit_engine: iamkit.Engine, org: iamkit.Record) -> iamkit.Record:
+    return iamkit_engine.create_app(
+        org.sid,
+        name="Dashboard",
+        grant_type="authorization_code",
+        scopes=["managed-users/list", "managed-users/read"],
+        redirect_url="https://app.example/callback",
+    )
