@@ -12,6 +12,9 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 echo "== Rust: tests"
 cargo test --workspace --locked
 
+echo "== Python package: the wheel, installed in a fresh venv"
+bash python/run-tests.sh
+
 echo "== End-to-end: the emulator binary with real clients"
 cargo build --locked -p iamkit-server
 export IAMKIT_BIN="$PWD/target/debug/iamkit"

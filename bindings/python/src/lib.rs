@@ -117,9 +117,20 @@ impl Record {
     }
 }
 
+/// Whether a SCIM filter matches a User resource given as a dict (the engine's
+/// evaluator, on any resource, stored or not). An invalid filter raises
+/// `ScimError` with `invalidFilter`.
+#[pyfunction]
+fn filter_matches(filter: &str, resource: &Bound<'_, PyAny>) -> PyResult<bool> {
+    let resource = convert::from_py("resource", resource)?;
+    let filter = iamkit::scim::Filter::parse(filter).map_err(convert::core_err)?;
+    Ok(filter.matches(&resource))
+}
+
 /// The module `iamkit._native`.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(filter_matches, m)?)?;
     m.add_class::<Record>()?;
     m.add_class::<engine::PyManualClock>()?;
     m.add_class::<engine::PyEngine>()?;

@@ -22,7 +22,7 @@ are :class:`Record` objects (fields as attributes and items, ``to_dict()``), pla
 dicts for JSON documents (claims, SCIM resources, JWKS), and lists of those.
 """
 
-from iamkit._native import Engine, ManualClock, Record, Server, __version__
+from iamkit._native import Engine, ManualClock, Record, Server, __version__, filter_matches
 from iamkit.exceptions import (
     AccessError,
     AppError,
@@ -41,6 +41,7 @@ from iamkit.exceptions import (
 )
 
 __all__ = [
+    "filter_matches",
     "AccessError",
     "AppError",
     "AuthorizeError",

@@ -10,6 +10,9 @@ __version__: str
 Instant = str | datetime
 """An RFC 3339 string or a timezone-aware ``datetime``."""
 
+def filter_matches(filter: str, resource: dict[str, Any]) -> bool:
+    """Whether a SCIM filter matches a User resource (stored or not)."""
+
 class Record:
     """A result record: fields as attributes and items; ``to_dict()`` copies them.
 
