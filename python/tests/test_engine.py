@@ -10,6 +10,7 @@ import urllib.request
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from conftest import VECTORS
 
 import iamkit
 
@@ -100,6 +101,19 @@ def test_engine_defaults_and_bad_arguments() -> None:
     assert isinstance(rsa.value, iamkit.InvalidInput)
     with pytest.raises(TypeError):
         iamkit.Engine(clock="2026-01-01T00:00:00Z")  # type: ignore[arg-type]
+
+
+def test_an_rs256_key_is_loaded_from_pem() -> None:
+    pem_path = VECTORS.parent.parent / "crates/iamkit/tests/fixtures/rs256-test-key.pem"
+    engine = iamkit.Engine(rs256_key_pem=pem_path.read_text())
+    assert engine.algorithm == "RS256"
+    org = engine.create_organization("Acme")
+    app = engine.create_app(org.sid, name="P", scopes=["managed-users/list"])
+    assert engine.verify(client_token(engine, app).access_token)["client_id"] == app.client_id
+    assert engine.jwks()["keys"][0]["kty"] == "RSA"
+    with pytest.raises(iamkit.InvalidInput) as bad:
+        iamkit.Engine(rs256_key_pem="not a key")
+    assert bad.value.code == "invalid_key"
 
 
 # ----- organizations, accounts, users -----

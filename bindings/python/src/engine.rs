@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use iamkit::{
     Actor, Algorithm, App, AppError, AppUpdate, AuditQuery, AuthorizeRequest, ClientId, Engine,
     GrantType, ManualClock, NewApp, NewRoleAssignment, NewUser, OrganizationSid, OwnerSid,
-    Projection, Role, RoleAssignmentQuery, Sid, TokenRequest, UserQuery,
+    Projection, Role, RoleAssignmentQuery, Sid, SigningKey, TokenRequest, UserQuery,
 };
 use iamkit_server::{RunningServer, ServerOptions};
 
@@ -172,19 +172,24 @@ fn admin() -> Actor {
 #[pymethods]
 impl PyEngine {
     /// An engine on `clock` (a `ManualClock`; the system clock when `None`), signing
-    /// with a fresh key of `algorithm` (`ES256`, `EdDSA` or `HS256`; the core loads
-    /// RS256 keys from PEM and cannot generate them). `issuer` sets the tokens' `iss`
-    /// and the base of the metadata endpoints and SCIM locations.
+    /// with a fresh key of `algorithm` (`ES256`, `EdDSA` or `HS256`), or with the
+    /// RS256 key in `rs256_key_pem` (PKCS#8 PEM; RSA keys cannot be generated).
+    /// `issuer` sets the tokens' `iss` and the base of the metadata endpoints and
+    /// SCIM locations.
     #[new]
-    #[pyo3(signature = (clock=None, algorithm="ES256", *, issuer=None))]
+    #[pyo3(signature = (clock=None, algorithm="ES256", *, issuer=None, rs256_key_pem=None))]
     fn new(
         clock: Option<Py<PyManualClock>>,
         algorithm: &str,
         issuer: Option<String>,
+        rs256_key_pem: Option<&str>,
     ) -> PyResult<Self> {
         let algorithm = Algorithm::from_str(algorithm)
             .map_err(|e| PyValueError::new_err(format!("algorithm: {e}")))?;
         let mut builder = Engine::builder().algorithm(algorithm);
+        if let Some(pem) = rs256_key_pem {
+            builder = builder.signing_key(SigningKey::rs256_from_pem(pem).map_err(core_err)?);
+        }
         if let Some(issuer) = issuer {
             builder = builder.issuer(issuer);
         }

@@ -67,6 +67,7 @@ class Engine:
         algorithm: str = "ES256",
         *,
         issuer: str | None = None,
+        rs256_key_pem: str | None = None,
     ) -> None: ...
     @property
     def clock(self) -> ManualClock | None: ...
