@@ -1,0 +1,212 @@
+//! Conversions between the JSON values napi hands over and the engine's types, and
+//! the one place where core errors become JavaScript errors.
+//!
+//! Every error this addon throws is a napi error whose reason is [`MARK`] followed by
+//! a JSON object; `node/index.js` (function `convert`) turns it into the JS class:
+//! `{"kind":"iamkit","area","code","status","twilioCode","message"}` becomes an
+//! `IamkitError` subclass, `{"kind":"type"|"range","message"}` a `TypeError` or
+//! `RangeError`.
+
+use napi::{Error, Status};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Map, Value};
+
+/// Prefix of every encoded error reason.
+pub const MARK: &str = "\u{1}iamkit:";
+
+fn encoded(status: Status, value: Value) -> Error {
+    Error::new(status, format!("{MARK}{value}"))
+}
+
+/// The one error-conversion point for core errors: area (which part of the engine
+/// refused), the stable code, HTTP status, Twilio code and message.
+pub fn core_err(error: impl Into<iamkit::Error>) -> Error {
+    let error: iamkit::Error = error.into();
+    let area = match &error {
+        iamkit::Error::App(_) => "app",
+        iamkit::Error::Authorize(_) => "authorize",
+        iamkit::Error::OAuth(_) => "oauth",
+        iamkit::Error::Token(_) => "token",
+        iamkit::Error::Access(_) => "access",
+        iamkit::Error::Scim(_) => "scim",
+        iamkit::Error::Role(_) => "role",
+        iamkit::Error::State(_) => "state",
+        _ => "other",
+    };
+    use iamkit::ErrorCode;
+    encoded(
+        Status::GenericFailure,
+        json!({
+            "kind": "iamkit",
+            "area": area,
+            "code": error.code(),
+            "status": error.status(),
+            "twilioCode": error.twilio_code(),
+            "message": error.to_string(),
+        }),
+    )
+}
+
+/// A wrong argument type: a JS `TypeError`.
+pub fn type_err(message: impl std::fmt::Display) -> Error {
+    encoded(
+        Status::InvalidArg,
+        json!({"kind": "type", "message": message.to_string()}),
+    )
+}
+
+/// A well-typed but malformed value (a bad instant, an unknown algorithm): a JS
+/// `RangeError`.
+pub fn range_err(message: impl std::fmt::Display) -> Error {
+    encoded(
+        Status::InvalidArg,
+        json!({"kind": "range", "message": message.to_string()}),
+    )
+}
+
+/// An options object (or `undefined`/`null` for all defaults) as `T`; unknown keys
+/// and wrong types are `TypeError`s naming `what`.
+pub fn options<T: DeserializeOwned + Default>(what: &str, value: Option<Value>) -> napi::Result<T> {
+    match value {
+        None | Some(Value::Null) => Ok(T::default()),
+        Some(value @ Value::Object(_)) => {
+            serde_json::from_value(normalize(value)).map_err(|e| type_err(format!("{what}: {e}")))
+        }
+        Some(other) => Err(type_err(format!(
+            "{what} must be an object, not {}",
+            js_type(&other)
+        ))),
+    }
+}
+
+/// A required options object as `T`.
+pub fn required<T: DeserializeOwned>(what: &str, value: Value) -> napi::Result<T> {
+    match value {
+        value @ Value::Object(_) => {
+            serde_json::from_value(normalize(value)).map_err(|e| type_err(format!("{what}: {e}")))
+        }
+        other => Err(type_err(format!(
+            "{what} must be an object, not {}",
+            js_type(&other)
+        ))),
+    }
+}
+
+/// JS numbers arrive as floats; integral ones become integers so that integer
+/// fields accept `3600`, and `null` members (JS `undefined` or `null`) are dropped
+/// so that they mean "absent".
+fn normalize(value: Value) -> Value {
+    match value {
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 && n.as_i64().is_none() => {
+                json!(f as i64)
+            }
+            _ => Value::Number(n),
+        },
+        Value::Array(items) => Value::Array(items.into_iter().map(normalize).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, normalize(v)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// A plain JSON value from JS (a SCIM resource or PATCH body): integral numbers
+/// become integers; `null` is kept (it is meaningful in SCIM).
+pub fn resource(what: &str, value: Value) -> napi::Result<Value> {
+    fn ints(value: Value) -> Value {
+        match value {
+            Value::Number(n) => match n.as_f64() {
+                Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 && n.as_i64().is_none() => {
+                    json!(f as i64)
+                }
+                _ => Value::Number(n),
+            },
+            Value::Array(items) => Value::Array(items.into_iter().map(ints).collect()),
+            Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, ints(v))).collect()),
+            other => other,
+        }
+    }
+    match value {
+        value @ Value::Object(_) => Ok(ints(value)),
+        other => Err(type_err(format!(
+            "{what} must be an object, not {}",
+            js_type(&other)
+        ))),
+    }
+}
+
+fn js_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// `snake_case` → `camelCase`.
+fn camel_key(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    let mut upper = false;
+    for c in key.chars() {
+        if c == '_' && !out.is_empty() {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A record of the engine (snake_case keys) with camelCase keys, recursively.
+pub fn camel(value: Value) -> Value {
+    match value {
+        Value::Array(items) => Value::Array(items.into_iter().map(camel).collect()),
+        Value::Object(map) => {
+            let mut out = Map::new();
+            for (k, v) in map {
+                out.insert(camel_key(&k), camel(v));
+            }
+            Value::Object(out)
+        }
+        other => other,
+    }
+}
+
+/// Serializes a core value as JSON.
+pub fn ser<T: serde::Serialize>(value: &T) -> napi::Result<Value> {
+    serde_json::to_value(value)
+        .map_err(|e| Error::new(Status::GenericFailure, format!("cannot convert to JSON: {e}")))
+}
+
+/// Serializes a core record with camelCase keys.
+pub fn record<T: serde::Serialize>(value: &T) -> napi::Result<Value> {
+    ser(value).map(camel)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn camel_keys() {
+        assert_eq!(camel_key("client_id"), "clientId");
+        assert_eq!(camel_key("terms_of_service_url"), "termsOfServiceUrl");
+        assert_eq!(camel_key("_x"), "_x");
+        assert_eq!(camel(json!({"a_b": [{"c_d": 1}]})), json!({"aB": [{"cD": 1}]}));
+    }
+
+    #[test]
+    fn integral_floats_become_integers() {
+        assert_eq!(normalize(json!({"t": 3600.0, "n": null})), json!({"t": 3600}));
+    }
+}
