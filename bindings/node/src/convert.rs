@@ -126,7 +126,9 @@ pub fn resource(what: &str, value: Value) -> napi::Result<Value> {
                 _ => Value::Number(n),
             },
             Value::Array(items) => Value::Array(items.into_iter().map(ints).collect()),
-            Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, ints(v))).collect()),
+            Value::Object(map) => {
+                Value::Object(map.into_iter().map(|(k, v)| (k, ints(v))).collect())
+            }
             other => other,
         }
     }
@@ -184,8 +186,12 @@ pub fn camel(value: Value) -> Value {
 
 /// Serializes a core value as JSON.
 pub fn ser<T: serde::Serialize>(value: &T) -> napi::Result<Value> {
-    serde_json::to_value(value)
-        .map_err(|e| Error::new(Status::GenericFailure, format!("cannot convert to JSON: {e}")))
+    serde_json::to_value(value).map_err(|e| {
+        Error::new(
+            Status::GenericFailure,
+            format!("cannot convert to JSON: {e}"),
+        )
+    })
 }
 
 /// Serializes a core record with camelCase keys.
@@ -202,11 +208,17 @@ mod tests {
         assert_eq!(camel_key("client_id"), "clientId");
         assert_eq!(camel_key("terms_of_service_url"), "termsOfServiceUrl");
         assert_eq!(camel_key("_x"), "_x");
-        assert_eq!(camel(json!({"a_b": [{"c_d": 1}]})), json!({"aB": [{"cD": 1}]}));
+        assert_eq!(
+            camel(json!({"a_b": [{"c_d": 1}]})),
+            json!({"aB": [{"cD": 1}]})
+        );
     }
 
     #[test]
     fn integral_floats_become_integers() {
-        assert_eq!(normalize(json!({"t": 3600.0, "n": null})), json!({"t": 3600}));
+        assert_eq!(
+            normalize(json!({"t": 3600.0, "n": null})),
+            json!({"t": 3600})
+        );
     }
 }

@@ -18,13 +18,15 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use iamkit::{
-    Actor, Algorithm, App, AppError, AppUpdate, AuditQuery, AuthorizeRequest, ClientId,
-    GrantType, NewApp, NewRoleAssignment, NewUser, OrganizationSid, OwnerSid, Projection, Role,
+    Actor, Algorithm, App, AppError, AppUpdate, AuditQuery, AuthorizeRequest, ClientId, GrantType,
+    NewApp, NewRoleAssignment, NewUser, OrganizationSid, OwnerSid, Projection, Role,
     RoleAssignmentQuery, Sid, SigningKey, TokenRequest, UserQuery,
 };
 use iamkit_server::{RunningServer, ServerOptions};
 
-use crate::convert::{camel, core_err, options, range_err, record, required, resource, ser, type_err};
+use crate::convert::{
+    camel, core_err, options, range_err, record, required, resource, ser, type_err,
+};
 
 type Result<T> = napi::Result<T>;
 
@@ -284,7 +286,12 @@ impl Engine {
     /// An organization by sid.
     #[napi]
     pub fn organization(&self, sid: String) -> Result<Value> {
-        record(&self.engine.organization(parse_sid(&sid)?).map_err(core_err)?)
+        record(
+            &self
+                .engine
+                .organization(parse_sid(&sid)?)
+                .map_err(core_err)?,
+        )
     }
 
     /// Every organization, oldest first.
@@ -585,7 +592,11 @@ impl Engine {
 
     /// Lists SCIM users: a `ListResponse` (`Resources`, `totalResults`, …).
     #[napi]
-    pub fn scim_list_users(&self, organization_sid: String, options: Option<Value>) -> Result<Value> {
+    pub fn scim_list_users(
+        &self,
+        organization_sid: String,
+        options: Option<Value>,
+    ) -> Result<Value> {
         let org: OrganizationSid = parse_sid(&organization_sid)?;
         let o: ListOptions = self::options("scimListUsers options", options)?;
         let query = UserQuery {
@@ -658,7 +669,11 @@ impl Engine {
 
     /// Gives `roleSid` to the user `identity` in `scope`.
     #[napi]
-    pub fn create_role_assignment(&self, organization_sid: String, options: Value) -> Result<Value> {
+    pub fn create_role_assignment(
+        &self,
+        organization_sid: String,
+        options: Value,
+    ) -> Result<Value> {
         let o: RoleAssignmentOptions = required("createRoleAssignment options", options)?;
         let new = NewRoleAssignment {
             role_sid: o.role_sid,
@@ -674,7 +689,11 @@ impl Engine {
 
     /// A page of role assignments: `{ content, meta }`.
     #[napi]
-    pub fn role_assignments(&self, organization_sid: String, options: Option<Value>) -> Result<Value> {
+    pub fn role_assignments(
+        &self,
+        organization_sid: String,
+        options: Option<Value>,
+    ) -> Result<Value> {
         let o: RoleAssignmentsOptions = self::options("roleAssignments options", options)?;
         let query = RoleAssignmentQuery {
             identity: o.identity,
@@ -764,9 +783,8 @@ impl Task for Serve {
             .options
             .take()
             .ok_or_else(|| type_err("serve task ran twice"))?;
-        iamkit_server::spawn(self.engine.clone(), options, self.demo).map_err(|e| {
-            napi::Error::from_reason(format!("cannot start the emulator: {e}"))
-        })
+        iamkit_server::spawn(self.engine.clone(), options, self.demo)
+            .map_err(|e| napi::Error::from_reason(format!("cannot start the emulator: {e}")))
     }
 
     fn resolve(&mut self, _env: Env, running: RunningServer) -> Result<Server> {

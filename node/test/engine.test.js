@@ -1,0 +1,447 @@
+"use strict";
+// Every public method and error class of the npm package, through the CommonJS entry.
+
+const { test } = require("node:test");
+const assert = require("node:assert/strict");
+const crypto = require("node:crypto");
+const iamkit = require("..");
+const {
+  Engine,
+  ManualClock,
+  Server,
+  IamkitError,
+  AppError,
+  AuthorizeError,
+  OAuthError,
+  TokenError,
+  AccessError,
+  ScimError,
+  RoleError,
+  StateError,
+} = iamkit;
+
+const USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User";
+const PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+const CALLBACK = "https://app.example/callback";
+
+const scimUser = (name, extra = {}) => ({
+  schemas: [USER_SCHEMA],
+  userName: name,
+  emails: [{ value: name, type: "work", primary: true }],
+  ...extra,
+});
+
+function setup() {
+  const clock = new ManualClock("2026-01-01T00:00:00Z");
+  const engine = new Engine({ clock });
+  const org = engine.createOrganization("Acme");
+  return { clock, engine, org };
+}
+
+const clientToken = (engine, app) =>
+  engine.token({ grantType: "client_credentials", clientId: app.clientId, clientSecret: app.clientSecret });
+
+/** Asserts that `fn` throws an instance of `Class` with `code` (and `status`). */
+function throwsIamkit(fn, Class, code, status) {
+  assert.throws(fn, (error) => {
+    assert.ok(error instanceof Class, `${error.constructor.name}: ${error.message}`);
+    assert.ok(error instanceof IamkitError);
+    assert.ok(error instanceof Error);
+    assert.equal(error.name, Class.name);
+    if (code !== undefined) assert.equal(error.code, code);
+    if (status !== undefined) assert.equal(error.status, status);
+    assert.equal(typeof error.twilioCode, "number");
+    assert.ok(error.message.length > 0 && !error.message.includes("\u0001"));
+    return true;
+  });
+}
+
+test("ManualClock: set, advance, now and bad arguments", () => {
+  const clock = new ManualClock("2026-01-01T00:00:00Z");
+  assert.equal(clock.now(), "2026-01-01T00:00:00Z");
+  clock.advance(90);
+  assert.equal(clock.now(), "2026-01-01T00:01:30Z");
+  clock.advance(-30);
+  assert.equal(clock.now(), "2026-01-01T00:01:00Z");
+  clock.set("2027-06-01T12:00:00+02:00");
+  assert.equal(clock.now(), "2027-06-01T10:00:00Z");
+  assert.equal(new ManualClock().now(), "2026-01-01T00:00:00Z");
+  assert.throws(() => new ManualClock(5), TypeError);
+  assert.throws(() => new ManualClock("yesterday"), RangeError);
+  assert.throws(() => clock.advance("10"), TypeError);
+  assert.throws(() => clock.advance(Infinity), RangeError);
+  assert.throws(() => clock.set("2026-01-01"), RangeError);
+});
+
+test("Engine: algorithms, issuer, defaults and bad options", () => {
+  for (const algorithm of ["ES256", "EdDSA", "HS256"]) {
+    assert.equal(new Engine({ algorithm }).algorithm, algorithm);
+  }
+  assert.equal(new Engine().algorithm, "ES256");
+  assert.equal(new Engine().clock, undefined);
+  const engine = new Engine({ issuer: "https://idp.example" });
+  assert.equal(engine.metadata().issuer, "https://idp.example");
+  assert.throws(() => new Engine({ algorithm: "none" }), RangeError);
+  assert.throws(() => new Engine({ clock: "now" }), /ManualClock/);
+  assert.throws(() => new Engine(7), TypeError);
+  assert.throws(() => new Engine({ algorithem: "ES256" }), TypeError);
+});
+
+test("directory: organizations, accounts, users", () => {
+  const { engine, org } = setup();
+  assert.match(org.sid, /^OR[0-9a-f]{32}$/);
+  assert.equal(org.createdAt, "2026-01-01T00:00:00Z");
+  assert.deepEqual(engine.organization(org.sid), org);
+  assert.deepEqual(engine.organizations(), [org]);
+  const acct = engine.createAccount(org.sid, "Prod");
+  assert.equal(acct.organizationSid, org.sid);
+  assert.deepEqual(engine.account(acct.sid), acct);
+  assert.deepEqual(engine.accounts(org.sid), [acct]);
+  const user = engine.createUser({ organizationSid: org.sid, userName: "a@acme.example", roles: ["Owner"] });
+  assert.equal(user.userName, "a@acme.example");
+  assert.deepEqual(user.roles, ["Owner"]);
+  assert.deepEqual(engine.user(user.sid), user);
+  assert.deepEqual(engine.users(org.sid), [user]);
+  throwsIamkit(() => engine.organization("nope"), AppError, "invalid_sid", 400);
+  assert.throws(() => engine.createUser({ organizationSid: org.sid, userName: "b", roles: ["King"] }), RangeError);
+  assert.throws(() => engine.createOrganization(42), TypeError);
+  assert.throws(() => engine.createUser("a@acme.example"), TypeError);
+  assert.throws(() => engine.createUser({ organizationSid: org.sid }), /userName/);
+});
+
+test("apps: create, read, list, update, rotate, delete", () => {
+  const { engine, clock, org } = setup();
+  const acct = engine.createAccount(org.sid, "Prod");
+  const app = engine.createApp({
+    ownerSid: acct.sid,
+    name: "Sender",
+    scopes: ["messages/read"],
+    tokenTtl: 600,
+    description: "sends",
+    companyName: "Acme Inc",
+    imageUrls: ["https://acme.example/logo.png"],
+    homepageUrl: "https://acme.example",
+    termsOfServiceUrl: "https://acme.example/tos",
+  });
+  assert.match(app.clientId, /^OQ/);
+  assert.equal(typeof app.clientSecret, "string");
+  assert.equal(app.grantType, "client_credentials");
+  assert.equal(app.tokenTtl, 600);
+  assert.equal(app.companyName, "Acme Inc");
+  const read = engine.app(app.clientId);
+  assert.equal(read.clientSecret, undefined);
+  assert.equal(read.name, "Sender");
+  assert.deepEqual(
+    engine.apps(acct.sid).map((a) => a.clientId),
+    [app.clientId],
+  );
+  const updated = engine.updateApp(app.clientId, { name: "Renamed", tokenTtl: 120 });
+  assert.deepEqual([updated.name, updated.tokenTtl, updated.description], ["Renamed", 120, "sends"]);
+  const rotated = engine.rotateSecret(app.clientId, 60);
+  assert.notEqual(rotated.clientSecret, app.clientSecret);
+  assert.equal(rotated.previousValidUntil, "2026-01-01T00:01:00Z");
+  assert.equal(clientToken(engine, app).expiresIn, 120); // the old secret, in its grace period
+  clock.advance(61);
+  throwsIamkit(() => clientToken(engine, app), OAuthError, "invalid_client", 401);
+  clientToken(engine, { clientId: app.clientId, clientSecret: rotated.clientSecret });
+  engine.deleteApp(app.clientId);
+  throwsIamkit(() => engine.app(app.clientId), AppError, undefined, 404);
+  assert.deepEqual(engine.apps(acct.sid), []);
+  throwsIamkit(
+    () => engine.createApp({ ownerSid: org.sid, name: "X", scopes: ["openid"] }),
+    AppError,
+    "invalid_scope",
+    400,
+  );
+  throwsIamkit(
+    () => engine.createApp({ ownerSid: org.sid, name: "X", scopes: ["managed-users/list"], tokenTtl: 600 }),
+    AppError,
+    undefined,
+    400,
+  );
+  assert.throws(() => engine.createApp({ ownerSid: org.sid, name: "X", scopes: "managed-users/list" }), TypeError);
+  assert.throws(() => engine.createApp({ ownerSid: org.sid, name: "X", scopes: [], tokenTtl: "1h" }), TypeError);
+  assert.throws(() => engine.updateApp(app.clientId, { nmae: "typo" }), /nmae/);
+  assert.throws(() => engine.rotateSecret(app.clientId, "soon"), TypeError);
+});
+
+test("authorization code with PKCE, refresh, authorizations and revocation", () => {
+  const { engine, org } = setup();
+  const user = engine.createUser({ organizationSid: org.sid, userName: "owner@acme.example", roles: ["Owner"] });
+  const app = engine.createApp({
+    ownerSid: org.sid,
+    name: "Web",
+    grantType: "authorization_code",
+    redirectUrl: CALLBACK,
+    scopes: ["managed-users/list", "managed-users/read"],
+  });
+  assert.ok(app.authorizationUrl.startsWith("https://oauth.iamkit.test/v2/authorize?"));
+  const verifier = "v".repeat(50);
+  const challenge = crypto.createHash("sha256").update(verifier).digest("base64url");
+  const granted = engine.authorize({
+    clientId: app.clientId,
+    redirectUri: CALLBACK,
+    userSid: user.sid,
+    scope: "managed-users/list offline_access",
+    state: "xyz",
+    codeChallenge: challenge,
+    codeChallengeMethod: "S256",
+  });
+  const query = new URL(granted.redirectTo).searchParams;
+  assert.equal(query.get("code"), granted.code);
+  assert.equal(query.get("state"), "xyz");
+  assert.equal(granted.expiresAt, "2026-01-01T00:05:00Z");
+  assert.equal(granted.authorization.authorizedBy, user.sid);
+  assert.deepEqual(
+    engine.authorizations(org.sid).map((a) => a.sid),
+    [granted.authorization.sid],
+  );
+  const form = {
+    grantType: "authorization_code",
+    clientId: app.clientId,
+    clientSecret: app.clientSecret,
+    code: granted.code,
+    redirectUri: CALLBACK,
+    codeVerifier: verifier,
+  };
+  const tok = engine.token(form);
+  assert.equal(tok.tokenType, "Bearer");
+  assert.equal(tok.idToken, null);
+  assert.ok(tok.refreshToken);
+  assert.equal(tok.scope, "managed-users/list");
+  assert.equal(engine.verify(tok.accessToken).sub, user.sid);
+  const refreshed = engine.token({
+    grantType: "refresh_token",
+    clientId: app.clientId,
+    clientSecret: app.clientSecret,
+    refreshToken: tok.refreshToken,
+  });
+  assert.notEqual(refreshed.accessToken, tok.accessToken);
+  throwsIamkit(() => engine.token(form), OAuthError, "invalid_grant", 400);
+  const revoked = engine.revokeAuthorization(granted.authorization.sid);
+  assert.equal(revoked.revokedAt, "2026-01-01T00:00:00Z");
+  assert.deepEqual(engine.authorizations(org.sid), []);
+  throwsIamkit(() => engine.verify(refreshed.accessToken), TokenError);
+  const sso = engine.createUser({ organizationSid: org.sid, userName: "sso@acme.example", roles: ["Owner"], sso: true });
+  assert.throws(
+    () => engine.authorize({ clientId: app.clientId, redirectUri: CALLBACK, userSid: sso.sid }),
+    AuthorizeError,
+  );
+  assert.throws(
+    () => engine.authorize({ clientId: app.clientId, redirectUri: "https://evil.example/", userSid: user.sid }),
+    AuthorizeError,
+  );
+});
+
+test("checkAccess, introspect, revokeToken, expiry, jwks and metadata", () => {
+  const { engine, clock, org } = setup();
+  const app = engine.createApp({ ownerSid: org.sid, name: "P", scopes: ["managed-users/list"] });
+  const tok = clientToken(engine, app);
+  const access = engine.checkAccess(tok.accessToken, "GET", `/Organizations/${org.sid}/scim/Users`);
+  assert.ok(access.permission);
+  assert.equal(access.claims.client_id, app.clientId);
+  throwsIamkit(
+    () => engine.checkAccess(tok.accessToken, "DELETE", `/Organizations/${org.sid}/scim/Users/US${"0".repeat(32)}`),
+    AccessError,
+    undefined,
+    403,
+  );
+  const found = engine.introspect(tok.accessToken);
+  assert.equal(found.active, true);
+  assert.equal(found.client_id, app.clientId);
+  assert.deepEqual(engine.introspect("garbage"), { active: false });
+  engine.revokeToken(app.clientId, app.clientSecret, tok.accessToken);
+  throwsIamkit(() => engine.verify(tok.accessToken), TokenError);
+  throwsIamkit(() => engine.revokeToken(app.clientId, "wrong", tok.accessToken), OAuthError, "invalid_client", 401);
+  const next = clientToken(engine, app);
+  clock.advance(3600);
+  throwsIamkit(() => engine.verify(next.accessToken), TokenError, undefined, 401);
+  assert.equal(engine.jwks().keys.length, 1);
+  assert.equal(engine.metadata().token_endpoint.endsWith("/v2/token"), true);
+  throwsIamkit(() => engine.token({ grantType: "password" }), OAuthError, "unsupported_grant_type", 400);
+  assert.throws(() => engine.token({}), /grantType/);
+  assert.throws(() => engine.verify(undefined), TypeError);
+});
+
+test("SCIM users: create, get, list, replace, patch, delete", () => {
+  const { engine, org } = setup();
+  const created = engine.scimCreateUser(org.sid, scimUser("babs@acme.example", { displayName: "Babs", externalId: "e1" }));
+  const uid = created.id;
+  assert.equal(created.meta.version, 'W/"1"');
+  let got = engine.scimGetUser(org.sid, uid, { attributes: ["userName"] });
+  assert.equal(got.userName, "babs@acme.example");
+  assert.equal(got.displayName, undefined);
+  got = engine.scimGetUser(org.sid, uid, { excludedAttributes: ["displayName"] });
+  assert.equal(got.displayName, undefined);
+  assert.equal(got.externalId, "e1");
+  engine.scimCreateUser(org.sid, scimUser("al@acme.example", { displayName: "Al" }));
+  const listed = engine.scimListUsers(org.sid, { sortBy: "userName", sortOrder: "descending" });
+  assert.deepEqual(
+    listed.Resources.map((u) => u.userName),
+    ["babs@acme.example", "al@acme.example"],
+  );
+  assert.equal(listed.totalResults, 2);
+  const page = engine.scimListUsers(org.sid, { sortBy: "userName", startIndex: 2, count: 1 });
+  assert.deepEqual(
+    page.Resources.map((u) => u.userName),
+    ["babs@acme.example"],
+  );
+  assert.equal(page.startIndex, 2);
+  const found = engine.scimListUsers(org.sid, { filter: 'displayName co "ab"', attributes: ["userName"] });
+  assert.deepEqual(
+    found.Resources.map((u) => u.userName),
+    ["babs@acme.example"],
+  );
+  assert.equal(engine.scimListUsers(org.sid).totalResults, 2);
+  const replaced = engine.scimReplaceUser(org.sid, uid, scimUser("babs@acme.example", { displayName: "Barbara" }), {
+    ifMatch: 'W/"1"',
+  });
+  assert.equal(replaced.displayName, "Barbara");
+  const patched = engine.scimPatchUser(org.sid, uid, {
+    schemas: [PATCH_SCHEMA],
+    Operations: [{ op: "replace", path: "active", value: false }],
+  });
+  assert.equal(patched.active, false);
+  throwsIamkit(() => engine.scimDeleteUser(org.sid, uid, { ifMatch: 'W/"1"' }), ScimError, undefined, 412);
+  engine.scimDeleteUser(org.sid, uid);
+  throwsIamkit(() => engine.scimGetUser(org.sid, uid), ScimError, "notFound", 404);
+  throwsIamkit(
+    () => engine.scimCreateUser(org.sid, scimUser("al@acme.example")),
+    ScimError,
+    "uniqueness",
+    409,
+  );
+  throwsIamkit(() => engine.scimListUsers(org.sid, { filter: "userName eq" }), ScimError, "invalidFilter", 400);
+  assert.throws(() => engine.scimCreateUser(org.sid, "babs"), TypeError);
+  assert.throws(() => engine.scimListUsers(org.sid, { count: "ten" }), TypeError);
+});
+
+test("roles and role assignments", () => {
+  const { engine, org } = setup();
+  const roles = Object.fromEntries(engine.roles().map((r) => [r.friendlyName, r.sid]));
+  for (const name of ["Owner", "Administrator", "Developer"]) assert.ok(roles[name], name);
+  const user = engine.createUser({ organizationSid: org.sid, userName: "dev@acme.example" });
+  const acct = engine.createAccount(org.sid, "Prod");
+  const made = engine.createRoleAssignment(org.sid, { roleSid: roles.Developer, scope: acct.sid, identity: user.sid });
+  assert.match(made.sid, /^IY/);
+  const page = engine.roleAssignments(org.sid, { identity: user.sid, pageSize: 10 });
+  assert.deepEqual(
+    page.content.map((a) => a.sid),
+    [made.sid],
+  );
+  assert.equal(engine.roleAssignments(org.sid, { scope: acct.sid }).content[0].sid, made.sid);
+  assert.throws(
+    () => engine.roleAssignments(org.sid),
+    (error) => error instanceof RoleError && error.twilioCode === 25203,
+  );
+  assert.throws(
+    () => engine.createRoleAssignment(org.sid, { roleSid: "IX" + "f".repeat(32), scope: acct.sid, identity: user.sid }),
+    RoleError,
+  );
+  engine.deleteRoleAssignment(org.sid, made.sid);
+  assert.deepEqual(engine.roleAssignments(org.sid, { identity: user.sid }).content, []);
+  throwsIamkit(() => engine.deleteRoleAssignment(org.sid, made.sid), RoleError, undefined, 404);
+});
+
+test("audit events", () => {
+  const { engine, clock, org } = setup();
+  const app = engine.createApp({ ownerSid: org.sid, name: "P", scopes: ["managed-users/list"] });
+  clock.advance(10);
+  engine.rotateSecret(app.clientId);
+  const created = engine.auditEvents({ eventType: "oauth-apps.created" });
+  assert.deepEqual(
+    created.map((e) => [e.eventType, e.subject, e.actor]),
+    [["oauth-apps.created", app.clientId, "admin"]],
+  );
+  const rotated = engine.auditEvents({ eventType: "oauth-apps.secret-rotated" });
+  assert.equal(rotated[0].details.gracePeriodSeconds, 86400);
+  assert.deepEqual(
+    engine.auditEvents({ since: "2026-01-01T00:00:05Z" }).map((e) => e.eventType),
+    ["oauth-apps.secret-rotated"],
+  );
+  assert.deepEqual(
+    engine.auditEvents({ until: "2026-01-01T00:00:05Z", subject: app.clientId }).map((e) => e.eventType),
+    ["oauth-apps.created"],
+  );
+  assert.equal(engine.auditEvents({ limit: 1 }).length, 1);
+  assert.ok(!JSON.stringify(engine.auditEvents()).includes(app.clientSecret));
+  assert.throws(() => engine.auditEvents({ since: "2026-01-01" }), RangeError);
+});
+
+test("exportState and importState", () => {
+  const { engine, org } = setup();
+  const app = engine.createApp({ ownerSid: org.sid, name: "P", scopes: ["managed-users/list"] });
+  const state = engine.exportState();
+  assert.equal(typeof state, "string");
+  assert.ok(!state.includes(app.clientSecret));
+  const other = new Engine({ clock: new ManualClock() });
+  other.importState(state);
+  assert.equal(other.app(app.clientId).name, "P");
+  assert.equal(clientToken(other, app).expiresIn, 3600);
+  throwsIamkit(() => other.importState("{}"), StateError, undefined, 400);
+  assert.deepEqual(other.organizations(), [org]);
+  assert.throws(() => other.importState({}), TypeError);
+});
+
+test("serve shares the engine and the clock, without blocking the event loop", async () => {
+  const { engine, clock, org } = setup();
+  const app = engine.createApp({ ownerSid: org.sid, name: "P", scopes: ["managed-users/list"] });
+  const pending = engine.serve({ port: 0 });
+  assert.ok(pending instanceof Promise);
+  const server = await pending;
+  assert.ok(server instanceof Server);
+  try {
+    assert.equal(server.running, true);
+    assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.ok(server.bootstrap.adminToken);
+    const response = await fetch(`${server.url}/v2/token`, {
+      method: "POST",
+      body: new URLSearchParams({
+        grant_type: "client_credentials",
+        client_id: app.clientId,
+        client_secret: app.clientSecret,
+      }),
+    });
+    assert.equal(response.status, 200);
+    const issued = await response.json();
+    assert.equal(engine.verify(issued.access_token).iat, 1767225600);
+    clock.advance(3600);
+    assert.throws(() => engine.verify(issued.access_token), TokenError);
+  } finally {
+    await server.stop();
+  }
+  assert.equal(server.running, false);
+  await server.stop(); // stopping twice is harmless
+});
+
+test("serve with demo data, and bad serve options", async () => {
+  const engine = new Engine();
+  const server = await engine.serve({ demo: true });
+  try {
+    const boot = server.bootstrap;
+    assert.ok(engine.organizations().some((o) => o.sid === boot.organizationSid));
+    assert.ok(engine.app(boot.apps.orgClientCredentials.clientId));
+  } finally {
+    await server.stop();
+  }
+  await assert.rejects(engine.serve({ host: "not-an-ip" }), RangeError);
+  await assert.rejects(engine.serve({ port: "80" }), TypeError);
+  await assert.rejects(engine.serve({ port: 70000 }), TypeError);
+});
+
+test("the error classes form one hierarchy", () => {
+  for (const Class of [AppError, AuthorizeError, OAuthError, TokenError, AccessError, ScimError, RoleError, StateError]) {
+    const error = new Class("some_code", 400, 20001, "message");
+    assert.ok(error instanceof IamkitError && error instanceof Error);
+    assert.equal(error.name, Class.name);
+    assert.equal(error.message, "message");
+    assert.deepEqual([error.code, error.status, error.twilioCode], ["some_code", 400, 20001]);
+  }
+});
+
+test("the ESM entry exports the same classes", async () => {
+  const esm = await import("iamkit");
+  assert.equal(esm.Engine, Engine);
+  assert.equal(esm.ScimError, ScimError);
+  assert.equal(esm.default, iamkit);
+});
