@@ -244,8 +244,18 @@ export class Engine {
     options?: { attributes?: string[]; excludedAttributes?: string[] },
   ): ScimResource;
   scimListUsers(organizationSid: string, options?: ScimListOptions): ScimListResponse;
-  scimReplaceUser(organizationSid: string, id: string, user: ScimResource, options?: { ifMatch?: string }): ScimResource;
-  scimPatchUser(organizationSid: string, id: string, patch: ScimResource, options?: { ifMatch?: string }): ScimResource;
+  scimReplaceUser(
+    organizationSid: string,
+    id: string,
+    user: ScimResource,
+    options?: { ifMatch?: string },
+  ): ScimResource;
+  scimPatchUser(
+    organizationSid: string,
+    id: string,
+    patch: ScimResource,
+    options?: { ifMatch?: string },
+  ): ScimResource;
   scimDeleteUser(organizationSid: string, id: string, options?: { ifMatch?: string }): void;
 
   roles(): Array<{ sid: string; [key: string]: Json | undefined }>;
@@ -256,7 +266,10 @@ export class Engine {
   roleAssignments(
     organizationSid: string,
     query?: RoleAssignmentsQuery,
-  ): { content: Array<{ sid: string; [key: string]: Json | undefined }>; meta: { [key: string]: Json } };
+  ): {
+    content: Array<{ sid: string; [key: string]: Json | undefined }>;
+    meta: { [key: string]: Json };
+  };
   deleteRoleAssignment(organizationSid: string, sid: string): void;
 
   auditEvents(query?: AuditQuery): Array<{ [key: string]: Json }>;

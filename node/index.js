@@ -102,16 +102,20 @@ class ManualClock {
     if (at !== undefined && typeof at !== "string") {
       throw new TypeError(`at must be an RFC 3339 string, not ${typeof at}`);
     }
-    this[CLOCK] = call(() => (at === undefined ? new native.ManualClock() : new native.ManualClock(at)));
+    this[CLOCK] = call(() =>
+      at === undefined ? new native.ManualClock() : new native.ManualClock(at),
+    );
   }
   /** Moves the clock by `seconds` (negative moves it back). */
   advance(seconds) {
-    if (typeof seconds !== "number") throw new TypeError(`seconds must be a number, not ${typeof seconds}`);
+    if (typeof seconds !== "number")
+      throw new TypeError(`seconds must be a number, not ${typeof seconds}`);
     call(() => this[CLOCK].advance(seconds));
   }
   /** Puts the clock at an RFC 3339 instant. */
   set(at) {
-    if (typeof at !== "string") throw new TypeError(`at must be an RFC 3339 string, not ${typeof at}`);
+    if (typeof at !== "string")
+      throw new TypeError(`at must be an RFC 3339 string, not ${typeof at}`);
     call(() => this[CLOCK].set(at));
   }
   /** The clock's instant as an RFC 3339 string in UTC. */
@@ -142,13 +146,17 @@ class Engine {
   /** @param {{clock?: ManualClock, algorithm?: string, issuer?: string, rs256KeyPem?: string}} [options] */
   constructor(options) {
     if (options !== undefined && (options === null || typeof options !== "object")) {
-      throw new TypeError(`Engine options must be an object, not ${options === null ? "null" : typeof options}`);
+      throw new TypeError(
+        `Engine options must be an object, not ${options === null ? "null" : typeof options}`,
+      );
     }
     const { clock, ...rest } = options || {};
     if (clock !== undefined && !(clock instanceof ManualClock)) {
       throw new TypeError("options.clock must be a ManualClock");
     }
-    this[ENGINE] = call(() => new native.Engine(rest, clock === undefined ? undefined : clock[CLOCK]));
+    this[ENGINE] = call(
+      () => new native.Engine(rest, clock === undefined ? undefined : clock[CLOCK]),
+    );
     this.clock = clock;
   }
   /** The signing algorithm's JWS name. */

@@ -39,7 +39,11 @@ function setup() {
 }
 
 const clientToken = (engine, app) =>
-  engine.token({ grantType: "client_credentials", clientId: app.clientId, clientSecret: app.clientSecret });
+  engine.token({
+    grantType: "client_credentials",
+    clientId: app.clientId,
+    clientSecret: app.clientSecret,
+  });
 
 /** Asserts that `fn` throws an instance of `Class` with `code` (and `status`). */
 function throwsIamkit(fn, Class, code, status) {
@@ -97,13 +101,20 @@ test("directory: organizations, accounts, users", () => {
   assert.equal(acct.organizationSid, org.sid);
   assert.deepEqual(engine.account(acct.sid), acct);
   assert.deepEqual(engine.accounts(org.sid), [acct]);
-  const user = engine.createUser({ organizationSid: org.sid, userName: "a@acme.example", roles: ["Owner"] });
+  const user = engine.createUser({
+    organizationSid: org.sid,
+    userName: "a@acme.example",
+    roles: ["Owner"],
+  });
   assert.equal(user.userName, "a@acme.example");
   assert.deepEqual(user.roles, ["Owner"]);
   assert.deepEqual(engine.user(user.sid), user);
   assert.deepEqual(engine.users(org.sid), [user]);
   throwsIamkit(() => engine.organization("nope"), AppError, "invalid_sid", 400);
-  assert.throws(() => engine.createUser({ organizationSid: org.sid, userName: "b", roles: ["King"] }), RangeError);
+  assert.throws(
+    () => engine.createUser({ organizationSid: org.sid, userName: "b", roles: ["King"] }),
+    RangeError,
+  );
   assert.throws(() => engine.createOrganization(42), TypeError);
   assert.throws(() => engine.createUser("a@acme.example"), TypeError);
   assert.throws(() => engine.createUser({ organizationSid: org.sid }), /userName/);
@@ -136,7 +147,10 @@ test("apps: create, read, list, update, rotate, delete", () => {
     [app.clientId],
   );
   const updated = engine.updateApp(app.clientId, { name: "Renamed", tokenTtl: 120 });
-  assert.deepEqual([updated.name, updated.tokenTtl, updated.description], ["Renamed", 120, "sends"]);
+  assert.deepEqual(
+    [updated.name, updated.tokenTtl, updated.description],
+    ["Renamed", 120, "sends"],
+  );
   const rotated = engine.rotateSecret(app.clientId, 60);
   assert.notEqual(rotated.clientSecret, app.clientSecret);
   assert.equal(rotated.previousValidUntil, "2026-01-01T00:01:00Z");
@@ -154,20 +168,36 @@ test("apps: create, read, list, update, rotate, delete", () => {
     400,
   );
   throwsIamkit(
-    () => engine.createApp({ ownerSid: org.sid, name: "X", scopes: ["managed-users/list"], tokenTtl: 600 }),
+    () =>
+      engine.createApp({
+        ownerSid: org.sid,
+        name: "X",
+        scopes: ["managed-users/list"],
+        tokenTtl: 600,
+      }),
     AppError,
     undefined,
     400,
   );
-  assert.throws(() => engine.createApp({ ownerSid: org.sid, name: "X", scopes: "managed-users/list" }), TypeError);
-  assert.throws(() => engine.createApp({ ownerSid: org.sid, name: "X", scopes: [], tokenTtl: "1h" }), TypeError);
+  assert.throws(
+    () => engine.createApp({ ownerSid: org.sid, name: "X", scopes: "managed-users/list" }),
+    TypeError,
+  );
+  assert.throws(
+    () => engine.createApp({ ownerSid: org.sid, name: "X", scopes: [], tokenTtl: "1h" }),
+    TypeError,
+  );
   assert.throws(() => engine.updateApp(app.clientId, { nmae: "typo" }), /nmae/);
   assert.throws(() => engine.rotateSecret(app.clientId, "soon"), TypeError);
 });
 
 test("authorization code with PKCE, refresh, authorizations and revocation", () => {
   const { engine, org } = setup();
-  const user = engine.createUser({ organizationSid: org.sid, userName: "owner@acme.example", roles: ["Owner"] });
+  const user = engine.createUser({
+    organizationSid: org.sid,
+    userName: "owner@acme.example",
+    roles: ["Owner"],
+  });
   const app = engine.createApp({
     ownerSid: org.sid,
     name: "Web",
@@ -222,13 +252,23 @@ test("authorization code with PKCE, refresh, authorizations and revocation", () 
   assert.equal(revoked.revokedAt, "2026-01-01T00:00:00Z");
   assert.deepEqual(engine.authorizations(org.sid), []);
   throwsIamkit(() => engine.verify(refreshed.accessToken), TokenError);
-  const sso = engine.createUser({ organizationSid: org.sid, userName: "sso@acme.example", roles: ["Owner"], sso: true });
+  const sso = engine.createUser({
+    organizationSid: org.sid,
+    userName: "sso@acme.example",
+    roles: ["Owner"],
+    sso: true,
+  });
   assert.throws(
     () => engine.authorize({ clientId: app.clientId, redirectUri: CALLBACK, userSid: sso.sid }),
     AuthorizeError,
   );
   assert.throws(
-    () => engine.authorize({ clientId: app.clientId, redirectUri: "https://evil.example/", userSid: user.sid }),
+    () =>
+      engine.authorize({
+        clientId: app.clientId,
+        redirectUri: "https://evil.example/",
+        userSid: user.sid,
+      }),
     AuthorizeError,
   );
 });
@@ -241,7 +281,12 @@ test("checkAccess, introspect, revokeToken, expiry, jwks and metadata", () => {
   assert.ok(access.permission);
   assert.equal(access.claims.client_id, app.clientId);
   throwsIamkit(
-    () => engine.checkAccess(tok.accessToken, "DELETE", `/Organizations/${org.sid}/scim/Users/US${"0".repeat(32)}`),
+    () =>
+      engine.checkAccess(
+        tok.accessToken,
+        "DELETE",
+        `/Organizations/${org.sid}/scim/Users/US${"0".repeat(32)}`,
+      ),
     AccessError,
     undefined,
     403,
@@ -252,20 +297,33 @@ test("checkAccess, introspect, revokeToken, expiry, jwks and metadata", () => {
   assert.deepEqual(engine.introspect("garbage"), { active: false });
   engine.revokeToken(app.clientId, app.clientSecret, tok.accessToken);
   throwsIamkit(() => engine.verify(tok.accessToken), TokenError);
-  throwsIamkit(() => engine.revokeToken(app.clientId, "wrong", tok.accessToken), OAuthError, "invalid_client", 401);
+  throwsIamkit(
+    () => engine.revokeToken(app.clientId, "wrong", tok.accessToken),
+    OAuthError,
+    "invalid_client",
+    401,
+  );
   const next = clientToken(engine, app);
   clock.advance(3600);
   throwsIamkit(() => engine.verify(next.accessToken), TokenError, undefined, 401);
   assert.equal(engine.jwks().keys.length, 1);
   assert.equal(engine.metadata().token_endpoint.endsWith("/v2/token"), true);
-  throwsIamkit(() => engine.token({ grantType: "password" }), OAuthError, "unsupported_grant_type", 400);
+  throwsIamkit(
+    () => engine.token({ grantType: "password" }),
+    OAuthError,
+    "unsupported_grant_type",
+    400,
+  );
   assert.throws(() => engine.token({}), /grantType/);
   assert.throws(() => engine.verify(undefined), TypeError);
 });
 
 test("SCIM users: create, get, list, replace, patch, delete", () => {
   const { engine, org } = setup();
-  const created = engine.scimCreateUser(org.sid, scimUser("babs@acme.example", { displayName: "Babs", externalId: "e1" }));
+  const created = engine.scimCreateUser(
+    org.sid,
+    scimUser("babs@acme.example", { displayName: "Babs", externalId: "e1" }),
+  );
   const uid = created.id;
   assert.equal(created.meta.version, 'W/"1"');
   let got = engine.scimGetUser(org.sid, uid, { attributes: ["userName"] });
@@ -287,22 +345,35 @@ test("SCIM users: create, get, list, replace, patch, delete", () => {
     ["babs@acme.example"],
   );
   assert.equal(page.startIndex, 2);
-  const found = engine.scimListUsers(org.sid, { filter: 'displayName co "ab"', attributes: ["userName"] });
+  const found = engine.scimListUsers(org.sid, {
+    filter: 'displayName co "ab"',
+    attributes: ["userName"],
+  });
   assert.deepEqual(
     found.Resources.map((u) => u.userName),
     ["babs@acme.example"],
   );
   assert.equal(engine.scimListUsers(org.sid).totalResults, 2);
-  const replaced = engine.scimReplaceUser(org.sid, uid, scimUser("babs@acme.example", { displayName: "Barbara" }), {
-    ifMatch: 'W/"1"',
-  });
+  const replaced = engine.scimReplaceUser(
+    org.sid,
+    uid,
+    scimUser("babs@acme.example", { displayName: "Barbara" }),
+    {
+      ifMatch: 'W/"1"',
+    },
+  );
   assert.equal(replaced.displayName, "Barbara");
   const patched = engine.scimPatchUser(org.sid, uid, {
     schemas: [PATCH_SCHEMA],
     Operations: [{ op: "replace", path: "active", value: false }],
   });
   assert.equal(patched.active, false);
-  throwsIamkit(() => engine.scimDeleteUser(org.sid, uid, { ifMatch: 'W/"1"' }), ScimError, undefined, 412);
+  throwsIamkit(
+    () => engine.scimDeleteUser(org.sid, uid, { ifMatch: 'W/"1"' }),
+    ScimError,
+    undefined,
+    412,
+  );
   engine.scimDeleteUser(org.sid, uid);
   throwsIamkit(() => engine.scimGetUser(org.sid, uid), ScimError, "notFound", 404);
   throwsIamkit(
@@ -311,7 +382,12 @@ test("SCIM users: create, get, list, replace, patch, delete", () => {
     "uniqueness",
     409,
   );
-  throwsIamkit(() => engine.scimListUsers(org.sid, { filter: "userName eq" }), ScimError, "invalidFilter", 400);
+  throwsIamkit(
+    () => engine.scimListUsers(org.sid, { filter: "userName eq" }),
+    ScimError,
+    "invalidFilter",
+    400,
+  );
   assert.throws(() => engine.scimCreateUser(org.sid, "babs"), TypeError);
   assert.throws(() => engine.scimListUsers(org.sid, { count: "ten" }), TypeError);
 });
@@ -322,7 +398,11 @@ test("roles and role assignments", () => {
   for (const name of ["Owner", "Administrator", "Developer"]) assert.ok(roles[name], name);
   const user = engine.createUser({ organizationSid: org.sid, userName: "dev@acme.example" });
   const acct = engine.createAccount(org.sid, "Prod");
-  const made = engine.createRoleAssignment(org.sid, { roleSid: roles.Developer, scope: acct.sid, identity: user.sid });
+  const made = engine.createRoleAssignment(org.sid, {
+    roleSid: roles.Developer,
+    scope: acct.sid,
+    identity: user.sid,
+  });
   assert.match(made.sid, /^IY/);
   const page = engine.roleAssignments(org.sid, { identity: user.sid, pageSize: 10 });
   assert.deepEqual(
@@ -335,7 +415,12 @@ test("roles and role assignments", () => {
     (error) => error instanceof RoleError && error.twilioCode === 25203,
   );
   assert.throws(
-    () => engine.createRoleAssignment(org.sid, { roleSid: "IX" + "f".repeat(32), scope: acct.sid, identity: user.sid }),
+    () =>
+      engine.createRoleAssignment(org.sid, {
+        roleSid: "IX" + "f".repeat(32),
+        scope: acct.sid,
+        identity: user.sid,
+      }),
     RoleError,
   );
   engine.deleteRoleAssignment(org.sid, made.sid);
@@ -360,7 +445,9 @@ test("audit events", () => {
     ["oauth-apps.secret-rotated"],
   );
   assert.deepEqual(
-    engine.auditEvents({ until: "2026-01-01T00:00:05Z", subject: app.clientId }).map((e) => e.eventType),
+    engine
+      .auditEvents({ until: "2026-01-01T00:00:05Z", subject: app.clientId })
+      .map((e) => e.eventType),
     ["oauth-apps.created"],
   );
   assert.equal(engine.auditEvents({ limit: 1 }).length, 1);
@@ -430,7 +517,16 @@ test("serve with demo data, and bad serve options", async () => {
 });
 
 test("the error classes form one hierarchy", () => {
-  for (const Class of [AppError, AuthorizeError, OAuthError, TokenError, AccessError, ScimError, RoleError, StateError]) {
+  for (const Class of [
+    AppError,
+    AuthorizeError,
+    OAuthError,
+    TokenError,
+    AccessError,
+    ScimError,
+    RoleError,
+    StateError,
+  ]) {
     const error = new Class("some_code", 400, 20001, "message");
     assert.ok(error instanceof IamkitError && error instanceof Error);
     assert.equal(error.name, Class.name);

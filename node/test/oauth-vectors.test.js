@@ -167,11 +167,19 @@ for (const { file, scenario } of SCENARIOS) {
         result = runStep(engine, clock, step);
       } catch (error) {
         if (!(error instanceof IamkitError)) throw error;
-        assert.notEqual(wantError, undefined, `${at}: unexpected error ${error.code}: ${error.message}`);
+        assert.notEqual(
+          wantError,
+          undefined,
+          `${at}: unexpected error ${error.code}: ${error.message}`,
+        );
         assert.equal(error.code, wantError, `${at}: ${error.message}`);
         return;
       }
-      assert.equal(wantError, undefined, `${at}: expected error ${wantError}, got ${JSON.stringify(result)}`);
+      assert.equal(
+        wantError,
+        undefined,
+        `${at}: expected error ${wantError}, got ${JSON.stringify(result)}`,
+      );
       if (step.as !== undefined) bound[step.as] = result;
       for (const [key, want] of Object.entries(resolve(expect ?? {}, bound))) {
         assert.ok(key in result, `${at}: no field ${key} in ${JSON.stringify(result)}`);
