@@ -195,6 +195,10 @@ export interface Bootstrap {
   [key: string]: Json | undefined;
 }
 
+/** Whether a SCIM filter matches a User resource, stored or not; an invalid filter
+ * throws a `ScimError` (`invalidFilter`). */
+export function filterMatches(filter: string, user: { [attribute: string]: Json }): boolean;
+
 /** A running emulator. */
 export class Server {
   readonly url: string;

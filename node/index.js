@@ -224,7 +224,13 @@ for (const name of SYNC_METHODS) {
   });
 }
 
+/** Whether a SCIM filter matches a User resource (an object), stored or not. */
+function filterMatches(filter, user) {
+  return call(() => native.filterMatches(filter, user));
+}
+
 module.exports = {
+  filterMatches,
   Engine,
   ManualClock,
   Server,

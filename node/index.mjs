@@ -2,6 +2,7 @@
 import iamkit from "./index.js";
 
 export const {
+  filterMatches,
   Engine,
   ManualClock,
   Server,

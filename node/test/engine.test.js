@@ -388,7 +388,7 @@ test("SCIM users: create, get, list, replace, patch, delete", () => {
     "invalidFilter",
     400,
   );
-  assert.throws(() => engine.scimCreateUser(org.sid, "babs"), TypeError);
+  throwsIamkit(() => engine.scimCreateUser(org.sid, "babs"), ScimError, undefined, 400);
   assert.throws(() => engine.scimListUsers(org.sid, { count: "ten" }), TypeError);
 });
 

@@ -114,30 +114,23 @@ fn normalize(value: Value) -> Value {
     }
 }
 
-/// A plain JSON value from JS (a SCIM resource or PATCH body): integral numbers
-/// become integers; `null` is kept (it is meaningful in SCIM).
-pub fn resource(what: &str, value: Value) -> napi::Result<Value> {
-    fn ints(value: Value) -> Value {
-        match value {
-            Value::Number(n) => match n.as_f64() {
-                Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 && n.as_i64().is_none() => {
-                    json!(f as i64)
-                }
-                _ => Value::Number(n),
-            },
-            Value::Array(items) => Value::Array(items.into_iter().map(ints).collect()),
-            Value::Object(map) => {
-                Value::Object(map.into_iter().map(|(k, v)| (k, ints(v))).collect())
-            }
-            other => other,
-        }
-    }
+/// A plain JSON value from JS (a SCIM resource or PATCH body), handed to the core as
+/// it is, so that the core rules on its shape (a PATCH body that is not an object is
+/// SCIM `invalidSyntax`, not a `TypeError`). Integral numbers become integers; `null`
+/// is kept (it is meaningful in SCIM).
+pub fn resource(value: Value) -> Value {
     match value {
-        value @ Value::Object(_) => Ok(ints(value)),
-        other => Err(type_err(format!(
-            "{what} must be an object, not {}",
-            js_type(&other)
-        ))),
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 && n.as_i64().is_none() => {
+                json!(f as i64)
+            }
+            _ => Value::Number(n),
+        },
+        Value::Array(items) => Value::Array(items.into_iter().map(resource).collect()),
+        Value::Object(map) => {
+            Value::Object(map.into_iter().map(|(k, v)| (k, resource(v))).collect())
+        }
+        other => other,
     }
 }
 

@@ -564,7 +564,7 @@ impl Engine {
     #[napi]
     pub fn scim_create_user(&self, organization_sid: String, user: Value) -> Result<Value> {
         let org: OrganizationSid = parse_sid(&organization_sid)?;
-        let user = resource("resource", user)?;
+        let user = resource(user);
         self.engine
             .scim_create_user(org, &user, &admin())
             .map_err(core_err)
@@ -622,7 +622,7 @@ impl Engine {
         options: Option<Value>,
     ) -> Result<Value> {
         let org: OrganizationSid = parse_sid(&organization_sid)?;
-        let user = resource("resource", user)?;
+        let user = resource(user);
         let o: IfMatchOptions = self::options("scimReplaceUser options", options)?;
         self.engine
             .scim_replace_user(org, &id, &user, o.if_match.as_deref(), &admin())
@@ -639,7 +639,7 @@ impl Engine {
         options: Option<Value>,
     ) -> Result<Value> {
         let org: OrganizationSid = parse_sid(&organization_sid)?;
-        let patch = resource("patch", patch)?;
+        let patch = resource(patch);
         let o: IfMatchOptions = self::options("scimPatchUser options", options)?;
         self.engine
             .scim_patch_user(org, &id, &patch, o.if_match.as_deref(), &admin())

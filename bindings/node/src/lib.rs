@@ -14,3 +14,15 @@ mod convert;
 mod engine;
 
 pub use engine::{Engine, ManualClock, Server};
+
+use napi_derive::napi;
+
+/// Whether a SCIM filter matches a User resource given as an object (the engine's
+/// evaluator, on any resource, stored or not). An invalid filter throws a
+/// `ScimError` with `invalidFilter`.
+#[napi]
+pub fn filter_matches(filter: String, user: serde_json::Value) -> napi::Result<bool> {
+    let user = convert::resource(user);
+    let filter = iamkit::scim::Filter::parse(&filter).map_err(convert::core_err)?;
+    Ok(filter.matches(&user))
+}
