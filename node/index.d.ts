@@ -279,6 +279,12 @@ export class Engine {
   auditEvents(query?: AuditQuery): Array<{ [key: string]: Json }>;
   exportState(): string;
   importState(state: string): void;
+  /** `scimListUsers` off the event loop (the libuv thread pool). */
+  scimListUsersAsync(organizationSid: string, options?: ScimListOptions): Promise<ScimListResponse>;
+  /** `exportState` off the event loop. */
+  exportStateAsync(): Promise<string>;
+  /** `importState` off the event loop. */
+  importStateAsync(state: string): Promise<void>;
 
   serve(options?: ServeOptions): Promise<Server>;
 }

@@ -170,6 +170,20 @@ class Engine {
   }
 }
 
+// Promise-returning variants: the work runs on the libuv thread pool.
+for (const name of ["scimListUsersAsync", "exportStateAsync", "importStateAsync"]) {
+  if (typeof native.Engine.prototype[name] !== "function") {
+    throw new Error(`iamkit: the native addon has no Engine.${name}; rebuild it`);
+  }
+  Object.defineProperty(Engine.prototype, name, {
+    value: function (...args) {
+      return callAsync(() => this[ENGINE][name](...args));
+    },
+    writable: true,
+    configurable: true,
+  });
+}
+
 // Every other method forwards to the native engine through `convert`.
 const SYNC_METHODS = [
   "createOrganization",

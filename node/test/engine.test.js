@@ -470,6 +470,23 @@ test("exportState and importState", () => {
   assert.throws(() => other.importState({}), TypeError);
 });
 
+test("async variants: scimListUsersAsync, exportStateAsync, importStateAsync", async () => {
+  const { engine, org } = setup();
+  engine.scimCreateUser(org.sid, scimUser("al@acme.example"));
+  const pending = engine.scimListUsersAsync(org.sid, { filter: 'userName sw "al"' });
+  assert.ok(pending instanceof Promise);
+  const listed = await pending;
+  assert.deepEqual(listed, engine.scimListUsers(org.sid, { filter: 'userName sw "al"' }));
+  await assert.rejects(engine.scimListUsersAsync(org.sid, { filter: "userName eq" }), ScimError);
+  await assert.rejects(engine.scimListUsersAsync(org.sid, { count: "ten" }), TypeError);
+  const state = await engine.exportStateAsync();
+  assert.equal(state, engine.exportState());
+  const other = new Engine();
+  assert.equal(await other.importStateAsync(state), undefined);
+  assert.deepEqual(other.organizations(), [org]);
+  await assert.rejects(other.importStateAsync("{}"), StateError);
+});
+
 test("serve shares the engine and the clock, without blocking the event loop", async () => {
   const { engine, clock, org } = setup();
   const app = engine.createApp({ ownerSid: org.sid, name: "P", scopes: ["managed-users/list"] });

@@ -49,6 +49,10 @@ export async function example(): Promise<number> {
       throw error;
     }
   }
+  const later: ScimListResponse = await engine.scimListUsersAsync(org.sid, { count: 1 });
+  const saved: string = await engine.exportStateAsync();
+  await engine.importStateAsync(saved);
+  void later;
   const server = await engine.serve({ port: 0 });
   const url: string = server.url;
   await server.stop();

@@ -230,6 +230,50 @@ struct ServeOptions {
     admin_token: Option<String>,
 }
 
+/// The SCIM list query of `scimListUsers` options.
+fn user_query(options: Option<Value>) -> Result<UserQuery> {
+    let o: ListOptions = self::options("scimListUsers options", options)?;
+    Ok(UserQuery {
+        filter: o.filter,
+        sort_by: o.sort_by,
+        sort_order: o.sort_order,
+        start_index: o.start_index,
+        count: o.count,
+        attributes: o.attributes.map(|a| a.join(",")),
+        excluded_attributes: o.excluded_attributes.map(|a| a.join(",")),
+    })
+}
+
+/// Work run on the libuv thread pool whose result is a JSON value.
+pub struct Job {
+    work: Option<Box<dyn FnOnce() -> Result<Value> + Send>>,
+}
+
+impl Job {
+    fn new(work: impl FnOnce() -> Result<Value> + Send + 'static) -> AsyncTask<Job> {
+        AsyncTask::new(Job {
+            work: Some(Box::new(work)),
+        })
+    }
+}
+
+impl Task for Job {
+    type Output = Value;
+    type JsValue = napi::JsUnknown;
+
+    fn compute(&mut self) -> Result<Value> {
+        let work = self
+            .work
+            .take()
+            .ok_or_else(|| napi::Error::from_reason("a job ran twice"))?;
+        work()
+    }
+
+    fn resolve(&mut self, env: Env, output: Value) -> Result<napi::JsUnknown> {
+        env.to_js_value(&output)
+    }
+}
+
 /// The OAuth 2.0 + SCIM 2.0 engine, in memory. `node/index.js` wraps it as the
 /// public `Engine` class.
 #[napi]
@@ -598,16 +642,7 @@ impl Engine {
         options: Option<Value>,
     ) -> Result<Value> {
         let org: OrganizationSid = parse_sid(&organization_sid)?;
-        let o: ListOptions = self::options("scimListUsers options", options)?;
-        let query = UserQuery {
-            filter: o.filter,
-            sort_by: o.sort_by,
-            sort_order: o.sort_order,
-            start_index: o.start_index,
-            count: o.count,
-            attributes: o.attributes.map(|a| a.join(",")),
-            excluded_attributes: o.excluded_attributes.map(|a| a.join(",")),
-        };
+        let query = user_query(options)?;
         ser(&self.engine.scim_list_users(org, &query).map_err(core_err)?)
     }
 
@@ -741,6 +776,39 @@ impl Engine {
     #[napi]
     pub fn import_state(&self, state: String) -> Result<()> {
         self.engine.import_state(&state).map_err(core_err)
+    }
+
+    /// `scimListUsers` on the libuv thread pool: a large list does not block the
+    /// event loop. Resolves to the same `ListResponse`.
+    #[napi(ts_return_type = "Promise<unknown>")]
+    pub fn scim_list_users_async(
+        &self,
+        organization_sid: String,
+        options: Option<Value>,
+    ) -> Result<AsyncTask<Job>> {
+        let org: OrganizationSid = parse_sid(&organization_sid)?;
+        let query = user_query(options)?;
+        let engine = self.engine.clone();
+        Ok(Job::new(move || {
+            ser(&engine.scim_list_users(org, &query).map_err(core_err)?)
+        }))
+    }
+
+    /// `exportState` on the libuv thread pool; resolves to the JSON string.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn export_state_async(&self) -> AsyncTask<Job> {
+        let engine = self.engine.clone();
+        Job::new(move || Ok(Value::String(engine.export_state())))
+    }
+
+    /// `importState` on the libuv thread pool; resolves when the state is replaced.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn import_state_async(&self, state: String) -> AsyncTask<Job> {
+        let engine = self.engine.clone();
+        Job::new(move || {
+            engine.import_state(&state).map_err(core_err)?;
+            Ok(Value::Null)
+        })
     }
 
     /// Serves this engine (same state, same clock) over HTTP on a background
