@@ -171,13 +171,16 @@ class Engine {
 }
 
 // Promise-returning variants: the work runs on the libuv thread pool.
+// importStateAsync resolves to undefined (the native job resolves to null).
+const VOID_ASYNC = new Set(["importStateAsync"]);
 for (const name of ["scimListUsersAsync", "exportStateAsync", "importStateAsync"]) {
   if (typeof native.Engine.prototype[name] !== "function") {
     throw new Error(`iamkit: the native addon has no Engine.${name}; rebuild it`);
   }
   Object.defineProperty(Engine.prototype, name, {
-    value: function (...args) {
-      return callAsync(() => this[ENGINE][name](...args));
+    value: async function (...args) {
+      const result = await callAsync(() => this[ENGINE][name](...args));
+      return VOID_ASYNC.has(name) ? undefined : result;
     },
     writable: true,
     configurable: true,
