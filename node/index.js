@@ -92,6 +92,51 @@ async function callAsync(fn) {
   }
 }
 
+/**
+ * An object argument as JSON text for the addon (which parses it with serde):
+ * BigInts, functions and symbols are refused with a TypeError, as are circular
+ * structures (by JSON.stringify itself); `undefined` members mean "absent".
+ */
+function encode(value, what) {
+  if (value === undefined) return undefined;
+  return JSON.stringify(value, (key, member) => {
+    const type = typeof member;
+    if (type === "bigint" || type === "function" || type === "symbol") {
+      const at = key === "" ? "" : ` (at ${JSON.stringify(key)})`;
+      throw new TypeError(`${what} must be plain JSON data; a ${type} cannot be sent${at}`);
+    }
+    return member;
+  });
+}
+
+// The positions of object arguments, per method; they cross as JSON text.
+const OBJECT_ARGS = {
+  createUser: [0],
+  createApp: [0],
+  updateApp: [1],
+  authorize: [0],
+  token: [0],
+  scimCreateUser: [1],
+  scimGetUser: [2],
+  scimListUsers: [1],
+  scimListUsersAsync: [1],
+  scimReplaceUser: [2, 3],
+  scimPatchUser: [2, 3],
+  scimDeleteUser: [2],
+  createRoleAssignment: [1],
+  roleAssignments: [1],
+  auditEvents: [0],
+  serve: [0],
+};
+
+function encodeArgs(name, args) {
+  const positions = OBJECT_ARGS[name];
+  if (positions === undefined) return args;
+  return args.map((arg, i) =>
+    positions.includes(i) ? encode(arg, `${name} argument ${i + 1}`) : arg,
+  );
+}
+
 const CLOCK = Symbol("iamkit.nativeClock");
 const ENGINE = Symbol("iamkit.nativeEngine");
 
@@ -155,7 +200,11 @@ class Engine {
       throw new TypeError("options.clock must be a ManualClock");
     }
     this[ENGINE] = call(
-      () => new native.Engine(rest, clock === undefined ? undefined : clock[CLOCK]),
+      () =>
+        new native.Engine(
+          encode(rest, "Engine options"),
+          clock === undefined ? undefined : clock[CLOCK],
+        ),
     );
     this.clock = clock;
   }
@@ -165,7 +214,7 @@ class Engine {
   }
   /** Serves this engine over HTTP; resolves to a running `Server`. */
   async serve(options) {
-    const running = await callAsync(() => this[ENGINE].serve(options));
+    const running = await callAsync(() => this[ENGINE].serve(...encodeArgs("serve", [options])));
     return new Server(running);
   }
 }
@@ -179,7 +228,7 @@ for (const name of ["scimListUsersAsync", "exportStateAsync", "importStateAsync"
   }
   Object.defineProperty(Engine.prototype, name, {
     value: async function (...args) {
-      const result = await callAsync(() => this[ENGINE][name](...args));
+      const result = await callAsync(() => this[ENGINE][name](...encodeArgs(name, args)));
       return VOID_ASYNC.has(name) ? undefined : result;
     },
     writable: true,
@@ -234,7 +283,7 @@ for (const name of SYNC_METHODS) {
   }
   Object.defineProperty(Engine.prototype, name, {
     value: function (...args) {
-      return call(() => this[ENGINE][name](...args));
+      return call(() => this[ENGINE][name](...encodeArgs(name, args)));
     },
     writable: true,
     configurable: true,
@@ -243,7 +292,7 @@ for (const name of SYNC_METHODS) {
 
 /** Whether a SCIM filter matches a User resource (an object), stored or not. */
 function filterMatches(filter, user) {
-  return call(() => native.filterMatches(filter, user));
+  return call(() => native.filterMatches(filter, encode(user, "filterMatches user")));
 }
 
 module.exports = {

@@ -533,6 +533,29 @@ test("serve with demo data, and bad serve options", async () => {
   await assert.rejects(engine.serve({ port: 70000 }), TypeError);
 });
 
+test("values that are not JSON data are TypeErrors, never a crash", async () => {
+  const { engine, org } = setup();
+  const circular = {};
+  circular.self = circular;
+  let deep = {};
+  for (let i = 0; i < 200; i++) deep = { deep };
+  const calls = [
+    () => engine.createApp({ ownerSid: Symbol("x"), name: "a", scopes: [] }),
+    () => engine.createApp({ ownerSid: org.sid, name: "a", scopes: [1n] }),
+    () => engine.scimCreateUser(org.sid, { userName: () => 1 }),
+    () => engine.scimCreateUser(org.sid, circular),
+    () => engine.scimPatchUser(org.sid, "x", deep),
+    () => engine.createOrganization(),
+    () => engine.app({}),
+    () => engine.verify(123),
+    () => new Engine({ issuer: 5n }),
+    () => engine.auditEvents([]),
+  ];
+  for (const fn of calls) assert.throws(fn, TypeError);
+  assert.throws(() => engine.rotateSecret("OQ" + "0".repeat(32), -5), RangeError);
+  await assert.rejects(engine.serve({ port: 1n }), TypeError);
+});
+
 test("the error classes form one hierarchy", () => {
   for (const Class of [
     AppError,

@@ -64,23 +64,33 @@ pub fn range_err(message: impl std::fmt::Display) -> Error {
     )
 }
 
+/// Parses the JSON text `node/index.js` sends for an object argument.
+///
+/// Object arguments cross the boundary as JSON text (made by `JSON.stringify` in
+/// `index.js`), not as napi values: napi's own `serde_json::Value` conversion aborts
+/// the process on a BigInt and recurses without bound on a deep object.
+fn parse(what: &str, text: &str) -> napi::Result<Value> {
+    serde_json::from_str(text).map_err(|e| type_err(format!("{what} is not plain JSON data: {e}")))
+}
+
 /// An options object (or `undefined`/`null` for all defaults) as `T`; unknown keys
 /// and wrong types are `TypeError`s naming `what`.
-pub fn options<T: DeserializeOwned + Default>(what: &str, value: Option<Value>) -> napi::Result<T> {
-    match value {
-        None | Some(Value::Null) => Ok(T::default()),
-        Some(value @ Value::Object(_)) => {
-            serde_json::from_value(normalize(value)).map_err(|e| type_err(format!("{what}: {e}")))
-        }
-        Some(other) => Err(type_err(format!(
-            "{what} must be an object, not {}",
-            js_type(&other)
-        ))),
+pub fn options<T: DeserializeOwned + Default>(what: &str, text: Option<String>) -> napi::Result<T> {
+    match text {
+        None => Ok(T::default()),
+        Some(text) => match parse(what, &text)? {
+            Value::Null => Ok(T::default()),
+            value => required_value(what, value),
+        },
     }
 }
 
 /// A required options object as `T`.
-pub fn required<T: DeserializeOwned>(what: &str, value: Value) -> napi::Result<T> {
+pub fn required<T: DeserializeOwned>(what: &str, text: String) -> napi::Result<T> {
+    required_value(what, parse(what, &text)?)
+}
+
+fn required_value<T: DeserializeOwned>(what: &str, value: Value) -> napi::Result<T> {
     match value {
         value @ Value::Object(_) => {
             serde_json::from_value(normalize(value)).map_err(|e| type_err(format!("{what}: {e}")))
@@ -118,7 +128,11 @@ fn normalize(value: Value) -> Value {
 /// it is, so that the core rules on its shape (a PATCH body that is not an object is
 /// SCIM `invalidSyntax`, not a `TypeError`). Integral numbers become integers; `null`
 /// is kept (it is meaningful in SCIM).
-pub fn resource(value: Value) -> Value {
+pub fn resource(what: &str, text: &str) -> napi::Result<Value> {
+    parse(what, text).map(ints)
+}
+
+fn ints(value: Value) -> Value {
     match value {
         Value::Number(n) => match n.as_f64() {
             Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 && n.as_i64().is_none() => {
@@ -126,10 +140,8 @@ pub fn resource(value: Value) -> Value {
             }
             _ => Value::Number(n),
         },
-        Value::Array(items) => Value::Array(items.into_iter().map(resource).collect()),
-        Value::Object(map) => {
-            Value::Object(map.into_iter().map(|(k, v)| (k, resource(v))).collect())
-        }
+        Value::Array(items) => Value::Array(items.into_iter().map(ints).collect()),
+        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, ints(v))).collect()),
         other => other,
     }
 }

@@ -231,7 +231,7 @@ struct ServeOptions {
 }
 
 /// The SCIM list query of `scimListUsers` options.
-fn user_query(options: Option<Value>) -> Result<UserQuery> {
+fn user_query(options: Option<String>) -> Result<UserQuery> {
     let o: ListOptions = self::options("scimListUsers options", options)?;
     Ok(UserQuery {
         filter: o.filter,
@@ -295,7 +295,7 @@ impl Engine {
     /// of `options.algorithm` (`ES256` by default, `EdDSA`, `HS256`) or the RS256 key
     /// in `options.rs256KeyPem`; `options.issuer` sets `iss` and the base URLs.
     #[napi(constructor)]
-    pub fn new(options: Option<Value>, clock: Option<&ManualClock>) -> Result<Self> {
+    pub fn new(options: Option<String>, clock: Option<&ManualClock>) -> Result<Self> {
         let opts: EngineOptions = self::options("Engine options", options)?;
         let algorithm = Algorithm::from_str(opts.algorithm.as_deref().unwrap_or("ES256"))
             .map_err(|e| range_err(format!("algorithm: {e}")))?;
@@ -373,7 +373,7 @@ impl Engine {
 
     /// Creates a managed user with organization roles (names such as `"Owner"`).
     #[napi]
-    pub fn create_user(&self, options: Value) -> Result<Value> {
+    pub fn create_user(&self, options: String) -> Result<Value> {
         let o: CreateUserOptions = required("createUser options", options)?;
         let roles = o
             .roles
@@ -408,7 +408,7 @@ impl Engine {
     /// Creates an app; the result holds `clientId` and `clientSecret` (never shown
     /// again).
     #[napi]
-    pub fn create_app(&self, options: Value) -> Result<Value> {
+    pub fn create_app(&self, options: String) -> Result<Value> {
         let o: CreateAppOptions = required("createApp options", options)?;
         let new = NewApp {
             owner: OwnerSid::from_str(&o.owner_sid).map_err(core_err)?,
@@ -451,7 +451,7 @@ impl Engine {
 
     /// Updates an app; absent fields are kept.
     #[napi]
-    pub fn update_app(&self, client_id: String, options: Option<Value>) -> Result<Value> {
+    pub fn update_app(&self, client_id: String, options: Option<String>) -> Result<Value> {
         let o: UpdateAppOptions = self::options("updateApp options", options)?;
         let update = AppUpdate {
             name: o.name,
@@ -473,14 +473,21 @@ impl Engine {
 
     /// Replaces an app's secret; the previous one works for `graceSeconds`.
     #[napi]
-    pub fn rotate_secret(&self, client_id: String, grace_seconds: Option<u32>) -> Result<Value> {
+    pub fn rotate_secret(&self, client_id: String, grace_seconds: Option<f64>) -> Result<Value> {
+        let grace = match grace_seconds {
+            None => None,
+            Some(g) if g.is_finite() && g >= 0.0 && g.fract() == 0.0 && g <= 9.0e15 => {
+                Some(g as u64)
+            }
+            Some(g) => {
+                return Err(range_err(format!(
+                    "graceSeconds must be a whole number of seconds of at least 0, not {g}"
+                )))
+            }
+        };
         let rotated = self
             .engine
-            .rotate_secret(
-                parse_sid(&client_id)?,
-                grace_seconds.map(u64::from),
-                &admin(),
-            )
+            .rotate_secret(parse_sid(&client_id)?, grace, &admin())
             .map_err(core_err)?;
         let mut value = self.app_value(&rotated.app)?;
         value["clientSecret"] = json!(rotated.client_secret.expose());
@@ -498,7 +505,7 @@ impl Engine {
     /// A signed-in user approves an authorization-code app: `code`, `redirectTo`,
     /// `authorization` and `expiresAt`.
     #[napi]
-    pub fn authorize(&self, options: Value) -> Result<Value> {
+    pub fn authorize(&self, options: String) -> Result<Value> {
         let o: AuthorizeOptions = required("authorize options", options)?;
         let request = AuthorizeRequest {
             client_id: o.client_id,
@@ -538,7 +545,7 @@ impl Engine {
     /// The Token API: `accessToken`, `idToken`, `tokenType`, `expiresIn`,
     /// `refreshToken` and `scope`.
     #[napi]
-    pub fn token(&self, options: Value) -> Result<Value> {
+    pub fn token(&self, options: String) -> Result<Value> {
         let o: TokenOptions = required("token options", options)?;
         let request = TokenRequest {
             grant_type: o.grant_type,
@@ -606,9 +613,9 @@ impl Engine {
 
     /// Creates a SCIM user from a resource object; returns the stored resource.
     #[napi]
-    pub fn scim_create_user(&self, organization_sid: String, user: Value) -> Result<Value> {
+    pub fn scim_create_user(&self, organization_sid: String, user: String) -> Result<Value> {
         let org: OrganizationSid = parse_sid(&organization_sid)?;
-        let user = resource(user);
+        let user = resource("user", &user)?;
         self.engine
             .scim_create_user(org, &user, &admin())
             .map_err(core_err)
@@ -620,7 +627,7 @@ impl Engine {
         &self,
         organization_sid: String,
         id: String,
-        options: Option<Value>,
+        options: Option<String>,
     ) -> Result<Value> {
         let org: OrganizationSid = parse_sid(&organization_sid)?;
         let o: ProjectionOptions = self::options("scimGetUser options", options)?;
@@ -639,7 +646,7 @@ impl Engine {
     pub fn scim_list_users(
         &self,
         organization_sid: String,
-        options: Option<Value>,
+        options: Option<String>,
     ) -> Result<Value> {
         let org: OrganizationSid = parse_sid(&organization_sid)?;
         let query = user_query(options)?;
@@ -653,11 +660,11 @@ impl Engine {
         &self,
         organization_sid: String,
         id: String,
-        user: Value,
-        options: Option<Value>,
+        user: String,
+        options: Option<String>,
     ) -> Result<Value> {
         let org: OrganizationSid = parse_sid(&organization_sid)?;
-        let user = resource(user);
+        let user = resource("user", &user)?;
         let o: IfMatchOptions = self::options("scimReplaceUser options", options)?;
         self.engine
             .scim_replace_user(org, &id, &user, o.if_match.as_deref(), &admin())
@@ -670,11 +677,11 @@ impl Engine {
         &self,
         organization_sid: String,
         id: String,
-        patch: Value,
-        options: Option<Value>,
+        patch: String,
+        options: Option<String>,
     ) -> Result<Value> {
         let org: OrganizationSid = parse_sid(&organization_sid)?;
-        let patch = resource(patch);
+        let patch = resource("patch", &patch)?;
         let o: IfMatchOptions = self::options("scimPatchUser options", options)?;
         self.engine
             .scim_patch_user(org, &id, &patch, o.if_match.as_deref(), &admin())
@@ -687,7 +694,7 @@ impl Engine {
         &self,
         organization_sid: String,
         id: String,
-        options: Option<Value>,
+        options: Option<String>,
     ) -> Result<()> {
         let org: OrganizationSid = parse_sid(&organization_sid)?;
         let o: IfMatchOptions = self::options("scimDeleteUser options", options)?;
@@ -707,7 +714,7 @@ impl Engine {
     pub fn create_role_assignment(
         &self,
         organization_sid: String,
-        options: Value,
+        options: String,
     ) -> Result<Value> {
         let o: RoleAssignmentOptions = required("createRoleAssignment options", options)?;
         let new = NewRoleAssignment {
@@ -727,7 +734,7 @@ impl Engine {
     pub fn role_assignments(
         &self,
         organization_sid: String,
-        options: Option<Value>,
+        options: Option<String>,
     ) -> Result<Value> {
         let o: RoleAssignmentsOptions = self::options("roleAssignments options", options)?;
         let query = RoleAssignmentQuery {
@@ -754,7 +761,7 @@ impl Engine {
     /// Audit events, oldest first, narrowed by `eventType`, `subject`, `since`,
     /// `until` (RFC 3339) and `limit` (the newest).
     #[napi]
-    pub fn audit_events(&self, options: Option<Value>) -> Result<Value> {
+    pub fn audit_events(&self, options: Option<String>) -> Result<Value> {
         let o: AuditOptions = self::options("auditEvents options", options)?;
         let query = AuditQuery {
             event_type: o.event_type,
@@ -784,7 +791,7 @@ impl Engine {
     pub fn scim_list_users_async(
         &self,
         organization_sid: String,
-        options: Option<Value>,
+        options: Option<String>,
     ) -> Result<AsyncTask<Job>> {
         let org: OrganizationSid = parse_sid(&organization_sid)?;
         let query = user_query(options)?;
@@ -815,7 +822,7 @@ impl Engine {
     /// thread; resolves to a `Server`. Options: `port` (0 picks one), `host`,
     /// `demo` (seed the demo data), `adminToken`.
     #[napi(ts_return_type = "Promise<Server>")]
-    pub fn serve(&self, options: Option<Value>) -> Result<AsyncTask<Serve>> {
+    pub fn serve(&self, options: Option<String>) -> Result<AsyncTask<Serve>> {
         let o: ServeOptions = self::options("serve options", options)?;
         let host = o.host.as_deref().unwrap_or("127.0.0.1");
         let host = host

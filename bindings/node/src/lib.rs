@@ -21,8 +21,8 @@ use napi_derive::napi;
 /// evaluator, on any resource, stored or not). An invalid filter throws a
 /// `ScimError` with `invalidFilter`.
 #[napi]
-pub fn filter_matches(filter: String, user: serde_json::Value) -> napi::Result<bool> {
-    let user = convert::resource(user);
+pub fn filter_matches(filter: String, user: String) -> napi::Result<bool> {
+    let user = convert::resource("user", &user)?;
     let filter = iamkit::scim::Filter::parse(&filter).map_err(convert::core_err)?;
     Ok(filter.matches(&user))
 }
