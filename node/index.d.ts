@@ -262,6 +262,10 @@ export class Engine {
   ): ScimResource;
   scimDeleteUser(organizationSid: string, id: string, options?: { ifMatch?: string }): void;
 
+  scimServiceProviderConfig(): { [key: string]: Json };
+  scimResourceTypes(): Json;
+  scimSchemas(): Json;
+
   roles(): Array<{ sid: string; [key: string]: Json | undefined }>;
   createRoleAssignment(
     organizationSid: string,

@@ -392,6 +392,13 @@ test("SCIM users: create, get, list, replace, patch, delete", () => {
   assert.throws(() => engine.scimListUsers(org.sid, { count: "ten" }), TypeError);
 });
 
+test("SCIM discovery documents", () => {
+  const { engine } = setup();
+  assert.equal(engine.scimServiceProviderConfig().filter.supported, true);
+  assert.ok(engine.scimResourceTypes());
+  assert.ok(engine.scimSchemas());
+});
+
 test("roles and role assignments", () => {
   const { engine, org } = setup();
   const roles = Object.fromEntries(engine.roles().map((r) => [r.friendlyName, r.sid]));

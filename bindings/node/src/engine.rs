@@ -703,6 +703,24 @@ impl Engine {
             .map_err(core_err)
     }
 
+    /// The SCIM `ServiceProviderConfig` document.
+    #[napi]
+    pub fn scim_service_provider_config(&self) -> Value {
+        self.engine.scim_service_provider_config()
+    }
+
+    /// The SCIM `ResourceTypes` document.
+    #[napi]
+    pub fn scim_resource_types(&self) -> Value {
+        self.engine.scim_resource_types()
+    }
+
+    /// The SCIM `Schemas` document.
+    #[napi]
+    pub fn scim_schemas(&self) -> Value {
+        self.engine.scim_schemas()
+    }
+
     /// Every role, as Twilio's Role resource.
     #[napi]
     pub fn roles(&self) -> Result<Value> {
