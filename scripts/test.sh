@@ -15,6 +15,9 @@ cargo test --workspace --locked
 echo "== Python package: the wheel, installed in a fresh venv"
 bash python/run-tests.sh
 
+echo "== Node package: npm ci builds the addon, then node --test, tsc, prettier, eslint"
+bash node/run-tests.sh
+
 echo "== End-to-end: the emulator binary with real clients"
 cargo build --locked -p iamkit-server
 export IAMKIT_BIN="$PWD/target/debug/iamkit"
