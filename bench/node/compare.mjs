@@ -137,6 +137,9 @@ function filters() {
     console.log(
       `| ${name} | ${oursMs.toFixed(1)} ms | ${theirsMs.toFixed(0)} ms | ${(theirsMs / oursMs).toFixed(0)}× | ${ours} / ${theirs} |`,
     );
+    if (filter === equivalent && ours !== theirs) {
+      throw new Error(`iamkit and scimmy disagree on ${filter}: ${ours} vs ${theirs}`);
+    }
   }
 }
 
