@@ -602,11 +602,15 @@ pub enum AppError {
         /// The longest allowed.
         max: u64,
     },
+    /// The store could not keep the change; nothing was applied.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
 }
 
 impl ErrorCode for AppError {
     fn code(&self) -> &'static str {
         match self {
+            AppError::Store(e) => e.code(),
             AppError::InvalidSid(_) => "invalid_sid",
             AppError::OrganizationNotFound(_) => "organization_not_found",
             AppError::AccountNotFound(_) => "account_not_found",
@@ -632,6 +636,7 @@ impl ErrorCode for AppError {
 
     fn status(&self) -> u16 {
         match self {
+            AppError::Store(e) => e.status(),
             AppError::OrganizationNotFound(_)
             | AppError::AccountNotFound(_)
             | AppError::UserNotFound(_)
@@ -644,6 +649,7 @@ impl ErrorCode for AppError {
 
     fn twilio_code(&self) -> u32 {
         match self.status() {
+            500 => 20500,
             404 => 20404,
             409 => 20409,
             _ => 20001,

@@ -8,6 +8,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::ids::{AuditEventSid, Sid};
+use crate::store::tracked::Bookkeeping;
 
 /// Event types the engine records.
 pub mod types {
@@ -109,6 +110,18 @@ pub struct AuditLog {
     /// counter, so recording an event costs no call to the random source.
     #[serde(skip)]
     next_sid: Option<([u8; 8], u64)>,
+    /// What a durable store needs to write the log row by row.
+    #[serde(skip)]
+    rows: Bookkeeping<Rows>,
+}
+
+/// The log's place in a durable store: events are rows numbered in order.
+#[derive(Debug, Clone, Copy, Default)]
+struct Rows {
+    /// The row number of the oldest event kept.
+    front: u64,
+    /// How many of the newest events are not written yet.
+    unwritten: usize,
 }
 
 impl AuditLog {
@@ -126,6 +139,7 @@ impl AuditLog {
         }
         while self.events.len() >= capacity {
             self.events.pop_front();
+            self.rows.0.front += 1;
         }
         let (prefix, counter) = self.next_sid.get_or_insert_with(|| {
             let random = AuditEventSid::generate().bytes();
@@ -145,6 +159,42 @@ impl AuditLog {
             subject: subject.to_string(),
             details,
         });
+        self.rows.0.unwritten = (self.rows.0.unwritten + 1).min(self.events.len());
+    }
+
+    #[cfg(feature = "sqlite")]
+    /// A log restored from stored rows: `front` is the row number of the first.
+    pub(crate) fn from_rows(front: u64, events: Vec<AuditEvent>) -> Self {
+        Self {
+            events: events.into(),
+            next_sid: None,
+            rows: Bookkeeping(Rows {
+                front,
+                unwritten: 0,
+            }),
+        }
+    }
+
+    /// The row number of the oldest event kept and how many of the newest are not
+    /// yet written; afterwards they count as written.
+    pub(crate) fn take_unwritten(&mut self) -> (u64, usize) {
+        let unwritten = std::mem::take(&mut self.rows.0.unwritten);
+        (self.rows.0.front, unwritten)
+    }
+
+    #[cfg(feature = "sqlite")]
+    /// The newest `count` events with their row numbers, oldest first.
+    pub(crate) fn newest_rows(&self, count: usize) -> impl Iterator<Item = (u64, &AuditEvent)> {
+        let first = self.events.len().saturating_sub(count);
+        (self.rows.0.front + first as u64..).zip(self.events.iter().skip(first))
+    }
+
+    /// Counts every event as not written, from row 0.
+    pub(crate) fn mark_all(&mut self) {
+        self.rows.0 = Rows {
+            front: 0,
+            unwritten: self.events.len(),
+        };
     }
 
     /// The events matching `query`, oldest first.

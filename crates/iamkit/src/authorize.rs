@@ -232,6 +232,9 @@ pub enum AuthorizeError {
     /// The user declined.
     #[error("the user denied the request")]
     Denied,
+    /// The store could not keep the change; nothing was applied.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
 }
 
 impl AuthorizeError {
@@ -265,6 +268,7 @@ impl AuthorizeError {
 impl ErrorCode for AuthorizeError {
     fn code(&self) -> &'static str {
         match self {
+            AuthorizeError::Store(e) => e.code(),
             AuthorizeError::UnknownClient => "invalid_client",
             AuthorizeError::RedirectUriMismatch => "redirect_uri_mismatch",
             AuthorizeError::UnauthorizedClient => "unauthorized_client",
@@ -281,6 +285,7 @@ impl ErrorCode for AuthorizeError {
 
     fn status(&self) -> u16 {
         match self {
+            AuthorizeError::Store(e) => e.status(),
             AuthorizeError::UnknownUser
             | AuthorizeError::InactiveUser
             | AuthorizeError::NotAnAdministrator
@@ -292,6 +297,7 @@ impl ErrorCode for AuthorizeError {
 
     fn twilio_code(&self) -> u32 {
         match self.status() {
+            500 => 20500,
             403 => 20403,
             _ => 20001,
         }

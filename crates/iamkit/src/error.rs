@@ -44,6 +44,9 @@ pub enum Error {
     /// Importing state.
     #[error(transparent)]
     State(#[from] crate::store::StateError),
+    /// Opening or writing a durable store.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
     /// SCIM resources, filters and PATCH.
     #[error(transparent)]
     Scim(#[from] crate::scim::ScimError),
@@ -63,6 +66,7 @@ impl Error {
             Error::Catalogue(e) => e,
             Error::Key(e) => e,
             Error::State(e) => e,
+            Error::Store(e) => e,
             Error::Scim(e) => e,
             Error::Role(e) => e,
         }

@@ -69,7 +69,9 @@ pub use roles::{
 };
 pub use scim::{Projection, ScimError, ScimRules};
 pub use secrets::SecretString;
-pub use store::{MemoryStore, State, StateError, Store};
+#[cfg(feature = "sqlite")]
+pub use store::SqliteStore;
+pub use store::{MemoryStore, State, StateError, Store, StoreError};
 pub use tokens::{
     Algorithm, Claims, Introspection, KeyError, OAuthError, SigningKey, TokenError, TokenRequest,
     TokenResponse,

@@ -29,6 +29,7 @@ use crate::audit::{AuditEvent, AuditQuery};
 use crate::catalogue::Catalogue;
 use crate::clock::{Clock, SystemClock};
 use crate::directory::{Account, Organization};
+use crate::error::Error;
 use crate::ids::{AccountSid, OrganizationSid, Sid};
 use crate::scim::ScimRules;
 use crate::store::{self, MemoryStore, Snapshot, SnapshotRef, StateError, Store, STATE_VERSION};
@@ -85,10 +86,20 @@ impl EngineConfig {
 #[derive(Debug, Default)]
 pub struct EngineBuilder {
     clock: Option<Arc<dyn Clock>>,
-    store: Option<Box<dyn Store>>,
+    store: StoreChoice,
     key: Option<SigningKey>,
-    algorithm: Algorithm,
+    algorithm: Option<Algorithm>,
     config: EngineConfig,
+}
+
+/// Where the engine's state is to live.
+#[derive(Debug, Default)]
+enum StoreChoice {
+    #[default]
+    Memory,
+    Given(Box<dyn Store>),
+    #[cfg(feature = "sqlite")]
+    Database(std::path::PathBuf),
 }
 
 impl EngineBuilder {
@@ -106,17 +117,27 @@ impl EngineBuilder {
 
     /// Keeps state in `store`.
     pub fn store(mut self, store: impl Store + 'static) -> Self {
-        self.store = Some(Box::new(store));
+        self.store = StoreChoice::Given(Box::new(store));
         self
     }
 
-    /// Signs with a fresh key of `algorithm` (ignored when a key is given).
+    /// Keeps state in the SQLite database at `path`, created if missing (feature
+    /// `sqlite`). The database also keeps the signing key, so tokens stay valid
+    /// across restarts.
+    #[cfg(feature = "sqlite")]
+    pub fn database(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.store = StoreChoice::Database(path.into());
+        self
+    }
+
+    /// Signs with a fresh key of `algorithm` (ignored when a key is given). A store
+    /// that already keeps a key of another algorithm refuses it.
     pub fn algorithm(mut self, algorithm: Algorithm) -> Self {
-        self.algorithm = algorithm;
+        self.algorithm = Some(algorithm);
         self
     }
 
-    /// Signs with `key`.
+    /// Signs with `key`; a store that keeps keys keeps this one from now on.
     pub fn signing_key(mut self, key: SigningKey) -> Self {
         self.key = Some(key);
         self
@@ -141,19 +162,54 @@ impl EngineBuilder {
         self
     }
 
-    /// Builds the engine.
-    pub fn build(self) -> Result<Engine, KeyError> {
-        let key = match self.key {
-            Some(key) => key,
-            None => SigningKey::generate(self.algorithm)?,
+    /// Builds the engine: opens the store, takes the key it keeps (or makes one and
+    /// has it kept), and checks the state it holds as an import is checked.
+    pub fn build(self) -> Result<Engine, Error> {
+        let store: Box<dyn Store> = match self.store {
+            StoreChoice::Memory => Box::new(MemoryStore::new()),
+            StoreChoice::Given(store) => store,
+            #[cfg(feature = "sqlite")]
+            StoreChoice::Database(path) => Box::new(crate::store::SqliteStore::open(path)?),
         };
+        let key = choose_key(store.as_ref(), self.key, self.algorithm)?;
+        store::read(store.as_ref(), |s| {
+            s.check_references()?;
+            s.check_users(self.config.scim_rules)
+        })?;
         Ok(Engine {
-            store: self.store.unwrap_or_else(|| Box::new(MemoryStore::new())),
+            store,
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             key,
             config: self.config,
         })
     }
+}
+
+/// The key to sign with: the one given (kept by the store from now on), else the
+/// one the store keeps, else a fresh one of `algorithm` that the store keeps.
+fn choose_key(
+    store: &dyn Store,
+    given: Option<SigningKey>,
+    algorithm: Option<Algorithm>,
+) -> Result<SigningKey, Error> {
+    if let Some(key) = given {
+        store.keep_signing_key(&key.to_stored())?;
+        return Ok(key);
+    }
+    if let Some(stored) = store.signing_key()? {
+        let key = SigningKey::from_stored(&stored)?;
+        return match algorithm {
+            Some(wanted) if wanted != key.algorithm() => Err(KeyError::StoredAlgorithm {
+                stored: key.algorithm(),
+                wanted,
+            }
+            .into()),
+            _ => Ok(key),
+        };
+    }
+    let key = SigningKey::generate(algorithm.unwrap_or_default())?;
+    store.keep_signing_key(&key.to_stored())?;
+    Ok(key)
 }
 
 /// The OAuth 2.0 + SCIM 2.0 engine. `Send + Sync`: share it behind an `Arc`.
@@ -317,6 +373,7 @@ impl Engine {
         snapshot.state.check_users(self.config.scim_rules)?;
         store::write(self.store(), |s| {
             *s = snapshot.state;
+            s.mark_replaced();
             Ok(())
         })
     }

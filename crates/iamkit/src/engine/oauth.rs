@@ -16,7 +16,7 @@ use crate::ids::{
     AuthorizationSid, ClientId, GrantSid, OrganizationSid, RefreshTokenSid, Sid, TokenId, UserSid,
 };
 use crate::secrets::{SecretHash, SecretString};
-use crate::store::{self, RefreshToken, State};
+use crate::store::{self, RefreshToken, State, StoreError};
 use crate::tokens::{sign, Claims, OAuthError, TokenRequest, TokenResponse};
 
 /// What a successful grant yields before signing.
@@ -317,8 +317,9 @@ impl Engine {
                         &subject,
                         json!({ "grant_type": req.grant_type.chars().take(64).collect::<String>(), "error": error.code(), "reason": error.to_string() }),
                     );
-                    Ok::<(), ()>(())
+                    Ok::<(), StoreError>(())
                 })
+                // The refusal stands even if its audit event cannot be kept.
                 .ok();
                 Err(error)
             }
@@ -360,7 +361,7 @@ impl Engine {
                     match self.redeem_code(s, &app, req, now)? {
                         Ok(issue) => issue,
                         // The replay revoked the grant: commit that, then refuse.
-                        Err(reused) => return Ok(Err(reused)),
+                        Err(reused) => return Ok::<_, OAuthError>(Err(reused)),
                     }
                 }
             };
@@ -691,7 +692,7 @@ fn upsert_authorization(
     scopes: &[String],
     now: OffsetDateTime,
 ) -> Authorization {
-    let existing = s.authorizations.values_mut().find(|a| {
+    let existing = s.authorizations.find_mut(|a| {
         a.client_id == client_id && a.authorized_by == user_sid && a.revoked_at.is_none()
     });
     match existing {

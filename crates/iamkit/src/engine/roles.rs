@@ -88,8 +88,7 @@ impl Engine {
             };
             self.audit_assignment(s, now, types::ROLE_ASSIGNMENT_CREATED, actor, &assignment);
             s.role_assignments
-                .entry(org)
-                .or_default()
+                .get_or_default(org)
                 .insert(assignment.clone());
             Ok(assignment)
         })

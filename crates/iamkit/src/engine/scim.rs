@@ -264,7 +264,7 @@ impl Engine {
                 table.check_unique(&record)?;
             }
             self.audit_user_created(s, now, actor, org, &record);
-            let table = s.users.entry(org).or_default();
+            let table = s.users.get_or_default(org);
             table.put(&record);
             Ok::<_, ScimError>(table.get(record.id).map(|u| u.to_resource(&url)))
         })?;
@@ -412,7 +412,7 @@ impl Engine {
             if deactivated {
                 self.revoke_authorizations_of(s, new.id, now, actor, "user deactivated");
             }
-            let table = s.users.entry(org).or_default();
+            let table = s.users.get_or_default(org);
             table.put(&new);
             Ok::<_, ScimError>(table.get(new.id).map(|u| u.to_resource(&url)))
         })?;

@@ -105,12 +105,11 @@ impl Engine {
                     .map_err(|_| AppError::UserNameTaken(user_name.to_owned()))?;
             }
             self.audit_user_created(s, now, &actor, org, &record);
-            s.users.entry(org).or_default().put(&record);
+            s.users.get_or_default(org).put(&record);
             for assignment in &assignments {
                 self.audit_assignment(s, now, types::ROLE_ASSIGNMENT_CREATED, &actor, assignment);
                 s.role_assignments
-                    .entry(org)
-                    .or_default()
+                    .get_or_default(org)
                     .insert(assignment.clone());
             }
             Ok(user.clone())

@@ -14,6 +14,7 @@ use time::OffsetDateTime;
 use crate::ids::{AccountSid, OrganizationSid, RoleAssignmentSid, RoleSid, Sid, UserSid};
 use crate::roles::error::{shown, RoleError};
 use crate::roles::Role;
+use crate::store::tracked::Changed;
 
 /// Where a role assignment applies: the organization, or one of its accounts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -112,6 +113,7 @@ pub(crate) struct AssignmentTable {
     by_seq: BTreeMap<u64, RoleAssignment>,
     by_sid: HashMap<RoleAssignmentSid, u64>,
     by_identity: HashMap<UserSid, Vec<u64>>,
+    changed: Changed<RoleAssignmentSid>,
 }
 
 impl AssignmentTable {
@@ -119,6 +121,7 @@ impl AssignmentTable {
     pub fn insert(&mut self, assignment: RoleAssignment) {
         let seq = self.next_seq;
         self.next_seq += 1;
+        self.changed.mark(assignment.sid);
         self.by_sid.insert(assignment.sid, seq);
         self.by_identity
             .entry(assignment.identity)
@@ -131,6 +134,7 @@ impl AssignmentTable {
     pub fn remove(&mut self, sid: RoleAssignmentSid) -> Option<RoleAssignment> {
         let seq = self.by_sid.remove(&sid)?;
         let assignment = self.by_seq.remove(&seq)?;
+        self.changed.mark(sid);
         if let Some(seqs) = self.by_identity.get_mut(&assignment.identity) {
             seqs.retain(|s| *s != seq);
             if seqs.is_empty() {
@@ -197,6 +201,37 @@ impl AssignmentTable {
         self.by_seq.get(&seq)
     }
 
+    /// The sids of the assignments inserted or removed since the last call,
+    /// forgetting them.
+    pub fn take_changed(&mut self) -> Vec<RoleAssignmentSid> {
+        self.changed.take()
+    }
+
+    /// The assignment with this sid.
+    #[cfg(feature = "sqlite")]
+    pub fn get(&self, sid: RoleAssignmentSid) -> Option<&RoleAssignment> {
+        self.at(*self.by_sid.get(&sid)?)
+    }
+
+    /// Builds a table from assignments in creation order, refusing an unknown role
+    /// and repeated sids or assignments.
+    pub fn from_assignments(
+        assignments: impl IntoIterator<Item = RoleAssignment>,
+    ) -> Result<Self, String> {
+        let mut table = Self::default();
+        for a in assignments {
+            let role = Role::from_sid(a.role_sid)
+                .ok_or_else(|| format!("{}: unknown role {}", a.sid, a.role_sid))?;
+            if table.by_sid.contains_key(&a.sid) || table.find(role, a.scope, a.identity).is_some()
+            {
+                return Err(format!("role assignment {} is repeated", a.sid));
+            }
+            table.insert(a);
+        }
+        table.changed.take();
+        Ok(table)
+    }
+
     /// Every assignment, oldest first.
     pub fn iter(&self) -> impl Iterator<Item = &RoleAssignment> {
         self.by_seq.values()
@@ -222,20 +257,7 @@ impl<'de> Deserialize<'de> for AssignmentTable {
     /// assignments.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error;
-        let mut table = Self::default();
-        for a in Vec::<RoleAssignment>::deserialize(deserializer)? {
-            let role = Role::from_sid(a.role_sid).ok_or_else(|| {
-                D::Error::custom(format!("{}: unknown role {}", a.sid, a.role_sid))
-            })?;
-            if table.by_sid.contains_key(&a.sid) || table.find(role, a.scope, a.identity).is_some()
-            {
-                return Err(D::Error::custom(format!(
-                    "role assignment {} is repeated",
-                    a.sid
-                )));
-            }
-            table.insert(a);
-        }
-        Ok(table)
+        Self::from_assignments(Vec::<RoleAssignment>::deserialize(deserializer)?)
+            .map_err(D::Error::custom)
     }
 }

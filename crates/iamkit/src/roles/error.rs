@@ -54,11 +54,15 @@ pub enum RoleError {
     /// The identity already holds this role in this scope.
     #[error("the identity already holds this role in this scope ({0})")]
     AlreadyAssigned(RoleAssignmentSid),
+    /// The store could not keep the change; nothing was applied.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
 }
 
 impl ErrorCode for RoleError {
     fn code(&self) -> &'static str {
         match self {
+            Self::Store(e) => e.code(),
             Self::InvalidScope(_) => "invalid_assignment_scope",
             Self::InvalidIdentity(_) => "invalid_assignment_identity",
             Self::InvalidRole(_) => "invalid_role",
@@ -73,6 +77,7 @@ impl ErrorCode for RoleError {
 
     fn status(&self) -> u16 {
         match self {
+            Self::Store(e) => e.status(),
             Self::NotFound(_) | Self::OrganizationNotFound(_) => 404,
             Self::AlreadyAssigned(_) => 409,
             _ => 400,
@@ -81,6 +86,7 @@ impl ErrorCode for RoleError {
 
     fn twilio_code(&self) -> u32 {
         match self {
+            Self::Store(e) => e.twilio_code(),
             Self::InvalidScope(_) => 25200,
             Self::InvalidIdentity(_) => 25201,
             Self::InvalidRole(_) => 25202,

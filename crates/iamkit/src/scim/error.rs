@@ -69,6 +69,9 @@ pub enum ScimError {
     /// `If-Match` did not match the resource's current version.
     #[error("precondition failed: {0}")]
     PreconditionFailed(String),
+    /// The store could not keep the change; nothing was applied.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
 }
 
 impl ScimError {
@@ -112,6 +115,7 @@ impl ScimError {
 impl ErrorCode for ScimError {
     fn code(&self) -> &'static str {
         match self {
+            Self::Store(e) => e.code(),
             Self::InvalidFilter { .. } => "invalidFilter",
             Self::InvalidPath(_) => "invalidPath",
             Self::NoTarget(_) => "noTarget",
@@ -128,6 +132,7 @@ impl ErrorCode for ScimError {
 
     fn status(&self) -> u16 {
         match self {
+            Self::Store(e) => e.status(),
             Self::Uniqueness(_) => 409,
             Self::NotFound(_) => 404,
             Self::PreconditionFailed(_) => 412,
@@ -137,6 +142,7 @@ impl ErrorCode for ScimError {
 
     fn twilio_code(&self) -> u32 {
         match self.status() {
+            500 => 20500,
             409 => 20409,
             404 => 20404,
             412 => 20412,

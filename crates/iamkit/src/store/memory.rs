@@ -2,7 +2,7 @@
 
 use parking_lot::RwLock;
 
-use super::{State, Store};
+use super::{State, Store, StoreError};
 
 /// Keeps the state in memory. Readers run in parallel; writers one at a time.
 #[derive(Debug, Default)]
@@ -22,7 +22,11 @@ impl Store for MemoryStore {
         f(&self.state.read());
     }
 
-    fn write(&self, f: &mut dyn FnMut(&mut State) -> bool) {
-        f(&mut self.state.write());
+    fn write(&self, f: &mut dyn FnMut(&mut State) -> bool) -> Result<(), StoreError> {
+        let mut state = self.state.write();
+        f(&mut state);
+        // Nothing to keep: forget what changed, so the bookkeeping stays empty.
+        state.take_changes();
+        Ok(())
     }
 }

@@ -5,11 +5,17 @@
 //! operation. Engine operations check everything before they change anything, so a
 //! write that fails leaves the state as it was.
 
+mod changes;
 mod memory;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+pub(crate) mod tracked;
 
+#[cfg(feature = "sqlite")]
+pub(crate) use changes::ChangeSet;
 pub use memory::MemoryStore;
-
-use std::collections::HashMap;
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteStore;
 
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +31,8 @@ use crate::roles::assignments::{AssignmentTable, RoleScope};
 use crate::scim::users::table::UserTable;
 use crate::scim::ScimRules;
 use crate::secrets::SecretHash;
+use crate::tokens::StoredKey;
+use tracked::{Bookkeeping, TrackedMap};
 
 /// The version of the exported state format. Version 2 keeps users as SCIM users
 /// with role assignments.
@@ -33,21 +41,24 @@ pub const STATE_VERSION: u32 = 2;
 /// Everything the engine knows. Secrets appear only as hashes.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct State {
-    pub(crate) organizations: HashMap<OrganizationSid, Organization>,
-    pub(crate) accounts: HashMap<AccountSid, Account>,
+    pub(crate) organizations: TrackedMap<OrganizationSid, Organization>,
+    pub(crate) accounts: TrackedMap<AccountSid, Account>,
     /// Each organization's SCIM users.
-    pub(crate) users: HashMap<OrganizationSid, UserTable>,
+    pub(crate) users: TrackedMap<OrganizationSid, UserTable>,
     /// Each organization's role assignments.
-    pub(crate) role_assignments: HashMap<OrganizationSid, AssignmentTable>,
-    pub(crate) apps: HashMap<ClientId, StoredApp>,
-    pub(crate) authorizations: HashMap<AuthorizationSid, Authorization>,
-    pub(crate) grants: HashMap<GrantSid, Grant>,
+    pub(crate) role_assignments: TrackedMap<OrganizationSid, AssignmentTable>,
+    pub(crate) apps: TrackedMap<ClientId, StoredApp>,
+    pub(crate) authorizations: TrackedMap<AuthorizationSid, Authorization>,
+    pub(crate) grants: TrackedMap<GrantSid, Grant>,
     /// Code hash → grant, for redeeming codes.
-    pub(crate) codes: HashMap<SecretHash, GrantSid>,
-    pub(crate) refresh_tokens: HashMap<SecretHash, RefreshToken>,
+    pub(crate) codes: TrackedMap<SecretHash, GrantSid>,
+    pub(crate) refresh_tokens: TrackedMap<SecretHash, RefreshToken>,
     /// Revoked access-token ids and their expiry (Unix seconds), kept until then.
-    pub(crate) revoked_tokens: HashMap<TokenId, i64>,
+    pub(crate) revoked_tokens: TrackedMap<TokenId, i64>,
     pub(crate) audit: AuditLog,
+    /// Whether the whole state was replaced (an import) since the store last wrote.
+    #[serde(skip)]
+    pub(crate) replaced: Bookkeeping<bool>,
 }
 
 impl State {
@@ -79,7 +90,7 @@ impl State {
             known(&account.organization_sid, "account")?;
         }
         let mut ids = std::collections::HashSet::new();
-        for (org, table) in &self.users {
+        for (org, table) in self.users.iter() {
             known(org, "users")?;
             if let Some(twice) = table.iter().map(|u| u.id()).find(|id| !ids.insert(*id)) {
                 return Err(StateError::Invalid(format!(
@@ -87,7 +98,7 @@ impl State {
                 )));
             }
         }
-        for (org, table) in &self.role_assignments {
+        for (org, table) in self.role_assignments.iter() {
             known(org, "role assignments")?;
             for a in table.iter() {
                 let user = self.users.get(org).and_then(|t| t.get(a.identity));
@@ -127,8 +138,18 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Runs `f` on a consistent view of the state.
     fn read(&self, f: &mut dyn FnMut(&State));
     /// Runs `f` with exclusive access. `f` returns whether it changed anything, so
-    /// a durable store knows whether there is something to persist.
-    fn write(&self, f: &mut dyn FnMut(&mut State) -> bool);
+    /// a durable store knows whether there is something to keep. When keeping the
+    /// change fails, the state is as it was before `f` and the error is returned.
+    fn write(&self, f: &mut dyn FnMut(&mut State) -> bool) -> Result<(), StoreError>;
+    /// The signing key kept with the state, if this store keeps one.
+    fn signing_key(&self) -> Result<Option<StoredKey>, StoreError> {
+        Ok(None)
+    }
+    /// Keeps `key` as the signing key (a store that keeps none ignores it).
+    fn keep_signing_key(&self, key: &StoredKey) -> Result<(), StoreError> {
+        let _ = key;
+        Ok(())
+    }
 }
 
 /// Runs a read and returns its result.
@@ -143,20 +164,23 @@ pub(crate) fn read<R>(store: &dyn Store, f: impl FnOnce(&State) -> R) -> R {
     out.expect("Store::read runs its closure exactly once")
 }
 
-/// Runs a write that may fail; on failure it must not have changed the state.
-pub(crate) fn write<R, E>(
+/// Runs a write that may fail; on failure it must not have changed the state. A
+/// change the store cannot keep fails with the store's error.
+pub(crate) fn write<R, E: From<StoreError>>(
     store: &dyn Store,
     f: impl FnOnce(&mut State) -> Result<R, E>,
 ) -> Result<R, E> {
     let mut f = Some(f);
     let mut out = None;
-    store.write(&mut |state| {
+    let kept = store.write(&mut |state| {
         let result = f.take().map(|f| f(state));
         let changed = matches!(result, Some(Ok(_)));
         out = result;
         changed
     });
-    out.expect("Store::write runs its closure exactly once")
+    let out = out.expect("Store::write runs its closure exactly once");
+    kept?;
+    out
 }
 
 /// The state of an export being read (its version is checked first, on its own).
@@ -172,6 +196,45 @@ pub(crate) struct SnapshotRef<'a> {
     pub state: &'a State,
 }
 
+/// The store could not keep a change, or cannot be opened.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// Reading or writing the database failed; the operation was not applied.
+    #[error("storage failed: {0}")]
+    Io(String),
+    /// The file is not an iamkit database, or holds data this engine cannot read.
+    #[error("not a usable iamkit database: {0}")]
+    Invalid(String),
+    /// The database was written by a newer iamkit.
+    #[error("database schema version {found} is newer than this engine's {supported}")]
+    NewerSchema {
+        /// The schema version found in the file.
+        found: u32,
+        /// The newest version this engine reads.
+        supported: u32,
+    },
+    /// Another engine has the database open.
+    #[error("the database is in use by another engine")]
+    Locked,
+}
+
+impl ErrorCode for StoreError {
+    fn code(&self) -> &'static str {
+        match self {
+            StoreError::Io(_) => "storage_error",
+            StoreError::Invalid(_) | StoreError::NewerSchema { .. } => "invalid_database",
+            StoreError::Locked => "database_locked",
+        }
+    }
+    fn status(&self) -> u16 {
+        500
+    }
+    fn twilio_code(&self) -> u32 {
+        20500
+    }
+}
+
 /// State that cannot be imported.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -182,6 +245,9 @@ pub enum StateError {
     /// The export was made by an incompatible version.
     #[error("unsupported state version {0}; this engine reads version {STATE_VERSION}")]
     UnsupportedVersion(u32),
+    /// The store could not keep the change; nothing was applied.
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 impl ErrorCode for StateError {
@@ -189,12 +255,19 @@ impl ErrorCode for StateError {
         match self {
             StateError::Invalid(_) => "invalid_state",
             StateError::UnsupportedVersion(_) => "unsupported_state_version",
+            StateError::Store(e) => e.code(),
         }
     }
     fn status(&self) -> u16 {
-        400
+        match self {
+            StateError::Store(e) => e.status(),
+            _ => 400,
+        }
     }
     fn twilio_code(&self) -> u32 {
-        20001
+        match self {
+            StateError::Store(e) => e.twilio_code(),
+            _ => 20001,
+        }
     }
 }

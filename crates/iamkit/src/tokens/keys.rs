@@ -104,6 +104,8 @@ pub struct SigningKey {
     decoding: DecodingKey,
     validation: Arc<Validation>,
     public_jwk: Option<Value>,
+    /// The private key as loaded: PKCS#8 DER, or the HMAC secret.
+    material: Arc<[u8]>,
 }
 
 impl fmt::Debug for SigningKey {
@@ -125,23 +127,12 @@ impl SigningKey {
             Algorithm::ES256 => {
                 let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
                     .map_err(|_| KeyError::Generation)?;
-                Self::es256(kid, pkcs8.as_ref(), &rng)
+                Self::es256(kid, pkcs8.as_ref())
             }
             Algorithm::EdDSA => {
                 let pkcs8 =
                     Ed25519KeyPair::generate_pkcs8(&rng).map_err(|_| KeyError::Generation)?;
-                let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref())
-                    .map_err(|e| KeyError::Rejected(e.to_string()))?;
-                let public = pair.public_key().as_ref().to_vec();
-                Ok(Self::assemble(
-                    kid,
-                    algorithm,
-                    Signer::Ed25519(pair),
-                    DecodingKey::from_ed_der(&public),
-                    Some(json!({
-                        "kty": "OKP", "crv": "Ed25519", "x": URL_SAFE_NO_PAD.encode(&public),
-                    })),
-                ))
+                Self::ed25519(kid, pkcs8.as_ref())
             }
             Algorithm::HS256 => {
                 let mut secret = [0u8; 32];
@@ -169,6 +160,7 @@ impl SigningKey {
             Signer::Hmac(hmac::Key::new(hmac::HMAC_SHA256, secret)),
             DecodingKey::from_secret(secret),
             None,
+            secret,
         )
     }
 
@@ -178,6 +170,7 @@ impl SigningKey {
         signer: Signer,
         decoding: DecodingKey,
         public_jwk: Option<Value>,
+        material: &[u8],
     ) -> Self {
         let kid_text: Arc<str> = kid.to_string().into();
         let header = json!({ "typ": "JWT", "alg": algorithm.as_str(), "kid": &*kid_text });
@@ -196,11 +189,29 @@ impl SigningKey {
             decoding,
             validation: Arc::new(validation),
             public_jwk,
+            material: material.into(),
         }
     }
 
-    fn es256(kid: KeyId, pkcs8: &[u8], rng: &SystemRandom) -> Result<Self, KeyError> {
-        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8, rng)
+    fn ed25519(kid: KeyId, pkcs8: &[u8]) -> Result<Self, KeyError> {
+        let pair =
+            Ed25519KeyPair::from_pkcs8(pkcs8).map_err(|e| KeyError::Rejected(e.to_string()))?;
+        let public = pair.public_key().as_ref().to_vec();
+        Ok(Self::assemble(
+            kid,
+            Algorithm::EdDSA,
+            Signer::Ed25519(pair),
+            DecodingKey::from_ed_der(&public),
+            Some(json!({
+                "kty": "OKP", "crv": "Ed25519", "x": URL_SAFE_NO_PAD.encode(&public),
+            })),
+            pkcs8,
+        ))
+    }
+
+    fn es256(kid: KeyId, pkcs8: &[u8]) -> Result<Self, KeyError> {
+        let rng = SystemRandom::new();
+        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8, &rng)
             .map_err(|e| KeyError::Rejected(e.to_string()))?;
         let public = pair.public_key().as_ref().to_vec();
         // An uncompressed P-256 point: 0x04, then 32 bytes of x and 32 of y.
@@ -219,13 +230,17 @@ impl SigningKey {
             Signer::Ecdsa(pair),
             DecodingKey::from_ec_der(&public),
             Some(jwk),
+            pkcs8,
         ))
     }
 
     /// An RS256 key from a PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`).
     pub fn rs256_from_pem(pem: &str) -> Result<Self, KeyError> {
-        let der = pem_body(pem, "PRIVATE KEY")?;
-        let pair = RsaKeyPair::from_pkcs8(&der).map_err(|e| KeyError::Rejected(e.to_string()))?;
+        Self::rs256(KeyId::generate(), &pem_body(pem, "PRIVATE KEY")?)
+    }
+
+    fn rs256(kid: KeyId, der: &[u8]) -> Result<Self, KeyError> {
+        let pair = RsaKeyPair::from_pkcs8(der).map_err(|e| KeyError::Rejected(e.to_string()))?;
         let components: ring::rsa::PublicKeyComponents<Vec<u8>> = pair.public().into();
         let jwk = json!({
             "kty": "RSA",
@@ -233,12 +248,40 @@ impl SigningKey {
             "e": URL_SAFE_NO_PAD.encode(&components.e),
         });
         Ok(Self::assemble(
-            KeyId::generate(),
+            kid,
             Algorithm::RS256,
             Signer::Rsa(pair),
             DecodingKey::from_rsa_raw_components(&components.n, &components.e),
             Some(jwk),
+            der,
         ))
+    }
+
+    /// The key in the form a durable store keeps.
+    pub fn to_stored(&self) -> StoredKey {
+        StoredKey {
+            kid: self.kid,
+            algorithm: self.algorithm,
+            material: self.material.to_vec(),
+        }
+    }
+
+    /// The key a durable store kept, with its original key id.
+    pub fn from_stored(stored: &StoredKey) -> Result<Self, KeyError> {
+        let StoredKey {
+            kid,
+            algorithm,
+            material,
+        } = stored;
+        match algorithm {
+            Algorithm::ES256 => Self::es256(*kid, material),
+            Algorithm::EdDSA => Self::ed25519(*kid, material),
+            Algorithm::RS256 => Self::rs256(*kid, material),
+            Algorithm::HS256 if material.len() >= 32 => Ok(Self::hs256(*kid, material)),
+            Algorithm::HS256 => Err(KeyError::Rejected(
+                "an HS256 secret needs at least 32 bytes".into(),
+            )),
+        }
     }
 
     /// The key id (`kid`) tokens signed with this key carry.
@@ -302,6 +345,51 @@ impl SigningKey {
     }
 }
 
+/// A signing key as a durable store keeps it: its id, algorithm and private
+/// material (PKCS#8 DER, or the HMAC secret). The material is secret; `Debug`
+/// shows only the id and algorithm.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StoredKey {
+    kid: KeyId,
+    algorithm: Algorithm,
+    material: Vec<u8>,
+}
+
+impl StoredKey {
+    /// A stored key from its parts, as a store read them back.
+    pub fn new(kid: KeyId, algorithm: Algorithm, material: Vec<u8>) -> Self {
+        Self {
+            kid,
+            algorithm,
+            material,
+        }
+    }
+
+    /// The key id.
+    pub fn kid(&self) -> KeyId {
+        self.kid
+    }
+
+    /// The algorithm.
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    /// The private material: keep it where only the engine's owner can read it.
+    pub fn material(&self) -> &[u8] {
+        &self.material
+    }
+}
+
+impl fmt::Debug for StoredKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoredKey")
+            .field("kid", &self.kid)
+            .field("algorithm", &self.algorithm)
+            .finish_non_exhaustive()
+    }
+}
+
 fn pem_body(pem: &str, label: &str) -> Result<Vec<u8>, KeyError> {
     let begin = format!("-----BEGIN {label}-----");
     let end = format!("-----END {label}-----");
@@ -334,6 +422,14 @@ pub enum KeyError {
     /// The supplied key material is not acceptable.
     #[error("key rejected: {0}")]
     Rejected(String),
+    /// The store already keeps a key of another algorithm.
+    #[error("the store signs with {stored}; it cannot switch to {wanted}")]
+    StoredAlgorithm {
+        /// The algorithm of the key the store keeps.
+        stored: Algorithm,
+        /// The algorithm asked for.
+        wanted: Algorithm,
+    },
 }
 
 impl ErrorCode for KeyError {

@@ -5,7 +5,7 @@ mod keys;
 
 pub use jwt::Claims;
 pub(crate) use jwt::{sign, verify_signature};
-pub use keys::{Algorithm, KeyError, SigningKey};
+pub use keys::{Algorithm, KeyError, SigningKey, StoredKey};
 
 use serde::{Deserialize, Serialize};
 
@@ -215,11 +215,15 @@ pub enum OAuthError {
     /// A requested scope is not among the app's scopes.
     #[error("scope {0:?} is not granted to this app")]
     InvalidScope(String),
+    /// The store could not keep the change; nothing was applied.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
 }
 
 impl ErrorCode for OAuthError {
     fn code(&self) -> &'static str {
         match self {
+            OAuthError::Store(_) => "server_error",
             OAuthError::MissingParameter(_) | OAuthError::InvalidParameter { .. } => {
                 "invalid_request"
             }
@@ -239,6 +243,7 @@ impl ErrorCode for OAuthError {
 
     fn status(&self) -> u16 {
         match self {
+            OAuthError::Store(e) => e.status(),
             OAuthError::InvalidClient => 401,
             _ => 400,
         }
@@ -246,6 +251,7 @@ impl ErrorCode for OAuthError {
 
     fn twilio_code(&self) -> u32 {
         match self {
+            OAuthError::Store(e) => e.twilio_code(),
             OAuthError::InvalidClient => 20003,
             _ => 20001,
         }

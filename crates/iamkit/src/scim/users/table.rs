@@ -21,6 +21,7 @@ use crate::scim::filter::eval::fold;
 use crate::scim::users::record::UserRecord;
 use crate::scim::users::stored::{EmailSpans, Field, Slot, Span, UserRef, FIELDS};
 use crate::scim::ScimRules;
+use crate::store::tracked::Changed;
 
 /// Dead slots or arena bytes below this are never compacted away.
 const COMPACT_MIN: usize = 1024;
@@ -37,6 +38,7 @@ pub(crate) struct UserTable {
     by_id: HashMap<UserSid, usize>,
     by_user_name: HashMap<Box<str>, usize>,
     by_external_id: HashMap<Box<str>, usize>,
+    changed: Changed<UserSid>,
 }
 
 impl UserTable {
@@ -103,6 +105,7 @@ impl UserTable {
     /// Adds a new user, or replaces the user with the same id. The caller has
     /// checked [`UserTable::check_unique`].
     pub fn put(&mut self, user: &UserRecord) {
+        self.changed.mark(user.id);
         let index = match self.by_id.get(&user.id) {
             Some(&index) => {
                 self.vacate(index);
@@ -132,10 +135,32 @@ impl UserTable {
     pub fn remove(&mut self, id: UserSid) -> Option<UserRecord> {
         let index = *self.by_id.get(&id)?;
         let user = self.get(id)?.to_record();
+        self.changed.mark(id);
         self.vacate(index);
         self.by_id.remove(&id);
         self.compact_if_sparse();
         Some(user)
+    }
+
+    /// The ids of the users put or removed since the last call, forgetting them.
+    pub fn take_changed(&mut self) -> Vec<UserSid> {
+        self.changed.take()
+    }
+
+    /// Builds a table from users in creation order, refusing a user that repeats
+    /// another's id, `userName` or `externalId`.
+    pub fn from_records(users: impl IntoIterator<Item = UserRecord>) -> Result<Self, String> {
+        let mut table = Self::default();
+        for user in users {
+            let fail = |e: &dyn std::fmt::Display| format!("user {}: {e}", user.id);
+            if table.get(user.id).is_some() {
+                return Err(fail(&"appears twice"));
+            }
+            table.check_unique(&user).map_err(|e| fail(&e))?;
+            table.put(&user);
+        }
+        table.changed.take();
+        Ok(table)
     }
 
     /// Empties slot `index`: its user leaves the name indexes and its arena space
@@ -292,18 +317,7 @@ impl<'de> Deserialize<'de> for UserTable {
     /// or `externalId`.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error;
-        let users = Vec::<UserRecord>::deserialize(deserializer)?;
-        let mut table = Self::default();
-        for user in users {
-            let fail =
-                |e: &dyn std::fmt::Display| D::Error::custom(format!("user {}: {e}", user.id));
-            if table.get(user.id).is_some() {
-                return Err(fail(&"appears twice"));
-            }
-            table.check_unique(&user).map_err(|e| fail(&e))?;
-            table.put(&user);
-        }
-        Ok(table)
+        Self::from_records(Vec::<UserRecord>::deserialize(deserializer)?).map_err(D::Error::custom)
     }
 }
 
