@@ -40,6 +40,11 @@ struct ServeArgs {
     /// Start with no organization: only the admin token.
     #[arg(long)]
     empty: bool,
+    /// Keep the state in this SQLite database file (created, owner-only, if
+    /// missing), so it and the signing key survive restarts. The demo is seeded
+    /// only into a database that holds no organization yet.
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
     /// Token API response shape: `twilio` (null fields kept) or `rfc` (omitted).
     #[arg(long, value_enum, default_value_t = ResponseStyle::Twilio)]
     response_style: ResponseStyle,
@@ -95,6 +100,10 @@ async fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
             .clock(ManualClock::parse(at).map_err(|e| format!("--frozen-at {at:?}: {e}"))?),
         None => Engine::builder().clock(OffsetClock::new()),
     };
+    let builder = match &args.db {
+        Some(path) => builder.database(path),
+        None => builder,
+    };
     let engine = Arc::new(builder.issuer(&url).scim_rules(args.scim_rules).build()?);
     let options = ServerOptions {
         host: args.host,
@@ -103,7 +112,7 @@ async fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         admin_token: args.admin_token,
     };
     let (state, admin_token) = state(engine.clone(), &options);
-    let bootstrap = if args.empty {
+    let bootstrap = if args.empty || !engine.organizations().is_empty() {
         demo::empty(&url, &admin_token)
     } else {
         demo::seed(&engine, &url, &admin_token)?
