@@ -27,7 +27,10 @@ fn issued() -> &'static [Issued] {
         [Algorithm::HS256, Algorithm::EdDSA]
             .into_iter()
             .map(|algorithm| {
-                let engine = Engine::builder().algorithm(algorithm).build().expect("engine");
+                let engine = Engine::builder()
+                    .algorithm(algorithm)
+                    .build()
+                    .expect("engine");
                 let org = engine.create_organization("Fuzz").expect("organization");
                 let app = engine
                     .create_app(
@@ -103,7 +106,10 @@ fn mutate(token: &str, op: u8, at: usize, data: &[u8]) -> Option<String> {
             parts[part].replace_range(start..end, "");
         }
         3 => parts[part] = text.into_owned(),
-        4 => parts.swap(part, at % parts.len()),
+        4 => {
+            let other = at % parts.len();
+            parts.swap(part, other);
+        }
         5 | 6 => {
             // A JSON member of the header (5) or the claims (6), re-encoded.
             let index = usize::from(op % 8 - 5);
@@ -111,7 +117,8 @@ fn mutate(token: &str, op: u8, at: usize, data: &[u8]) -> Option<String> {
             parts[index] = rewrite_json(&parts[index], key, value)?;
         }
         _ => {
-            parts.insert(at % (parts.len() + 1), text.into_owned());
+            let i = at % (parts.len() + 1);
+            parts.insert(i, text.into_owned());
         }
     }
     Some(parts.join("."))
@@ -148,5 +155,7 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(candidate, issued.token, "a changed token verified");
         assert_eq!(claims, issued.claims);
     }
-    let _ = issued.engine.check_access(&candidate, "GET", "/scim/v2/Users");
+    let _ = issued
+        .engine
+        .check_access(&candidate, "GET", "/scim/v2/Users");
 });

@@ -54,6 +54,7 @@ fn fixture() -> &'static Fixture {
         let app = boot.apps.expect("demo apps").org_client_credentials;
         Fixture {
             runtime: tokio::runtime::Builder::new_current_thread()
+                .enable_time()
                 .build()
                 .expect("runtime"),
             router: router(state),
@@ -106,11 +107,21 @@ fuzz_target!(|data: &[u8]| {
     let (status, bytes) = f.runtime.block_on(async {
         let response = f.router.clone().oneshot(request).await.expect("infallible");
         let status = response.status();
-        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
         (status, bytes)
     });
     assert!(
-        [StatusCode::OK, StatusCode::BAD_REQUEST, StatusCode::UNAUTHORIZED].contains(&status),
+        [
+            StatusCode::OK,
+            StatusCode::BAD_REQUEST,
+            StatusCode::UNAUTHORIZED
+        ]
+        .contains(&status),
         "{path}: {status}"
     );
     if status == StatusCode::OK {
