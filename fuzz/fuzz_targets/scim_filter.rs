@@ -35,7 +35,10 @@ fuzz_target!(|data: &[u8]| {
             // Printing may add a few spaces, so the canonical text can pass the limit.
             if text.len() <= MAX_LEN {
                 let again = Filter::parse(&text).expect("canonical text parses");
-                assert_eq!(again, filter, "canonical text {text:?} parses to another tree");
+                assert_eq!(
+                    again, filter,
+                    "canonical text {text:?} parses to another tree"
+                );
                 assert_eq!(again.to_string(), text);
             }
             let _ = filter.matches(user());

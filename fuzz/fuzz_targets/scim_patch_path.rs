@@ -39,7 +39,10 @@ fuzz_target!(|data: &[u8]| {
             let text = path.to_string();
             if text.len() <= MAX_LEN {
                 let again = PatchPath::parse(&text).expect("canonical path parses");
-                assert_eq!(again, path, "canonical path {text:?} parses to another path");
+                assert_eq!(
+                    again, path,
+                    "canonical path {text:?} parses to another path"
+                );
             }
             let values = [
                 json!("ann@example.com"),

@@ -4,11 +4,17 @@
 //! `error` and `error_description`, and Twilio's `code`, `message`, `more_info` and
 //! `status`.
 
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use iamkit::ErrorCode;
 use serde_json::json;
+
+use crate::{AppState, ResponseStyle};
 
 /// An error answered with the combined OAuth/Twilio JSON body.
 #[derive(Debug)]
@@ -105,4 +111,59 @@ impl IntoResponse for ApiError {
         }
         response
     }
+}
+
+/// Gives the errors that axum and tower-http answer in plain text themselves (413
+/// over the body limit, 405 for a method a path does not serve, 400 for a path
+/// parameter that does not decode) the emulator's typed bodies: the SCIM error
+/// schema under a SCIM root, the OAuth/Twilio body elsewhere. JSON bodies and HTML
+/// pages pass unchanged.
+pub async fn typed_errors(
+    State(app): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let scim = request.uri().path().contains("/scim");
+    let response = next.run(request).await;
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_none_or(|v| v.as_bytes().starts_with(b"text/plain"));
+    if !response.status().is_client_error() || !plain {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let status = parts.status;
+    let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+    let detail = match std::str::from_utf8(&text).map(str::trim) {
+        Ok(text) if !text.is_empty() => text.to_owned(),
+        _ => status
+            .canonical_reason()
+            .unwrap_or("bad request")
+            .to_lowercase(),
+    };
+    let twilio_code = if status == StatusCode::METHOD_NOT_ALLOWED {
+        20004
+    } else {
+        20001
+    };
+    let mut typed = if scim {
+        let code = (app.style == ResponseStyle::Twilio).then_some(twilio_code);
+        crate::scim::error_response(status, &detail, code)
+    } else {
+        ApiError {
+            status,
+            error: "invalid_request".into(),
+            description: detail,
+            twilio_code,
+            www_authenticate: None,
+        }
+        .into_response()
+    };
+    for name in [header::ALLOW, header::WWW_AUTHENTICATE] {
+        if let Some(value) = parts.headers.get(&name) {
+            typed.headers_mut().insert(name, value.clone());
+        }
+    }
+    typed
 }

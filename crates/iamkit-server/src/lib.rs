@@ -127,8 +127,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/callback", get(consent::callback))
         .nest("/admin/v1", admin::routes(state.clone()))
         .fallback(|| async { http_error::ApiError::not_found("no such endpoint") })
-        .layer(axum::middleware::from_fn_with_state(state.clone(), faults::apply))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), http_error::typed_errors))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), faults::apply))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(
             // Spans name the method and path only: query strings can carry codes.

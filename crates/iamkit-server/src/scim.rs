@@ -68,7 +68,7 @@ async fn method_not_allowed() -> Response {
     error_response(
         StatusCode::METHOD_NOT_ALLOWED,
         "this endpoint does not serve that method",
-        20004,
+        Some(20004),
     )
 }
 
@@ -96,20 +96,23 @@ impl IntoResponse for ScimFailure {
 
 type ScimResult = Result<Response, ScimFailure>;
 
-/// An error the engine does not make, in the SCIM error schema (with Twilio's code).
-fn error_response(status: StatusCode, detail: &str, twilio_code: u32) -> Response {
-    let body = serde_json::json!({
+/// An error the engine does not make, in the SCIM error schema (with Twilio's code
+/// when given).
+pub fn error_response(status: StatusCode, detail: &str, twilio_code: Option<u32>) -> Response {
+    let mut body = serde_json::json!({
         "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
         "status": status.as_u16().to_string(),
         "detail": detail,
-        "code": twilio_code,
     });
+    if let Some(code) = twilio_code {
+        body["code"] = code.into();
+    }
     scim_json(status, &body)
 }
 
 /// A 401 or 403 on a SCIM path, in the SCIM error schema (with Twilio's code).
 pub fn access_error(status: StatusCode, detail: &str, twilio_code: u32) -> Response {
-    let mut response = error_response(status, detail, twilio_code);
+    let mut response = error_response(status, detail, Some(twilio_code));
     if status == StatusCode::UNAUTHORIZED {
         response
             .headers_mut()

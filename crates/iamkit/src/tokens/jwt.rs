@@ -1,12 +1,14 @@
 //! Access tokens as JWTs: the claims, signing, and signature verification.
 //!
-//! Signing uses the key's cached `ring` key pair; the cryptographic half of
-//! verification goes through `jsonwebtoken`; the engine then checks issuer, audience and times against its own clock (never
-//! the system time) and the state checks (app, grant, revocation).
+//! Signing uses the key's cached `ring` key pair. Verification splits the token and
+//! parses its header once, checks the signature with the key (see
+//! [`SigningKey::verify`]), and reads the claims once; the engine then checks
+//! issuer, audience and times against its own clock (never the system time) and the
+//! state (app, grant, revocation).
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use jsonwebtoken::errors::ErrorKind;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::keys::SigningKey;
@@ -65,51 +67,210 @@ pub(crate) fn sign(claims: &Claims, key: &SigningKey) -> String {
     token
 }
 
-/// Checks the token's form, algorithm, key id and signature; returns its claims
-/// without looking at times, issuer or state.
+/// Checks the token's form, header, algorithm, key id and signature; returns its
+/// claims without looking at times, issuer or state.
+///
+/// The token is split once and its header parsed once, before any cryptography, so
+/// that `alg: none`, another algorithm and another key are refused as such; then the
+/// signature over `header.payload` is checked and the claims are read once.
 pub(crate) fn verify_signature(token: &str, key: &SigningKey) -> Result<Claims, TokenError> {
-    match jsonwebtoken::decode::<Claims>(token, key.decoding(), key.validation()) {
-        Ok(data) if data.header.kid.as_deref() == Some(key.kid_text()) => Ok(data.claims),
-        Ok(_) => Err(TokenError::UnknownKey),
-        Err(error) => Err(classify(token, key, &error)),
+    let (message, signature) = token.rsplit_once('.').ok_or(TokenError::Malformed)?;
+    let (header, payload) = message.split_once('.').ok_or(TokenError::Malformed)?;
+    if payload.contains('.') {
+        return Err(TokenError::Malformed);
     }
-}
-
-/// Names why a token failed, reading its header without trusting it, so that
-/// `alg: none`, another algorithm and another key are reported as such rather than
-/// as a bad signature or a malformed token.
-fn classify(token: &str, key: &SigningKey, error: &jsonwebtoken::errors::Error) -> TokenError {
-    let Ok(header) = header_fields(token) else {
-        return TokenError::Malformed;
-    };
+    let header: Header = decode_part(header)?;
     if header.alg != key.algorithm().as_str() {
-        return TokenError::AlgorithmNotAllowed(header.alg);
+        return Err(TokenError::AlgorithmNotAllowed(header.alg));
     }
     if header.kid.as_deref() != Some(key.kid_text()) {
-        return TokenError::UnknownKey;
+        return Err(TokenError::UnknownKey);
     }
-    match error.kind() {
-        ErrorKind::InvalidSignature => TokenError::BadSignature,
-        ErrorKind::InvalidAlgorithm => TokenError::AlgorithmNotAllowed(header.alg),
-        _ => TokenError::Malformed,
+    if !key.verify(message.as_bytes(), signature)? {
+        return Err(TokenError::BadSignature);
     }
+    decode_part(payload)
 }
 
+/// The JWS header members an iamkit token carries, and no others: an unknown member
+/// (`crit`, `jku`, `jwk`, `x5u`…) or a repeated one makes the token malformed.
 #[derive(Deserialize)]
-struct RawHeader {
+#[serde(deny_unknown_fields)]
+struct Header {
     alg: String,
     kid: Option<String>,
+    #[serde(rename = "typ")]
+    _typ: Option<String>,
 }
 
-fn header_fields(token: &str) -> Result<RawHeader, TokenError> {
-    let mut parts = token.split('.');
-    let (Some(header), Some(_), Some(_), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(TokenError::Malformed);
-    };
+/// A base64url part of the token, decoded as JSON.
+fn decode_part<T: DeserializeOwned>(part: &str) -> Result<T, TokenError> {
     let bytes = URL_SAFE_NO_PAD
-        .decode(header)
+        .decode(part)
         .map_err(|_| TokenError::Malformed)?;
     serde_json::from_slice(&bytes).map_err(|_| TokenError::Malformed)
+}
+
+#[cfg(test)]
+mod tests {
+    use ring::hmac;
+    use serde_json::{json, Value};
+
+    use super::*;
+    use crate::ids::Sid;
+    use crate::tokens::Algorithm;
+
+    const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+    fn claims() -> Claims {
+        Claims {
+            iss: "https://issuer.example".into(),
+            sub: "me".into(),
+            aud: "https://api.example".into(),
+            iat: 1,
+            nbf: 1,
+            exp: 2,
+            jti: TokenId::generate(),
+            scope: "a b".into(),
+            client_id: ClientId::generate(),
+            organization_sid: OrganizationSid::generate(),
+            account_sid: None,
+            grant_sid: None,
+        }
+    }
+
+    /// A token with this header and payload, correctly signed with the key of
+    /// `SECRET`.
+    fn hs256(header: &str, payload: &Value) -> String {
+        let message = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header),
+            URL_SAFE_NO_PAD.encode(payload.to_string())
+        );
+        let tag = hmac::sign(
+            &hmac::Key::new(hmac::HMAC_SHA256, SECRET),
+            message.as_bytes(),
+        );
+        format!("{message}.{}", URL_SAFE_NO_PAD.encode(tag.as_ref()))
+    }
+
+    #[test]
+    fn a_signed_token_verifies_to_its_claims_for_every_generated_algorithm() {
+        let claims = claims();
+        for algorithm in [Algorithm::HS256, Algorithm::ES256, Algorithm::EdDSA] {
+            let key = SigningKey::generate(algorithm).unwrap();
+            let token = sign(&claims, &key);
+            assert_eq!(verify_signature(&token, &key), Ok(claims.clone()));
+        }
+    }
+
+    #[test]
+    fn a_correctly_signed_header_with_a_member_iamkit_never_sets_is_malformed() {
+        let key = SigningKey::hs256_from_secret(SECRET).unwrap();
+        let kid = key.kid_text();
+        let payload = serde_json::to_value(claims()).unwrap();
+        let plain = format!(r#"{{"typ":"JWT","alg":"HS256","kid":"{kid}"}}"#);
+        assert!(verify_signature(&hs256(&plain, &payload), &key).is_ok());
+        for header in [
+            format!(r#"{{"typ":"JWT","alg":"HS256","kid":"{kid}","crit":["exp"]}}"#),
+            format!(r#"{{"alg":"HS256","kid":"{kid}","jku":"https://evil.example/jwks"}}"#),
+            format!(r#"{{"alg":"HS256","kid":"{kid}","jwk":{{"kty":"oct","k":"AA"}}}}"#),
+            format!(r#"{{"alg":"HS256","alg":"HS256","kid":"{kid}"}}"#),
+            format!(r#"{{"alg":"HS256","kid":"{kid}","typ":7}}"#),
+            format!(r#"{{"alg":"HS256","kid":["{kid}"]}}"#),
+            format!(r#"{{"alg":"HS256","kid":"{kid}"}} trailing"#),
+        ] {
+            assert_eq!(
+                verify_signature(&hs256(&header, &payload), &key),
+                Err(TokenError::Malformed),
+                "{header}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_signature_that_is_not_canonical_base64url_is_malformed() {
+        for algorithm in [Algorithm::HS256, Algorithm::ES256, Algorithm::EdDSA] {
+            let key = SigningKey::generate(algorithm).unwrap();
+            let token = sign(&claims(), &key);
+            let (message, signature) = token.rsplit_once('.').unwrap();
+            for bad in [
+                format!("{signature}="),
+                format!("{}+", &signature[1..]),
+                format!("{} ", &signature[1..]),
+                "!!!!".to_owned(),
+            ] {
+                assert_eq!(
+                    verify_signature(&format!("{message}.{bad}"), &key),
+                    Err(TokenError::Malformed),
+                    "{algorithm} {bad}"
+                );
+            }
+            // The right length in valid base64url, but not the signature.
+            let forged = "A".repeat(signature.len());
+            assert_eq!(
+                verify_signature(&format!("{message}.{forged}"), &key),
+                Err(TokenError::BadSignature),
+                "{algorithm}"
+            );
+        }
+    }
+
+    #[test]
+    fn correctly_signed_claims_that_are_not_an_iamkit_token_are_malformed() {
+        let key = SigningKey::hs256_from_secret(SECRET).unwrap();
+        let header = format!(
+            r#"{{"typ":"JWT","alg":"HS256","kid":"{}"}}"#,
+            key.kid_text()
+        );
+        let mut missing = serde_json::to_value(claims()).unwrap();
+        missing.as_object_mut().unwrap().remove("exp");
+        let mut wrong_type = serde_json::to_value(claims()).unwrap();
+        wrong_type["exp"] = json!("tomorrow");
+        let mut bad_id = serde_json::to_value(claims()).unwrap();
+        bad_id["client_id"] = json!("' OR 1=1 --");
+        for payload in [missing, wrong_type, bad_id, json!([1, 2]), json!(null)] {
+            assert_eq!(
+                verify_signature(&hs256(&header, &payload), &key),
+                Err(TokenError::Malformed),
+                "{payload}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_header_is_judged_before_the_signature() {
+        let key = SigningKey::hs256_from_secret(SECRET).unwrap();
+        let payload = serde_json::to_value(claims()).unwrap();
+        let other_alg = format!(r#"{{"alg":"HS512","kid":"{}"}}"#, key.kid_text());
+        let unsigned = |header: &str| {
+            format!(
+                "{}.{}.",
+                URL_SAFE_NO_PAD.encode(header),
+                URL_SAFE_NO_PAD.encode(payload.to_string())
+            )
+        };
+        assert_eq!(
+            verify_signature(&unsigned(&other_alg), &key),
+            Err(TokenError::AlgorithmNotAllowed("HS512".into()))
+        );
+        assert_eq!(
+            verify_signature(&unsigned(r#"{"alg":"HS256"}"#), &key),
+            Err(TokenError::UnknownKey)
+        );
+        assert_eq!(
+            verify_signature(&unsigned(r#"{"alg":"HS256","kid":"KY0"}"#), &key),
+            Err(TokenError::UnknownKey)
+        );
+        let ours = format!(r#"{{"alg":"HS256","kid":"{}"}}"#, key.kid_text());
+        assert_eq!(
+            verify_signature(&unsigned(&ours), &key),
+            Err(TokenError::BadSignature)
+        );
+        assert_eq!(
+            verify_signature(&format!("{}.x", unsigned(&ours)), &key),
+            Err(TokenError::Malformed),
+            "four parts"
+        );
+    }
 }

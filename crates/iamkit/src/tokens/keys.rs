@@ -7,14 +7,15 @@
 //! Each key keeps its parsed `ring` key pair and its encoded JWS header, so signing a
 //! token is one `ring` signature over `header.payload`; `jsonwebtoken` would parse
 //! the PKCS#8 document again for every token, which costs as much as a P-256
-//! signature. Verification goes through `jsonwebtoken`.
+//! signature. Verification checks HS256 with the cached `ring` HMAC key and the
+//! other algorithms through `jsonwebtoken::crypto::verify`.
 
 use std::fmt;
 use std::sync::Arc;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use jsonwebtoken::{DecodingKey, Validation};
+use jsonwebtoken::DecodingKey;
 use ring::hmac;
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{
@@ -24,6 +25,7 @@ use ring::signature::{
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use super::TokenError;
 use crate::error::ErrorCode;
 use crate::ids::{KeyId, Sid};
 
@@ -101,8 +103,8 @@ pub struct SigningKey {
     algorithm: Algorithm,
     signer: Arc<Signer>,
     encoded_header: Arc<str>,
-    decoding: DecodingKey,
-    validation: Arc<Validation>,
+    /// The public key for `jsonwebtoken`; `None` for HS256, verified with `signer`.
+    decoding: Option<DecodingKey>,
     public_jwk: Option<Value>,
     /// The private key as loaded: PKCS#8 DER, or the HMAC secret.
     material: Arc<[u8]>,
@@ -158,7 +160,7 @@ impl SigningKey {
             kid,
             Algorithm::HS256,
             Signer::Hmac(hmac::Key::new(hmac::HMAC_SHA256, secret)),
-            DecodingKey::from_secret(secret),
+            None,
             None,
             secret,
         )
@@ -168,18 +170,13 @@ impl SigningKey {
         kid: KeyId,
         algorithm: Algorithm,
         signer: Signer,
-        decoding: DecodingKey,
+        decoding: Option<DecodingKey>,
         public_jwk: Option<Value>,
         material: &[u8],
     ) -> Self {
         let kid_text: Arc<str> = kid.to_string().into();
         let header = json!({ "typ": "JWT", "alg": algorithm.as_str(), "kid": &*kid_text });
         let encoded_header = URL_SAFE_NO_PAD.encode(header.to_string());
-        let mut validation = Validation::new(algorithm.jwt());
-        validation.validate_exp = false;
-        validation.validate_nbf = false;
-        validation.validate_aud = false;
-        validation.required_spec_claims.clear();
         Self {
             kid,
             kid_text,
@@ -187,7 +184,6 @@ impl SigningKey {
             signer: Arc::new(signer),
             encoded_header: encoded_header.into(),
             decoding,
-            validation: Arc::new(validation),
             public_jwk,
             material: material.into(),
         }
@@ -201,7 +197,7 @@ impl SigningKey {
             kid,
             Algorithm::EdDSA,
             Signer::Ed25519(pair),
-            DecodingKey::from_ed_der(&public),
+            Some(DecodingKey::from_ed_der(&public)),
             Some(json!({
                 "kty": "OKP", "crv": "Ed25519", "x": URL_SAFE_NO_PAD.encode(&public),
             })),
@@ -228,7 +224,7 @@ impl SigningKey {
             kid,
             Algorithm::ES256,
             Signer::Ecdsa(pair),
-            DecodingKey::from_ec_der(&public),
+            Some(DecodingKey::from_ec_der(&public)),
             Some(jwk),
             pkcs8,
         ))
@@ -251,7 +247,10 @@ impl SigningKey {
             kid,
             Algorithm::RS256,
             Signer::Rsa(pair),
-            DecodingKey::from_rsa_raw_components(&components.n, &components.e),
+            Some(DecodingKey::from_rsa_raw_components(
+                &components.n,
+                &components.e,
+            )),
             Some(jwk),
             der,
         ))
@@ -322,14 +321,26 @@ impl SigningKey {
         }
     }
 
-    pub(crate) fn decoding(&self) -> &DecodingKey {
-        &self.decoding
-    }
-
-    /// The `jsonwebtoken` validation for this key: its algorithm only; times,
-    /// issuer and audience are checked by the engine against its own clock.
-    pub(crate) fn validation(&self) -> &Validation {
-        &self.validation
+    /// Whether `signature` (base64url, as in the token) is this key's signature of
+    /// `message` (the token's `header.payload`); a signature that is not base64url
+    /// makes the token malformed. HS256 is checked with the cached `ring` HMAC key
+    /// (a constant-time comparison); the other algorithms through
+    /// `jsonwebtoken::crypto::verify`.
+    pub(crate) fn verify(&self, message: &[u8], signature: &str) -> Result<bool, TokenError> {
+        match (&*self.signer, &self.decoding) {
+            (Signer::Hmac(key), _) => {
+                let tag = URL_SAFE_NO_PAD
+                    .decode(signature)
+                    .map_err(|_| TokenError::Malformed)?;
+                Ok(hmac::verify(key, message, &tag).is_ok())
+            }
+            (_, Some(public)) => {
+                jsonwebtoken::crypto::verify(signature, message, public, self.algorithm.jwt())
+                    .map_err(|_| TokenError::Malformed)
+            }
+            // Every asymmetric key is assembled with its public half.
+            (_, None) => Ok(false),
+        }
     }
 
     /// The public JWK of this key, or `None` for a symmetric (HS256) key, which
