@@ -361,12 +361,12 @@ mod tests {
             code: None,
             redirect_uri: None,
             refresh_token: None,
-            code_verifier: Some("verifier".into()),
+            code_verifier: Some("pkce-value-42".into()),
             scope: None,
         };
         let shown = format!("{r:?}");
         assert!(
-            !shown.contains("hunter2") && !shown.contains("verifier"),
+            !shown.contains("hunter2") && !shown.contains("pkce-value-42"),
             "{shown}"
         );
         assert!(shown.contains("OQ1"), "{shown}");
