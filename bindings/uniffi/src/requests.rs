@@ -10,7 +10,8 @@ use crate::clock::ManualClock;
 /// What a secret-bearing record prints instead of the secret.
 const REDACTED: &str = "<redacted>";
 
-/// How to make an engine; every field has a default.
+/// How to make an engine. Every field has a default, so an option added later (such
+/// as a database path) is a new defaulted field and existing callers keep compiling.
 #[derive(Clone, uniffi::Record)]
 #[uniffi::export(Debug)]
 pub struct EngineOptions {
