@@ -18,6 +18,9 @@ bash python/run-tests.sh
 echo "== Node package: npm ci builds the addon, then node --test, tsc, prettier, eslint"
 bash node/run-tests.sh
 
+echo "== Kotlin binding: uniffi library, generated Kotlin compiled by kotlinc, run on the JVM"
+bash kotlin/run-tests.sh
+
 echo "== End-to-end: the emulator binary with real clients"
 cargo build --locked -p iamkit-server
 export IAMKIT_BIN="$PWD/target/debug/iamkit"
