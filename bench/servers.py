@@ -109,9 +109,7 @@ def token_by_code(port: int, _client_id: str, _secret: str) -> str | None:
     query = urllib.parse.urlencode(
         {"client_id": "bench", "redirect_uri": redirect, "response_type": "code", "scope": "openid"}
     )
-    status, headers, _ = request(
-        port, "POST", f"/oauth2/authorize?{query}", "sub=alice", FORM
-    )
+    status, headers, _ = request(port, "POST", f"/oauth2/authorize?{query}", "sub=alice", FORM)
     location = headers.get("Location") or headers.get("location") or ""
     code = urllib.parse.parse_qs(urllib.parse.urlparse(location).query).get("code")
     if status not in (302, 303) or not code:
@@ -186,7 +184,9 @@ def check_token(server: Server, port: int, token: str, client_id: str) -> dict:
     _, _, body = request(port, "GET", jwks_path)
     header = jwt.get_unverified_header(token)
     keys = {k.get("kid"): k for k in json.loads(body)["keys"]}
-    key = jwt.PyJWK(keys[header.get("kid")] if header.get("kid") in keys else next(iter(keys.values())))
+    key = jwt.PyJWK(
+        keys[header.get("kid")] if header.get("kid") in keys else next(iter(keys.values()))
+    )
     claims = jwt.decode(
         token,
         key.key,
@@ -207,10 +207,21 @@ def wrk(url: str, client_id: str, secret: str, seconds: int) -> dict:
     env = {**os.environ, "CLIENT_ID": client_id, "CLIENT_SECRET": secret}
     out = subprocess.run(
         [
-            "wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s", "--latency",
-            "-s", os.path.join(BENCH, "token.lua"), url,
+            "wrk",
+            "-t2",
+            f"-c{CONNECTIONS}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "--latency",
+            "-s",
+            os.path.join(BENCH, "token.lua"),
+            url,
         ],
-        env=env, capture_output=True, text=True, check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
 
     def grab(pattern: str) -> str:
@@ -263,7 +274,9 @@ def load(server: Server, seconds: int) -> dict:
             sampler = threading.Thread(target=sample)
             sampler.start()
             try:
-                result = wrk(f"http://127.0.0.1:{port}{server.token_path}", client_id, secret, seconds)
+                result = wrk(
+                    f"http://127.0.0.1:{port}{server.token_path}", client_id, secret, seconds
+                )
             finally:
                 done.set()
                 sampler.join()
@@ -309,9 +322,7 @@ def mock_expect(claims: dict, _client_id: str) -> bool:
 
 def servers(iamkit_binary: str) -> list[Server]:
     mock = os.path.join("node_modules", "oauth2-mock-server")
-    mock_cli = [
-        "node", os.path.join(mock, "dist", "oauth2-mock-server.mjs"), "-a", "127.0.0.1"
-    ]
+    mock_cli = ["node", os.path.join(mock, "dist", "oauth2-mock-server.mjs"), "-a", "127.0.0.1"]
     version = subprocess.run(
         [iamkit_binary, "--version"], capture_output=True, text=True
     ).stdout.strip()
@@ -320,28 +331,49 @@ def servers(iamkit_binary: str) -> list[Server]:
     any_client = lambda _p, _w: ("bench", "secret")  # noqa: E731
     listed = [
         Server(
-            "iamkit serve", version or "iamkit",
-            lambda port, w: [iamkit_binary, "serve", "--port", str(port), "--bootstrap", os.path.join(w, "boot.json")],
-            "/v2/token", "/.well-known/oauth-authorization-server", iamkit_credentials,
+            "iamkit serve",
+            version or "iamkit",
+            lambda port, w: [
+                iamkit_binary,
+                "serve",
+                "--port",
+                str(port),
+                "--bootstrap",
+                os.path.join(w, "boot.json"),
+            ],
+            "/v2/token",
+            "/.well-known/oauth-authorization-server",
+            iamkit_credentials,
             lambda claims, client_id: claims.get("sub") == client_id,
             notes=["ES256"],
         ),
         Server(
-            "oauth2-mock-server", package_version(os.path.join(mock, "package.json")),
+            "oauth2-mock-server",
+            package_version(os.path.join(mock, "package.json")),
             lambda port, w: [*mock_cli, "-p", str(port)],
-            "/token", "/.well-known/openid-configuration", any_client, mock_expect,
+            "/token",
+            "/.well-known/openid-configuration",
+            any_client,
+            mock_expect,
             notes=["RS256 (its default)"],
         ),
         Server(
-            "oauth2-mock-server", package_version(os.path.join(mock, "package.json")),
+            "oauth2-mock-server",
+            package_version(os.path.join(mock, "package.json")),
             lambda port, w: [*mock_cli, "-p", str(port), "--jwk", es256_jwk(w)],
-            "/token", "/.well-known/openid-configuration", any_client, mock_expect,
+            "/token",
+            "/.well-known/openid-configuration",
+            any_client,
+            mock_expect,
             notes=["ES256 (`--jwk`)"],
         ),
         Server(
-            "oidc-provider-mock", py_version("oidc-provider-mock"),
+            "oidc-provider-mock",
+            py_version("oidc-provider-mock"),
             lambda port, w: [sys.executable, "-m", "oidc_provider_mock", "-p", str(port)],
-            "/oauth2/token", "/.well-known/openid-configuration", any_client,
+            "/oauth2/token",
+            "/.well-known/openid-configuration",
+            any_client,
             lambda claims, _: claims.get("sub") == "alice",
             notes=["authorization code (its only grant besides refresh)"],
         ),
@@ -349,7 +381,9 @@ def servers(iamkit_binary: str) -> list[Server]:
     for server in listed:
         if server.first_token is None:
             server.first_token = (
-                token_by_code if server.name == "oidc-provider-mock" else token_by_client_credentials(server)
+                token_by_code
+                if server.name == "oidc-provider-mock"
+                else token_by_client_credentials(server)
             )
     return listed
 
@@ -360,7 +394,10 @@ def main() -> None:
     trials = int(sys.argv[4]) if len(sys.argv) > 4 else 5
     results = []
     for server in servers(iamkit_binary):
-        print(f"== {server.name} {server.notes[0]}: cold start x{trials}, then {seconds} s of wrk", flush=True)
+        print(
+            f"== {server.name} {server.notes[0]}: cold start x{trials}, then {seconds} s of wrk",
+            flush=True,
+        )
         cold = cold_start(server, trials)
         loaded = load(server, seconds)
         results.append(
@@ -375,7 +412,11 @@ def main() -> None:
         )
         print(json.dumps(results[-1]), flush=True)
     with open(out, "w") as f:
-        json.dump({"connections": CONNECTIONS, "seconds": seconds, "servers": results, "agree": True}, f, indent=1)
+        json.dump(
+            {"connections": CONNECTIONS, "seconds": seconds, "servers": results, "agree": True},
+            f,
+            indent=1,
+        )
 
 
 if __name__ == "__main__":

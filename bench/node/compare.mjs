@@ -18,9 +18,13 @@ const ISSUER = "https://oauth.iamkit.test";
 const AUDIENCE = "https://api.iamkit.test";
 const COMPOUND =
   '(title pr or emails[type eq "work" and value co "@example.com"]) and not (active eq false)';
-// scimmy drops the `not (...)` after `and` (it also returns inactive users), so every
-// side also runs this equivalent form, which scimmy evaluates right.
-const EQUIVALENT = '(title pr or emails[type eq "work" and value co "@example.com"]) and active ne false';
+// scimmy drops the `not (...)` after `and` (it also returns inactive users), and its
+// `co` is case-sensitive where RFC 7643 makes `emails.value` case-insensitive. So
+// every side also runs this form, equivalent on the generated users (whose domains
+// are spelled `example.com` and `Example.COM`), which scimmy evaluates right.
+const EQUIVALENT =
+  '(title pr or emails[type eq "work" and value co "@example.com"] or ' +
+  'emails[type eq "work" and value co "@Example.COM"]) and active ne false';
 
 const args = process.argv.slice(2).filter((a) => a !== "--json");
 const asJson = process.argv.includes("--json");
@@ -61,7 +65,12 @@ const claims = (clientId) => ({ scope: "managed-users/list", sub: clientId });
 function peerKeys(algorithm) {
   if (algorithm === "HS256") {
     const secret = new TextEncoder().encode("0123456789abcdef0123456789abcdef");
-    return { sign: secret, verify: secret, jwtSign: Buffer.from(secret), jwtVerify: Buffer.from(secret) };
+    return {
+      sign: secret,
+      verify: secret,
+      jwtSign: Buffer.from(secret),
+      jwtVerify: Buffer.from(secret),
+    };
   }
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
   return { sign: privateKey, verify: publicKey, jwtSign: privateKey, jwtVerify: publicKey };
@@ -88,7 +97,11 @@ const jwtSign = (algorithm, keys, payload) =>
     jwtid: randomUUID(),
   });
 const jwtVerify = (algorithm, keys, token) =>
-  jsonwebtoken.verify(token, keys.jwtVerify, { algorithms: [algorithm], issuer: ISSUER, audience: AUDIENCE });
+  jsonwebtoken.verify(token, keys.jwtVerify, {
+    algorithms: [algorithm],
+    issuer: ISSUER,
+    audience: AUDIENCE,
+  });
 
 async function tokens(algorithm) {
   const engine = new iamkit.Engine({ algorithm });
@@ -99,7 +112,11 @@ async function tokens(algorithm) {
     grantType: "client_credentials",
     scopes: ["managed-users/list"],
   });
-  const request = { grantType: "client_credentials", clientId: app.clientId, clientSecret: app.clientSecret };
+  const request = {
+    grantType: "client_credentials",
+    clientId: app.clientId,
+    clientSecret: app.clientSecret,
+  };
   const keys = peerKeys(algorithm);
 
   // Agreement: iamkit's claims; jose reads iamkit's ES256 token with iamkit's JWKS;
@@ -112,7 +129,8 @@ async function tokens(algorithm) {
   if (algorithm === "ES256") {
     const jwk = await jose.importJWK(engine.jwks().keys[0], "ES256");
     const read = (await jose.jwtVerify(token, jwk, { issuer: ISSUER, audience: AUDIENCE })).payload;
-    if (canonical(read) !== canonical(ours)) disagree(`jose reads iamkit's token as ${JSON.stringify(read)}`);
+    if (canonical(read) !== canonical(ours))
+      disagree(`jose reads iamkit's token as ${JSON.stringify(read)}`);
   }
   const byJose = await joseVerify(keys, jwtSign(algorithm, keys, claims(app.clientId)));
   const byJwt = jwtVerify(algorithm, keys, await joseSign(algorithm, keys, claims(app.clientId)));
@@ -125,8 +143,12 @@ async function tokens(algorithm) {
   return {
     algorithm,
     iamkit: syncRate(() => engine.verify(engine.token(request).accessToken)),
-    jose: await rate(async () => joseVerify(keys, await joseSign(algorithm, keys, claims(app.clientId)))),
-    jsonwebtoken: syncRate(() => jwtVerify(algorithm, keys, jwtSign(algorithm, keys, claims(app.clientId)))),
+    jose: await rate(async () =>
+      joseVerify(keys, await joseSign(algorithm, keys, claims(app.clientId))),
+    ),
+    jsonwebtoken: syncRate(() =>
+      jwtVerify(algorithm, keys, jwtSign(algorithm, keys, claims(app.clientId))),
+    ),
   };
 }
 
@@ -165,12 +187,18 @@ function filters() {
     disagree("iamkit counts the two equivalent filters differently");
   }
   if (out.equivalent.scimmy.matches !== out.equivalent.iamkit.matches) {
-    disagree(`iamkit ${out.equivalent.iamkit.matches} vs scimmy ${out.equivalent.scimmy.matches} on ${EQUIVALENT}`);
+    disagree(
+      `iamkit ${out.equivalent.iamkit.matches} vs scimmy ${out.equivalent.scimmy.matches} on ${EQUIVALENT}`,
+    );
   }
   return out;
 }
 
-const result = { tokens: [await tokens("HS256"), await tokens("ES256")], filters: filters(), agree: true };
+const result = {
+  tokens: [await tokens("HS256"), await tokens("ES256")],
+  filters: filters(),
+  agree: true,
+};
 if (asJson) {
   console.log(JSON.stringify(result));
 } else {

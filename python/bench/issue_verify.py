@@ -95,9 +95,7 @@ def pyjwt_encode(keys: Keys, algorithm: str, payload: dict) -> str:
 
 
 def pyjwt_decode(keys: Keys, algorithm: str, token: str) -> dict:
-    return jwt.decode(
-        token, keys.verify, algorithms=[algorithm], audience=AUDIENCE, issuer=ISSUER
-    )
+    return jwt.decode(token, keys.verify, algorithms=[algorithm], audience=AUDIENCE, issuer=ISSUER)
 
 
 AUTHLIB_CLAIMS = {
@@ -112,9 +110,7 @@ def authlib_encode(keys: Keys, algorithm: str, payload: dict) -> str:
 
 
 def authlib_decode(keys: Keys, algorithm: str, token: str, key=None) -> dict:
-    decoded = authlib_jwt.decode(
-        token, key or keys.authlib_verify, claims_options=AUTHLIB_CLAIMS
-    )
+    decoded = authlib_jwt.decode(token, key or keys.authlib_verify, claims_options=AUTHLIB_CLAIMS)
     decoded.validate()
     return dict(decoded)
 
@@ -149,9 +145,7 @@ def check_agreement(algorithm: str, keys: Keys) -> None:
     if algorithm == "ES256":
         jwk = engine.jwks()["keys"][0]
         public = jwt.PyJWK(jwk).key
-        by_pyjwt = jwt.decode(
-            token, public, algorithms=["ES256"], audience=AUDIENCE, issuer=ISSUER
-        )
+        by_pyjwt = jwt.decode(token, public, algorithms=["ES256"], audience=AUDIENCE, issuer=ISSUER)
         by_authlib = authlib_decode(keys, algorithm, token, JsonWebKey.import_key(jwk))
         for name, decoded in (("PyJWT", by_pyjwt), ("Authlib", by_authlib)):
             if decoded != ours:

@@ -22,8 +22,7 @@ import iamkit
 from scim2_filter_parser.queries.sql import SQLQuery
 
 COMPOUND = (
-    '(title pr or emails[type eq "work" and value co "@example.com"]) '
-    "and not (active eq false)"
+    '(title pr or emails[type eq "work" and value co "@example.com"]) and not (active eq false)'
 )
 ATTRIBUTES = {
     ("title", None, None): "users.title",
