@@ -65,7 +65,11 @@ fn growth(c: &mut Criterion) {
             ..UserQuery::default()
         };
         group.bench_function(BenchmarkId::new("scan", n), |b| {
-            b.iter(|| engine.scim_list_users(org, black_box(&scan)).expect("lists"))
+            b.iter(|| {
+                engine
+                    .scim_list_users(org, black_box(&scan))
+                    .expect("lists")
+            })
         });
         let lookup = UserQuery {
             filter: Some(format!("userName eq {probe:?}")),
@@ -74,7 +78,11 @@ fn growth(c: &mut Criterion) {
         let found = engine.scim_list_users(org, &lookup).expect("lists");
         assert_eq!(found.total_results, 1, "the look-up finds its user");
         group.bench_function(BenchmarkId::new("lookup", n), |b| {
-            b.iter(|| engine.scim_list_users(org, black_box(&lookup)).expect("lists"))
+            b.iter(|| {
+                engine
+                    .scim_list_users(org, black_box(&lookup))
+                    .expect("lists")
+            })
         });
     }
     group.finish();

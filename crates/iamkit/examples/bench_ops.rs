@@ -48,7 +48,12 @@ fn main() -> Result<()> {
             }
             return Ok(());
         }
-        _ => return Err("usage: bench_ops users N PATH | scan PATH REPEAT | memory N | op NAME N [M]".into()),
+        _ => {
+            return Err(
+                "usage: bench_ops users N PATH | scan PATH REPEAT | memory N | op NAME N [M]"
+                    .into(),
+            )
+        }
     };
     println!("{out}");
     Ok(())
@@ -111,11 +116,15 @@ fn scan(path: &str, repeat: usize) -> Result<Value> {
     let mut matches = 0;
     for _ in 0..repeat.max(1) {
         let start = Instant::now();
-        matches = engine.scim_list_users(org, black_box(&query))?.total_results;
+        matches = engine
+            .scim_list_users(org, black_box(&query))?
+            .total_results;
         times.push(start.elapsed().as_secs_f64() * 1e3);
     }
     times.sort_by(f64::total_cmp);
-    Ok(json!({"users": n, "filter": COMPOUND, "matches": matches, "median_ms": times[times.len() / 2]}))
+    Ok(
+        json!({"users": n, "filter": COMPOUND, "matches": matches, "median_ms": times[times.len() / 2]}),
+    )
 }
 
 /// A field of `/proc/self/status` in bytes (Linux).
@@ -136,7 +145,13 @@ fn memory(n: usize) -> Result<Value> {
     let seconds = start.elapsed().as_secs_f64();
     let after = rss()?;
     let hwm = status_bytes("VmHWM:").ok_or("no VmHWM")?;
-    let held = engine.scim_list_users(org, &UserQuery { count: Some(0), ..UserQuery::default() })?;
+    let held = engine.scim_list_users(
+        org,
+        &UserQuery {
+            count: Some(0),
+            ..UserQuery::default()
+        },
+    )?;
     Ok(json!({
         "users": held.total_results,
         "rss_before": before,
@@ -172,11 +187,25 @@ fn op(name: &str, n: usize, m: usize) -> Result<Vec<Value>> {
             }
         };
         return Ok(vec![
-            timed("scim_filter", measured_filter, &mut list(filter, None), n, OP_USERS)?,
-            timed("scim_lookup", measured_lookup, &mut list(lookup, Some(1)), m, OP_USERS)?,
+            timed(
+                "scim_filter",
+                measured_filter,
+                &mut list(filter, None),
+                n,
+                OP_USERS,
+            )?,
+            timed(
+                "scim_lookup",
+                measured_lookup,
+                &mut list(lookup, Some(1)),
+                m,
+                OP_USERS,
+            )?,
         ]);
     }
-    let (alg, kind) = name.split_once('_').ok_or("op names are ALG_KIND or scim")?;
+    let (alg, kind) = name
+        .split_once('_')
+        .ok_or("op names are ALG_KIND or scim")?;
     let algorithm = match alg {
         "hs256" => Algorithm::HS256,
         "es256" => Algorithm::ES256,
@@ -184,16 +213,32 @@ fn op(name: &str, n: usize, m: usize) -> Result<Vec<Value>> {
     };
     let (engine, org) = engine(Some(SigningKey::generate(algorithm)?))?;
     let app = engine.create_app(
-        NewApp::client_credentials(OwnerSid::Organization(org), "bench", &["managed-users/list"]),
+        NewApp::client_credentials(
+            OwnerSid::Organization(org),
+            "bench",
+            &["managed-users/list"],
+        ),
         &Actor::admin(),
     )?;
-    let request =
-        TokenRequest::client_credentials(&app.app.client_id.to_string(), app.client_secret.expose());
+    let request = TokenRequest::client_credentials(
+        &app.app.client_id.to_string(),
+        app.client_secret.expose(),
+    );
     let token = engine.token(&request)?;
     let result = match kind {
-        "issue" => timed(name, measured, &mut || engine.token(black_box(&request)).is_ok(), n, 0)?,
+        "issue" => timed(
+            name,
+            measured,
+            &mut || engine.token(black_box(&request)).is_ok(),
+            n,
+            0,
+        )?,
         "verify" => {
-            let mut run = || engine.verify(black_box(token.access_token.expose())).is_ok();
+            let mut run = || {
+                engine
+                    .verify(black_box(token.access_token.expose()))
+                    .is_ok()
+            };
             timed(name, measured, &mut run, n, 0)?
         }
         _ => return Err(format!("unknown operation {name}").into()),
