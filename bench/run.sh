@@ -22,6 +22,8 @@ rm -rf "$out"
 mkdir -p "$out"
 started=$(date -u +%s)
 cut -d' ' -f1-3 /proc/loadavg >"$out/load-start"
+date -u '+%Y-%m-%d %H:%M UTC' >"$out/date"
+git describe --always --dirty >"$out/commit"
 
 echo "== peers: npm ci in bench/, pip install -r bench/requirements.txt into bench/.venv"
 (cd bench && npm ci --no-audit --no-fund --loglevel=error)
