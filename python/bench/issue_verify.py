@@ -1,23 +1,45 @@
-"""Python calls per second for client-credentials issue + verify, iamkit beside PyJWT.
+"""Python calls per second for client-credentials issue + verify: iamkit beside PyJWT
+and Authlib on the same claims, in the same run.
 
 iamkit: ``engine.token(...)`` (checks the client secret and the app, signs) then
-``engine.verify(...)`` (signature, times, app, revocation). PyJWT: ``jwt.encode`` and
-``jwt.decode`` of similar claims with the same algorithm, nothing else checked.
+``engine.verify(...)`` (signature, times, app, revocation). PyJWT and Authlib: encode
+then decode similar claims with the same algorithm, checking the signature, the
+issuer, the audience and the times, nothing else.
 
-Run with the installed wheel (a release build for real figures) and PyJWT with
-``cryptography``:  python python/bench/issue_verify.py [seconds-per-case]
+Before timing, the results are checked to agree: iamkit's ES256 token verifies with
+PyJWT and Authlib against iamkit's JWKS, and each peer's token decodes with the other
+peer to the same claims. A disagreement exits non-zero.
+
+Run with the installed wheel (a release build for real figures), PyJWT with
+``cryptography``, and Authlib:
+``python python/bench/issue_verify.py [seconds-per-case] [--json]``
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 import uuid
+import warnings
 
 import iamkit
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # authlib.jose is deprecated in favour of joserfc
+    from authlib.jose import JsonWebKey
+    from authlib.jose import jwt as authlib_jwt
+
+ISSUER = "https://oauth.iamkit.test"
+AUDIENCE = "https://api.iamkit.test"
+ALGORITHMS = ("HS256", "ES256")
 
 
 def rate(fn, seconds: float) -> float:
+    """Calls of ``fn`` per second over at least ``seconds``."""
     n, start = 0, time.perf_counter()
     while True:
         for _ in range(100):
@@ -28,58 +50,146 @@ def rate(fn, seconds: float) -> float:
             return n / elapsed
 
 
-def iamkit_pair(algorithm: str):
+def claims() -> dict:
+    now = int(time.time())
+    return {
+        "iss": ISSUER,
+        "sub": "OQ" + "0" * 32,
+        "aud": AUDIENCE,
+        "iat": now,
+        "nbf": now,
+        "exp": now + 3600,
+        "jti": uuid.uuid4().hex,
+        "scope": "managed-users/list",
+    }
+
+
+class Keys:
+    """One key per algorithm, as PyJWT and Authlib each take it."""
+
+    def __init__(self, algorithm: str) -> None:
+        if algorithm == "ES256":
+            private = ec.generate_private_key(ec.SECP256R1())
+            self.sign = private
+            self.verify = private.public_key()
+            pem = private.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+            self.authlib_sign = JsonWebKey.import_key(pem)
+            self.authlib_verify = JsonWebKey.import_key(
+                self.verify.public_bytes(
+                    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+                )
+            )
+        else:
+            self.sign = self.verify = b"k" * 32
+            self.authlib_sign = self.authlib_verify = JsonWebKey.import_key(
+                self.sign, {"kty": "oct"}
+            )
+
+
+def pyjwt_encode(keys: Keys, algorithm: str, payload: dict) -> str:
+    return jwt.encode(payload, keys.sign, algorithm=algorithm, headers={"kid": "k1"})
+
+
+def pyjwt_decode(keys: Keys, algorithm: str, token: str) -> dict:
+    return jwt.decode(token, keys.verify, algorithms=[algorithm], audience=AUDIENCE, issuer=ISSUER)
+
+
+AUTHLIB_CLAIMS = {
+    "iss": {"essential": True, "value": ISSUER},
+    "aud": {"essential": True, "value": AUDIENCE},
+}
+
+
+def authlib_encode(keys: Keys, algorithm: str, payload: dict) -> str:
+    header = {"alg": algorithm, "kid": "k1"}
+    return authlib_jwt.encode(header, payload, keys.authlib_sign).decode()
+
+
+def authlib_decode(keys: Keys, algorithm: str, token: str, key=None) -> dict:
+    decoded = authlib_jwt.decode(token, key or keys.authlib_verify, claims_options=AUTHLIB_CLAIMS)
+    decoded.validate()
+    return dict(decoded)
+
+
+def iamkit_setup(algorithm: str):
     engine = iamkit.Engine(algorithm=algorithm)
     org = engine.create_organization("Bench")
     app = engine.create_app(org.sid, name="bench", scopes=["managed-users/list"])
 
-    def pair() -> None:
-        tok = engine.token(
+    def issue() -> str:
+        return engine.token(
             grant_type="client_credentials",
             client_id=app.client_id,
             client_secret=app.client_secret,
-        )
-        engine.verify(tok.access_token)
+        ).access_token
 
-    return pair
+    return engine, app, issue
 
 
-def pyjwt_pair(algorithm: str):
-    import jwt
-    from cryptography.hazmat.primitives.asymmetric import ec
+def fail(message: str) -> None:
+    print(f"DISAGREE: {message}", file=sys.stderr)
+    sys.exit(1)
 
+
+def check_agreement(algorithm: str, keys: Keys) -> None:
+    """Every side accepts the others' tokens with the same claims; exits otherwise."""
+    engine, app, issue = iamkit_setup(algorithm)
+    token = issue()
+    ours = engine.verify(token)
+    if ours.get("sub") != app.client_id or "managed-users/list" not in str(ours.get("scope")):
+        fail(f"iamkit {algorithm} claims {ours}")
     if algorithm == "ES256":
-        key = ec.generate_private_key(ec.SECP256R1())
-        public = key.public_key()
-    else:
-        key = public = b"k" * 32
+        jwk = engine.jwks()["keys"][0]
+        public = jwt.PyJWK(jwk).key
+        by_pyjwt = jwt.decode(token, public, algorithms=["ES256"], audience=AUDIENCE, issuer=ISSUER)
+        by_authlib = authlib_decode(keys, algorithm, token, JsonWebKey.import_key(jwk))
+        for name, decoded in (("PyJWT", by_pyjwt), ("Authlib", by_authlib)):
+            if decoded != ours:
+                fail(f"{name} decodes iamkit's token to {decoded}, iamkit to {ours}")
+    payload = claims()
+    if pyjwt_decode(keys, algorithm, authlib_encode(keys, algorithm, payload)) != payload:
+        fail(f"PyJWT does not read Authlib's {algorithm} token back")
+    if authlib_decode(keys, algorithm, pyjwt_encode(keys, algorithm, payload)) != payload:
+        fail(f"Authlib does not read PyJWT's {algorithm} token back")
 
-    def pair() -> None:
-        now = int(time.time())
-        claims = {
-            "iss": "https://oauth.iamkit.test",
-            "sub": "OQ" + "0" * 32,
-            "aud": "https://api.iamkit.test",
-            "iat": now,
-            "nbf": now,
-            "exp": now + 3600,
-            "jti": uuid.uuid4().hex,
-            "scope": "managed-users/list",
-        }
-        token = jwt.encode(claims, key, algorithm=algorithm, headers={"kid": "k1"})
-        jwt.decode(token, public, algorithms=[algorithm], audience="https://api.iamkit.test")
 
-    return pair
+def measure(algorithm: str, seconds: float) -> dict:
+    keys = Keys(algorithm)
+    check_agreement(algorithm, keys)
+    engine, _app, issue = iamkit_setup(algorithm)
+
+    def ours() -> None:
+        engine.verify(issue())
+
+    def by(encode, decode):
+        return lambda: decode(keys, algorithm, encode(keys, algorithm, claims()))
+
+    return {
+        "algorithm": algorithm,
+        "iamkit": rate(ours, seconds),
+        "PyJWT": rate(by(pyjwt_encode, pyjwt_decode), seconds),
+        "Authlib": rate(by(authlib_encode, authlib_decode), seconds),
+    }
 
 
 def main() -> None:
-    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 2.0
-    print("| algorithm | iamkit issue+verify/s | PyJWT encode+decode/s | ratio |")
-    print("|---|---:|---:|---:|")
-    for algorithm in ("HS256", "ES256"):
-        ours = rate(iamkit_pair(algorithm), seconds)
-        theirs = rate(pyjwt_pair(algorithm), seconds)
-        print(f"| {algorithm} | {ours:,.0f} | {theirs:,.0f} | {ours / theirs:.1f}x |")
+    args = [a for a in sys.argv[1:] if a != "--json"]
+    seconds = float(args[0]) if args else 2.0
+    results = [measure(algorithm, seconds) for algorithm in ALGORITHMS]
+    if "--json" in sys.argv:
+        print(json.dumps({"agree": True, "results": results}))
+        return
+    print("| algorithm | iamkit issue+verify/s | PyJWT/s | Authlib/s | ÷ PyJWT | ÷ Authlib |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for r in results:
+        print(
+            f"| {r['algorithm']} | {r['iamkit']:,.0f} | {r['PyJWT']:,.0f} | {r['Authlib']:,.0f}"
+            f" | {r['iamkit'] / r['PyJWT']:.1f}× | {r['iamkit'] / r['Authlib']:.1f}× |"
+        )
 
 
 if __name__ == "__main__":
