@@ -46,6 +46,8 @@ export interface EngineOptions {
   algorithm?: string;
   issuer?: string;
   rs256KeyPem?: string;
+  /** Keep the state and signing key in this SQLite file (created owner-only). */
+  database?: string;
 }
 
 export interface Organization {

@@ -283,6 +283,18 @@ fun errors() {
     val badAlgorithm = try { Engine(EngineOptions(algorithm = "none")); null } catch (e: IamkitException) { e }
     check("an unknown algorithm is refused: $badAlgorithm", badAlgorithm is IamkitException.Other)
     check("the engine's default algorithm", Engine().algorithm() == "ES256")
+
+    val dir = java.nio.file.Files.createTempDirectory("iamkit-db")
+    val database = dir.resolve("iamkit.db").toString()
+    val durable = Engine(EngineOptions(database = database, algorithm = "HS256"))
+    val kept = durable.createOrganization("Kept").sid
+    val locked = expectError("second open") { Engine(EngineOptions(database = database)) }
+    check("a second engine on the file is a State error: $locked", locked is IamkitException.State && locked.code == "database_locked")
+    durable.close()
+    val reopened = Engine(EngineOptions(database = database))
+    check("the database keeps organizations", reopened.organization(kept).name == "Kept")
+    check("the database keeps the signing key", reopened.algorithm() == "HS256")
+    reopened.close()
 }
 
 @Suppress("UNCHECKED_CAST")

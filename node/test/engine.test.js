@@ -588,3 +588,29 @@ test("the ESM entry exports the same classes", async () => {
   assert.equal(esm.ScimError, ScimError);
   assert.equal(esm.default, iamkit);
 });
+
+test("Engine: a database file keeps state and key across processes", () => {
+  const os = require("node:os");
+  const path = require("node:path");
+  const fs = require("node:fs");
+  const { execFileSync } = require("node:child_process");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "iamkit-db-"));
+  const database = path.join(dir, "iamkit.db");
+  const script = `
+    const { Engine } = require(${JSON.stringify(path.resolve(__dirname, ".."))});
+    const engine = new Engine({ database: process.argv[1], algorithm: "HS256" });
+    process.stdout.write(engine.createOrganization("Acme").sid);
+  `;
+  const sid = execFileSync(process.execPath, ["-e", script, database]).toString();
+  try {
+    const engine = new Engine({ database });
+    assert.equal(engine.organization(sid).name, "Acme");
+    assert.equal(engine.algorithm, "HS256", "the kept key, not a fresh ES256 one");
+    assert.throws(
+      () => new Engine({ database }),
+      (e) => e instanceof StateError && e.code === "database_locked" && e.status === 500,
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gc
 import hashlib
 import json
 import urllib.parse
@@ -549,3 +550,23 @@ def test_serve_demo(iamkit_engine: iamkit.Engine) -> None:
         server.stop()
     with pytest.raises(ValueError):
         iamkit_engine.serve(host="not-an-ip")
+
+
+
+def test_an_engine_on_a_database_keeps_state_and_key(tmp_path) -> None:
+    path = tmp_path / "iamkit.db"
+    engine = iamkit.Engine(database=path, algorithm="HS256")
+    org = engine.create_organization("Acme")
+    with pytest.raises(iamkit.StateError) as locked:
+        iamkit.Engine(database=str(path))
+    assert (locked.value.code, locked.value.status) == ("database_locked", 500)
+    del engine
+    gc.collect()
+    reopened = iamkit.Engine(database=path)
+    assert reopened.organization(org.sid).name == "Acme"
+    assert reopened.algorithm == "HS256", "the kept key, not a fresh ES256 one"
+    del reopened
+    gc.collect()
+    with pytest.raises(iamkit.IamkitError) as switched:
+        iamkit.Engine(database=path, algorithm="ES256")
+    assert switched.value.code == "invalid_key"

@@ -30,7 +30,7 @@ pub fn core_err(error: impl Into<iamkit::Error>) -> Error {
         iamkit::Error::Access(_) => "access",
         iamkit::Error::Scim(_) => "scim",
         iamkit::Error::Role(_) => "role",
-        iamkit::Error::State(_) => "state",
+        iamkit::Error::State(_) | iamkit::Error::Store(_) => "state",
         _ => "other",
     };
     use iamkit::ErrorCode;

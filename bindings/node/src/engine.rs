@@ -98,6 +98,7 @@ impl ManualClock {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct EngineOptions {
     algorithm: Option<String>,
+    database: Option<String>,
     issuer: Option<String>,
     rs256_key_pem: Option<String>,
 }
@@ -293,13 +294,20 @@ impl Engine {
 impl Engine {
     /// An engine on `clock` (the system clock when absent) signing with a fresh key
     /// of `options.algorithm` (`ES256` by default, `EdDSA`, `HS256`) or the RS256 key
-    /// in `options.rs256KeyPem`; `options.issuer` sets `iss` and the base URLs.
+    /// in `options.rs256KeyPem`; `options.issuer` sets `iss` and the base URLs;
+    /// `options.database` keeps the state and key in that SQLite file.
     #[napi(constructor)]
     pub fn new(options: Option<String>, clock: Option<&ManualClock>) -> Result<Self> {
         let opts: EngineOptions = self::options("Engine options", options)?;
-        let algorithm = Algorithm::from_str(opts.algorithm.as_deref().unwrap_or("ES256"))
-            .map_err(|e| range_err(format!("algorithm: {e}")))?;
-        let mut builder = iamkit::Engine::builder().algorithm(algorithm);
+        let mut builder = iamkit::Engine::builder();
+        if let Some(algorithm) = &opts.algorithm {
+            builder = builder.algorithm(
+                Algorithm::from_str(algorithm).map_err(|e| range_err(format!("algorithm: {e}")))?,
+            );
+        }
+        if let Some(path) = opts.database {
+            builder = builder.database(path);
+        }
         if let Some(pem) = &opts.rs256_key_pem {
             builder = builder.signing_key(SigningKey::rs256_from_pem(pem).map_err(core_err)?);
         }

@@ -138,7 +138,7 @@ pub fn core_err(error: impl Into<iamkit::Error>) -> PyErr {
         iamkit::Error::Access(_) => "access",
         iamkit::Error::Scim(_) => "scim",
         iamkit::Error::Role(_) => "role",
-        iamkit::Error::State(_) => "state",
+        iamkit::Error::State(_) | iamkit::Error::Store(_) => "state",
         _ => "other",
     };
     Python::with_gil(|py| {

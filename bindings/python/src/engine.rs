@@ -175,18 +175,27 @@ impl PyEngine {
     /// with a fresh key of `algorithm` (`ES256`, `EdDSA` or `HS256`), or with the
     /// RS256 key in `rs256_key_pem` (PKCS#8 PEM; RSA keys cannot be generated).
     /// `issuer` sets the tokens' `iss` and the base of the metadata endpoints and
-    /// SCIM locations.
+    /// SCIM locations. `database` keeps the state and the signing key in that
+    /// SQLite file (created owner-only if missing) instead of in memory.
     #[new]
-    #[pyo3(signature = (clock=None, algorithm="ES256", *, issuer=None, rs256_key_pem=None))]
+    #[pyo3(signature = (clock=None, algorithm=None, *, issuer=None, rs256_key_pem=None, database=None))]
     fn new(
         clock: Option<Py<PyManualClock>>,
-        algorithm: &str,
+        algorithm: Option<&str>,
         issuer: Option<String>,
         rs256_key_pem: Option<&str>,
+        database: Option<std::path::PathBuf>,
     ) -> PyResult<Self> {
-        let algorithm = Algorithm::from_str(algorithm)
-            .map_err(|e| PyValueError::new_err(format!("algorithm: {e}")))?;
-        let mut builder = Engine::builder().algorithm(algorithm);
+        let mut builder = Engine::builder();
+        if let Some(algorithm) = algorithm {
+            builder = builder.algorithm(
+                Algorithm::from_str(algorithm)
+                    .map_err(|e| PyValueError::new_err(format!("algorithm: {e}")))?,
+            );
+        }
+        if let Some(path) = database {
+            builder = builder.database(path);
+        }
         if let Some(pem) = rs256_key_pem {
             builder = builder.signing_key(SigningKey::rs256_from_pem(pem).map_err(core_err)?);
         }

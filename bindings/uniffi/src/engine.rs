@@ -65,8 +65,13 @@ impl Engine {
     /// ES256 key).
     #[uniffi::constructor(default(options))]
     pub fn new(options: EngineOptions) -> Result<Arc<Self>> {
-        let algorithm = Algorithm::from_str(&options.algorithm).map_err(core_err)?;
-        let mut builder = iamkit::Engine::builder().algorithm(algorithm);
+        let mut builder = iamkit::Engine::builder();
+        if let Some(algorithm) = &options.algorithm {
+            builder = builder.algorithm(Algorithm::from_str(algorithm).map_err(core_err)?);
+        }
+        if let Some(path) = options.database {
+            builder = builder.database(path);
+        }
         if let Some(pem) = &options.rs256_key_pem {
             builder = builder.signing_key(SigningKey::rs256_from_pem(pem).map_err(core_err)?);
         }

@@ -148,7 +148,7 @@ impl From<iamkit::Error> for IamkitError {
             iamkit::Error::Access(_) => area!(Access),
             iamkit::Error::Scim(_) => area!(Scim),
             iamkit::Error::Role(_) => area!(Role),
-            iamkit::Error::State(_) => area!(State),
+            iamkit::Error::State(_) | iamkit::Error::Store(_) => area!(State),
             _ => area!(Other),
         }
     }

@@ -18,15 +18,20 @@ pub struct EngineOptions {
     /// The clock the engine reads; the system clock when null.
     #[uniffi(default)]
     pub clock: Option<Arc<ManualClock>>,
-    /// The signing algorithm of a fresh key: `ES256`, `EdDSA`, `RS256` or `HS256`.
-    #[uniffi(default = "ES256")]
-    pub algorithm: String,
+    /// The signing algorithm of a fresh key: `ES256` (when null), `EdDSA` or
+    /// `HS256`. A database that keeps a key of another algorithm refuses it.
+    #[uniffi(default)]
+    pub algorithm: Option<String>,
     /// The issuer (`iss`) and base URL; the engine's default when null.
     #[uniffi(default)]
     pub issuer: Option<String>,
     /// An RS256 private key (PKCS#8 PEM) to sign with instead of a fresh key.
     #[uniffi(default)]
     pub rs256_key_pem: Option<String>,
+    /// A SQLite file that keeps the state and signing key (created owner-only);
+    /// in memory when null.
+    #[uniffi(default)]
+    pub database: Option<String>,
 }
 
 impl fmt::Debug for EngineOptions {
@@ -39,6 +44,7 @@ impl fmt::Debug for EngineOptions {
                 "rs256_key_pem",
                 &self.rs256_key_pem.as_ref().map(|_| REDACTED),
             )
+            .field("database", &self.database)
             .finish()
     }
 }

@@ -1,5 +1,6 @@
 """Type stubs of the native module ``iamkit._native`` (the pyo3 binding)."""
 
+import os
 from collections.abc import Iterator
 from datetime import datetime
 from types import TracebackType
@@ -64,10 +65,11 @@ class Engine:
     def __init__(
         self,
         clock: ManualClock | None = None,
-        algorithm: str = "ES256",
+        algorithm: str | None = None,
         *,
         issuer: str | None = None,
         rs256_key_pem: str | None = None,
+        database: str | os.PathLike[str] | None = None,
     ) -> None: ...
     @property
     def clock(self) -> ManualClock | None: ...

@@ -100,7 +100,7 @@ class RoleError(IamkitError):
 
 
 class StateError(IamkitError):
-    """Importing exported state."""
+    """Importing exported state, or opening or writing a database."""
 
 
 # Kinds: what the HTTP status says.
