@@ -23,10 +23,11 @@ import time
 import uuid
 import warnings
 
-import iamkit
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+
+import iamkit
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # authlib.jose is deprecated in favour of joserfc

@@ -18,8 +18,9 @@ import statistics
 import sys
 import time
 
-import iamkit
 from scim2_filter_parser.queries.sql import SQLQuery
+
+import iamkit
 
 COMPOUND = (
     '(title pr or emails[type eq "work" and value co "@example.com"]) and not (active eq false)'

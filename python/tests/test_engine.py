@@ -552,7 +552,6 @@ def test_serve_demo(iamkit_engine: iamkit.Engine) -> None:
         iamkit_engine.serve(host="not-an-ip")
 
 
-
 def test_an_engine_on_a_database_keeps_state_and_key(tmp_path) -> None:
     path = tmp_path / "iamkit.db"
     engine = iamkit.Engine(database=path, algorithm="HS256")
