@@ -225,7 +225,7 @@ def wrk(url: str, client_id: str, secret: str, seconds: int) -> dict:
     ).stdout
 
     def grab(pattern: str) -> str:
-        match = re.search(pattern, out)
+        match = re.search(pattern, out, re.MULTILINE)
         if not match:
             fail(f"wrk output without {pattern!r}:\n{out}")
         return match.group(1)
@@ -240,8 +240,9 @@ def wrk(url: str, client_id: str, secret: str, seconds: int) -> dict:
     return {
         "rps": float(grab(r"Requests/sec:\s+([\d.]+)")),
         "requests": int(grab(r"(\d+) requests in")),
-        "p50_ms": ms(grab(r"50%\s+(\S+)")),
-        "p99_ms": ms(grab(r"99%\s+(\S+)")),
+        # Anchored: the thread-stats lines end in percentages such as "70.99%".
+        "p50_ms": ms(grab(r"^\s+50%\s+(\S+)")),
+        "p99_ms": ms(grab(r"^\s+99%\s+(\S+)")),
         "non_2xx": int(grab(r"non-2xx responses: (\d+)")),
         "socket_errors": int(grab(r"socket errors: (\d+)")),
     }
