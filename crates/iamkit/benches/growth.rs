@@ -9,12 +9,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::users;
+use common::{engine_with, COMPOUND};
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
-use iamkit::{Actor, Engine, EngineConfig, NewApp, OwnerSid, TokenRequest, UserQuery};
-
-const COMPOUND: &str =
-    r#"(title pr or emails[type eq "work" and value co "@example.com"]) and not (active eq false)"#;
+use iamkit::{Actor, NewApp, OwnerSid, TokenRequest, UserQuery};
 
 fn growth(c: &mut Criterion) {
     let mut group = c.benchmark_group("growth");
@@ -23,25 +20,7 @@ fn growth(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
     for n in [1_000usize, 100_000, 1_000_000] {
-        // No audit log, so that holding a million users stays lean.
-        let config = EngineConfig {
-            audit_capacity: 0,
-            ..EngineConfig::default()
-        };
-        let engine = Engine::builder().config(config).build().expect("engine");
-        let org = engine
-            .create_organization("Bench")
-            .expect("organization")
-            .sid;
-        let mut probe = String::new();
-        for (i, user) in users(n).enumerate() {
-            if i == n * 3 / 4 {
-                probe = user["userName"].as_str().unwrap_or_default().to_uppercase();
-            }
-            engine
-                .scim_create_user(org, &user, &Actor::system())
-                .expect("generated users are valid");
-        }
+        let (engine, org, probe) = engine_with(n);
         let app = engine
             .create_app(
                 NewApp::client_credentials(

@@ -5,36 +5,9 @@
 
 mod common;
 
-use common::users;
+use common::{engine_with, COMPOUND};
 use criterion::{black_box, Criterion};
-use iamkit::{Actor, Engine, EngineConfig, OrganizationSid, UserQuery};
-
-const COMPOUND: &str =
-    r#"(title pr or emails[type eq "work" and value co "@example.com"]) and not (active eq false)"#;
-
-/// An engine with `n` generated users in one organization (no audit log, so the
-/// setup stays lean), and the upper-cased `userName` of the user three quarters in.
-fn engine_with(n: usize) -> (Engine, OrganizationSid, String) {
-    let config = EngineConfig {
-        audit_capacity: 0,
-        ..EngineConfig::default()
-    };
-    let engine = Engine::builder().config(config).build().expect("engine");
-    let org = engine
-        .create_organization("Bench")
-        .expect("organization")
-        .sid;
-    let mut probe = String::new();
-    for (i, user) in users(n).enumerate() {
-        if i == n * 3 / 4 {
-            probe = user["userName"].as_str().unwrap_or_default().to_uppercase();
-        }
-        engine
-            .scim_create_user(org, &user, &Actor::system())
-            .expect("generated users are valid");
-    }
-    (engine, org, probe)
-}
+use iamkit::UserQuery;
 
 fn query(filter: &str, count: Option<usize>) -> UserQuery {
     UserQuery {

@@ -4,13 +4,11 @@
 
 mod common;
 
-use common::users;
+use common::{users, COMPOUND};
 use criterion::{black_box, Criterion};
 use iamkit::scim::Filter;
 use serde_json::Value;
 
-const COMPOUND: &str =
-    r#"(title pr or emails[type eq "work" and value co "@example.com"]) and not (active eq false)"#;
 const USERS: usize = 100_000;
 
 fn bench(c: &mut Criterion) {

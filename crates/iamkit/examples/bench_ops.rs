@@ -19,15 +19,12 @@ use std::hint::black_box;
 use std::io::{BufRead, BufWriter, Write};
 use std::time::Instant;
 
+use common::COMPOUND;
 use iamkit::{
     Actor, Algorithm, Engine, EngineConfig, NewApp, OrganizationSid, OwnerSid, SigningKey,
     TokenRequest, UserQuery,
 };
 use serde_json::{json, Value};
-
-/// The compound filter every SCIM figure of the suite uses.
-const COMPOUND: &str =
-    r#"(title pr or emails[type eq "work" and value co "@example.com"]) and not (active eq false)"#;
 
 /// Users in the filter and look-up operations.
 const OP_USERS: usize = 100_000;
