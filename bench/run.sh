@@ -38,7 +38,7 @@ cargo bench --locked -p iamkit --bench tokens --bench growth --no-run
 "$py" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps \
   --no-index --find-links "$out/wheels" iamkit
 (cd node && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error \
-  && npx napi build --cargo-cwd ../bindings/node --release --js false --dts native.d.ts)
+  && node build.js --release)
 bin="$CARGO_TARGET_DIR/release"
 ops="$bin/examples/bench_ops"
 

@@ -3,7 +3,7 @@
 // Its one job besides loading the addon is `convert`, the single place where a
 // native error becomes the JS error class users catch.
 
-const native = require("./iamkit.node");
+const { native } = require("./native.js");
 
 const MARK = "\u0001iamkit:";
 

@@ -17,6 +17,14 @@ pub use engine::{Engine, ManualClock, Server};
 
 use napi_derive::napi;
 
+/// Runs the `iamkit` command line (`iamkit serve …`, the flags of the Rust binary)
+/// with `argv` (the program name first) on this thread until the emulator stops;
+/// returns the exit status. For the package's `iamkit` bin.
+#[napi]
+pub fn cli_main(argv: Vec<String>) -> u32 {
+    u32::from(iamkit_server::cli::run(argv))
+}
+
 /// Whether a SCIM filter matches a User resource given as an object (the engine's
 /// evaluator, on any resource, stored or not). An invalid filter throws a
 /// `ScimError` with `invalidFilter`.

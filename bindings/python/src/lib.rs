@@ -128,9 +128,17 @@ fn filter_matches(filter: &str, resource: &Bound<'_, PyAny>) -> PyResult<bool> {
 }
 
 /// The module `iamkit._native`.
+/// Runs the `iamkit` command line (`iamkit serve …`, the flags of the Rust binary)
+/// with `argv` (the program name first), without the GIL; returns the exit status.
+#[pyfunction]
+fn cli_main(py: Python<'_>, argv: Vec<String>) -> u8 {
+    py.allow_threads(|| iamkit_server::cli::run(argv))
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(filter_matches, m)?)?;
+    m.add_function(wrap_pyfunction!(cli_main, m)?)?;
     m.add_class::<Record>()?;
     m.add_class::<engine::PyManualClock>()?;
     m.add_class::<engine::PyEngine>()?;

@@ -8,6 +8,7 @@
 
 mod admin;
 mod auth;
+pub mod cli;
 mod consent;
 pub mod demo;
 mod faults;
@@ -32,7 +33,7 @@ use iamkit::Engine;
 use tokio::net::TcpListener;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 /// Largest request body the emulator reads.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -125,6 +126,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/.well-known/openid-configuration", get(oauth::metadata))
         .route("/.well-known/jwks.json", get(oauth::jwks))
         .route("/callback", get(consent::callback))
+        .route("/healthz", get(healthz))
         .nest("/admin/v1", admin::routes(state.clone()))
         .fallback(|| async { http_error::ApiError::not_found("no such endpoint") })
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
@@ -132,12 +134,22 @@ pub fn router(state: Arc<AppState>) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), faults::apply))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(
-            // Spans name the method and path only: query strings can carry codes.
-            TraceLayer::new_for_http().make_span_with(|request: &Request| {
-                tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
-            }),
+            // One line per request, when the response is sent. Spans name the method
+            // and path only: query strings can carry codes.
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request| {
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                })
+                .on_request(())
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO))
+                .on_failure(()),
         )
         .with_state(state)
+}
+
+/// `GET /healthz`: 200 while the emulator serves, without a token.
+async fn healthz() -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({ "status": "ok" }))
 }
 
 /// The state for `engine` with the given options; returns it with the plaintext

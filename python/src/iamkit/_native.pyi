@@ -14,6 +14,9 @@ Instant = str | datetime
 def filter_matches(filter: str, resource: dict[str, Any]) -> bool:
     """Whether a SCIM filter matches a User resource (stored or not)."""
 
+def cli_main(argv: list[str]) -> int:
+    """Runs the ``iamkit`` command line with ``argv`` (program name first)."""
+
 class Record:
     """A result record: fields as attributes and items; ``to_dict()`` copies them.
 

@@ -1,0 +1,444 @@
+//! The `iamkit` command line: one flag parser, used by the Rust binary and by the
+//! `iamkit` commands of the Python and Node packages.
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::{Parser, Subcommand};
+use iamkit::{Engine, ManualClock, OffsetClock, ScimRules};
+
+use crate::{base_url, demo, serve, state, Bootstrap, ResponseStyle, ServerOptions};
+
+/// The shortest admin token `--admin-token` accepts.
+pub const MIN_ADMIN_TOKEN_LEN: usize = 16;
+
+#[derive(Parser)]
+#[command(
+    name = "iamkit",
+    version,
+    about = "OAuth 2.0 + SCIM 2.0 engine and Twilio-compatible emulator"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP emulator.
+    Serve(ServeArgs),
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address or host name to bind (`localhost` is 127.0.0.1).
+    #[arg(long, default_value = "127.0.0.1", value_parser = parse_host)]
+    host: IpAddr,
+    /// Port to bind; 0 picks a free one.
+    #[arg(long, default_value_t = 8750)]
+    port: u16,
+    /// Also write the URL, admin token and demo credentials to this JSON file
+    /// (readable by its owner only).
+    #[arg(long, value_name = "PATH")]
+    bootstrap: Option<PathBuf>,
+    /// Start with no organization: only the admin token.
+    #[arg(long)]
+    empty: bool,
+    /// Keep the state in this SQLite database file (created, owner-only, if
+    /// missing), so it and the signing key survive restarts. The demo is seeded
+    /// only into a database that holds no organization yet.
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// Token API response shape: `twilio` (null fields kept) or `rfc` (omitted).
+    #[arg(long, value_enum, default_value_t = ResponseStyle::Twilio)]
+    response_style: ResponseStyle,
+    /// SCIM user rules: `twilio` (userName equal to the primary email, at least one
+    /// email, each with a value) or `rfc7643` (only what RFC 7643 requires).
+    #[arg(
+        long,
+        value_name = "RULES",
+        default_value = "twilio",
+        value_parser = PossibleValuesParser::new(ScimRules::ALL.map(ScimRules::as_str))
+            .try_map(|s| s.parse::<ScimRules>())
+    )]
+    scim_rules: ScimRules,
+    /// Use this admin token (at least 16 characters) instead of a random one.
+    #[arg(
+        long,
+        env = "IAMKIT_ADMIN_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN",
+        value_parser = parse_admin_token
+    )]
+    admin_token: Option<String>,
+    /// Log one line per request on stderr (method, path, status, latency; never a
+    /// query string or a secret).
+    #[arg(long)]
+    log: bool,
+    /// Run on a frozen clock standing at this RFC 3339 instant (for example
+    /// 2030-01-01T00:00:00Z), moved only through the admin API. By default the
+    /// clock follows system time and can be shifted.
+    #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
+    frozen_at: Option<ManualClock>,
+}
+
+/// Parses `args` (the program name first) and runs the command; errors are printed
+/// on stderr. Returns the exit status: 0, 1 for a failure, 2 for a usage error
+/// (`--help` and `--version` print on stdout and return 0).
+pub fn run<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return u8::try_from(e.exit_code()).unwrap_or(2);
+        }
+    };
+    let Command::Serve(args) = cli.command;
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+    };
+    match runtime.block_on(serve_command(args)) {
+        Ok(()) => 0,
+        Err(message) => fail(&message),
+    }
+}
+
+fn fail(message: &str) -> u8 {
+    eprintln!("iamkit: {message}");
+    1
+}
+
+fn parse_host(s: &str) -> Result<IpAddr, String> {
+    if let Ok(ip) = s.parse() {
+        return Ok(ip);
+    }
+    if s.eq_ignore_ascii_case("localhost") {
+        return Ok(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    }
+    let addrs: Vec<SocketAddr> = (s, 0)
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot resolve the host name {s:?}: {e}"))?
+        .collect();
+    addrs
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or(addrs.first())
+        .map(SocketAddr::ip)
+        .ok_or_else(|| format!("the host name {s:?} has no address"))
+}
+
+fn parse_admin_token(s: &str) -> Result<String, String> {
+    if s.chars().count() < MIN_ADMIN_TOKEN_LEN {
+        return Err(format!(
+            "the admin token must be at least {MIN_ADMIN_TOKEN_LEN} characters long"
+        ));
+    }
+    if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("the admin token must not contain spaces or control characters".into());
+    }
+    Ok(s.to_owned())
+}
+
+fn parse_instant(s: &str) -> Result<ManualClock, String> {
+    ManualClock::parse(s)
+        .map_err(|e| format!("{e}; expected an RFC 3339 instant such as 2030-01-01T00:00:00Z"))
+}
+
+async fn serve_command(args: ServeArgs) -> Result<(), String> {
+    if args.log {
+        init_request_log();
+    }
+    let listener = bind(args.host, args.port).await?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the listening address: {e}"))?;
+    let url = base_url(local);
+    let builder = match args.frozen_at {
+        Some(clock) => Engine::builder().clock(clock),
+        None => Engine::builder().clock(OffsetClock::new()),
+    };
+    let builder = match &args.db {
+        Some(path) => builder.database(path),
+        None => builder,
+    };
+    let engine = builder
+        .issuer(&url)
+        .scim_rules(args.scim_rules)
+        .build()
+        .map_err(|e| match &args.db {
+            Some(path) => format!("cannot open the database {}: {e}", path.display()),
+            None => format!("cannot start the engine: {e}"),
+        })?;
+    let engine = Arc::new(engine);
+    let options = ServerOptions {
+        host: args.host,
+        port: args.port,
+        response_style: args.response_style,
+        admin_token: args.admin_token,
+    };
+    let (state, admin_token) = state(engine.clone(), &options);
+    let bootstrap = if args.empty || !engine.organizations().is_empty() {
+        demo::empty(&url, &admin_token)
+    } else {
+        demo::seed(&engine, &url, &admin_token)
+            .map_err(|e| format!("cannot create the demo organization: {e}"))?
+    };
+    if let Some(path) = &args.bootstrap {
+        write_bootstrap(path, &bootstrap)
+            .map_err(|e| format!("cannot write the bootstrap file {}: {e}", path.display()))?;
+    }
+    if !local.ip().is_loopback() {
+        eprintln!(
+            "iamkit: warning: listening on {local}, reachable from other hosts; \
+             the emulator is for tests (use --host 127.0.0.1 to stay local)"
+        );
+    }
+    print_banner(&bootstrap);
+    serve(listener, state, shutdown_signal())
+        .await
+        .map_err(|e| format!("the server failed: {e}"))?;
+    eprintln!("iamkit: stopped");
+    Ok(())
+}
+
+/// One line per request on stderr, from the router's trace layer: its span (method
+/// and path) with the status and latency when the response is sent.
+fn init_request_log() {
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "tower_http=info,iamkit_server=info".into()),
+        )
+        .try_init();
+}
+
+async fn bind(host: IpAddr, port: u16) -> Result<tokio::net::TcpListener, String> {
+    let addr = SocketAddr::new(host, port);
+    tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AddrInUse {
+            format!(
+                "cannot listen on {addr}: the address is already in use \
+                 (is another iamkit running?); pick another port with --port, \
+                 or --port 0 for a free one"
+            )
+        } else {
+            format!("cannot listen on {addr}: {e}")
+        }
+    })
+}
+
+/// Writes the bootstrap document, which holds the admin token and client secrets,
+/// readable by its owner only: into a new file beside `path`, then renamed over it,
+/// so a file that existed with wider permissions is replaced, not written through.
+fn write_bootstrap(path: &Path, bootstrap: &Bootstrap) -> std::io::Result<()> {
+    let json = serde_json::to_string_pretty(bootstrap).map_err(std::io::Error::other)?;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| std::io::Error::other("the path names no file"))?;
+    let mut temp_name = OsString::from(".");
+    temp_name.push(name);
+    temp_name.push(format!(".{}.tmp", std::process::id()));
+    let temp = dir.join(temp_name);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options.open(&temp).and_then(|mut file| {
+        file.write_all(json.as_bytes())?;
+        file.sync_all()
+    });
+    match written.and_then(|()| std::fs::rename(&temp, path)) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = std::fs::remove_file(&temp);
+            Err(e)
+        }
+    }
+}
+
+/// Completes on Ctrl-C or, on Unix, SIGTERM; in-flight requests then finish.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn print_banner(b: &Bootstrap) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}", banner(b));
+    let _ = out.flush();
+}
+
+/// The text printed at start: the URL, a ready `export` line for the admin token,
+/// the demo organization and its credentials, and a `curl` command that gets a token.
+fn banner(b: &Bootstrap) -> String {
+    let mut lines = vec![
+        format!("iamkit emulator listening on {}", b.url),
+        format!(
+            "admin token (for /admin/v1): export IAMKIT_ADMIN_TOKEN={}",
+            b.admin_token
+        ),
+    ];
+    if let Some(org) = &b.organization_sid {
+        lines.push(format!("organization: {org}"));
+    }
+    if let Some(account) = &b.account_sid {
+        lines.push(format!("account: {account}"));
+    }
+    for user in &b.users {
+        lines.push(format!(
+            "user: {} {} ({})",
+            user.sid, user.user_name, user.role
+        ));
+    }
+    if let Some(apps) = &b.apps {
+        let cc = &apps.org_client_credentials;
+        lines.push(format!(
+            "organization client-credentials app: {} / {}",
+            cc.client_id, cc.client_secret
+        ));
+        let ac = &apps.org_authorization_code;
+        lines.push(format!(
+            "organization authorization-code app: {} / {} (redirect {})",
+            ac.client_id,
+            ac.client_secret,
+            ac.redirect_uri.as_deref().unwrap_or("")
+        ));
+        let acct = &apps.account_client_credentials;
+        lines.push(format!(
+            "account client-credentials app: {} / {}",
+            acct.client_id, acct.client_secret
+        ));
+        lines.push(String::new());
+        lines.push("get a token:".into());
+        lines.push(format!(
+            "curl -s {}/v2/token -d grant_type=client_credentials -d client_id={} -d client_secret={}",
+            b.url, cc.client_id, cc.client_secret
+        ));
+    }
+    lines.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_are_addresses_or_names() {
+        assert_eq!(parse_host("localhost"), Ok(IpAddr::V4(Ipv4Addr::LOCALHOST)));
+        assert_eq!(parse_host("::1"), Ok("::1".parse().unwrap()));
+        assert_eq!(parse_host("0.0.0.0"), Ok(IpAddr::V4(Ipv4Addr::UNSPECIFIED)));
+        let err = parse_host("no such host.invalid").unwrap_err();
+        assert!(
+            err.starts_with("cannot resolve the host name \"no such host.invalid\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn admin_tokens_are_long_and_printable() {
+        assert_eq!(
+            parse_admin_token("a"),
+            Err("the admin token must be at least 16 characters long".into())
+        );
+        assert_eq!(
+            parse_admin_token("0123456789abcdef ghi"),
+            Err("the admin token must not contain spaces or control characters".into())
+        );
+        assert_eq!(
+            parse_admin_token("0123456789abcdef").as_deref(),
+            Ok("0123456789abcdef")
+        );
+    }
+
+    #[test]
+    fn a_bad_instant_names_the_expected_format() {
+        let err = parse_instant("yesterday").unwrap_err();
+        assert!(
+            err.ends_with("; expected an RFC 3339 instant such as 2030-01-01T00:00:00Z"),
+            "{err}"
+        );
+        assert!(parse_instant("2030-01-01T00:00:00Z").is_ok());
+    }
+
+    #[test]
+    fn the_banner_exports_the_admin_token() {
+        let b = demo::empty("http://127.0.0.1:1", "tok_0123456789abcdef");
+        assert_eq!(
+            banner(&b),
+            "iamkit emulator listening on http://127.0.0.1:1\n\
+             admin token (for /admin/v1): export IAMKIT_ADMIN_TOKEN=tok_0123456789abcdef"
+        );
+    }
+
+    #[test]
+    fn the_bootstrap_file_replaces_a_world_readable_one_with_an_owner_only_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("boot.json");
+        std::fs::write(&path, "old").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+        }
+        let b = demo::empty("http://127.0.0.1:1", "tok_0123456789abcdef");
+        write_bootstrap(&path, &b).unwrap();
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(doc["admin_token"], "tok_0123456789abcdef");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temp file left"
+        );
+    }
+
+    #[test]
+    fn a_bootstrap_path_in_a_missing_directory_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let b = demo::empty("http://127.0.0.1:1", "tok_0123456789abcdef");
+        let err = write_bootstrap(&dir.path().join("missing/boot.json"), &b).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
+    }
+}

@@ -1,0 +1,5 @@
+"""``python -m iamkit serve …``: the same command as ``iamkit``."""
+
+from iamkit.cli import main
+
+main()
