@@ -6,23 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-$PWD/target}"
-jna=/usr/share/java/jna.jar
-
-if [ ! -f "$jna" ]; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "JNA is missing: install Debian's libjna-java package (apt-get install libjna-java)" >&2
-    exit 1
-  fi
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libjna-java >/dev/null
-fi
-if ! command -v java >/dev/null; then
-  echo "java is missing: install a JDK 17 (apt-get install openjdk-17-jdk-headless)" >&2
-  exit 1
-fi
-
-(cd kotlin && npm ci --no-audit --no-fund --loglevel=error)
-kotlinc=kotlin/node_modules/kotlin-compiler/bin/kotlinc
+# shellcheck source=kotlin/tools.sh
+. kotlin/tools.sh
 
 bash kotlin/generate.sh --swift
 test -s kotlin/build/swift/Iamkit.swift
@@ -36,7 +21,7 @@ for source in "${sources[@]}"; do
   [ "$source" -nt "$jar" ] && stale=true
 done
 if $stale; then
-  echo "compiling the generated bindings and the test program with kotlinc"
+  echo "compiling the generated bindings and the test program with kotlinc (about a minute)"
   "$kotlinc" -nowarn -jvm-target 17 -cp "$jna" -include-runtime -d "$jar" "${sources[@]}"
 fi
 

@@ -5,4 +5,10 @@
 
 const { native } = require("./native.js");
 
+// The emulator stops cleanly on SIGINT and SIGTERM through its own handler. Node's
+// default handler for them re-raises the signal, so with it underneath the process
+// would spin in signal delivery; listeners put libuv's quiet handler there instead.
+process.on("SIGINT", () => {});
+process.on("SIGTERM", () => {});
+
 process.exitCode = native.cliMain(["iamkit", ...process.argv.slice(2)]);

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Tests the Python package as it ships: builds the iamkit wheel with maturin (dev
-# profile), installs it into a fresh virtual environment, and runs pytest there
-# against the installed wheel (not the source tree); then type-checks an example
-# with mypy and runs ruff on python/.
+# Tests the Python package as it ships: installs the iamkit wheel into a fresh
+# virtual environment and runs pytest there against the installed wheel (not the
+# source tree); then type-checks an example with mypy and runs ruff on python/.
+# The wheel is IAMKIT_PY_WHEEL (scripts/test.sh passes the one scripts/package.sh
+# made), or else one built here with maturin (dev profile).
 #
 # Environment: CARGO_TARGET_DIR is honoured; IAMKIT_PY_WORK (default
 # target/python-tests) holds the venv and the wheel; IAMKIT_PY_RELEASE=1 builds
@@ -19,10 +20,15 @@ python3 -m venv "$work/venv"
 venv="$work/venv/bin"
 "$venv/pip" install --quiet --disable-pip-version-check -r requirements-test.txt
 
-echo "== Python: build the wheel"
-profile=()
-if [ "${IAMKIT_PY_RELEASE:-0}" = 1 ]; then profile=(--release); fi
-"$venv/maturin" build --locked "${profile[@]}" --out "$work/wheels"
+if [ -n "${IAMKIT_PY_WHEEL:-}" ]; then
+  echo "== Python: the wheel $IAMKIT_PY_WHEEL"
+  cp "$IAMKIT_PY_WHEEL" "$work/wheels/"
+else
+  echo "== Python: build the wheel"
+  profile=()
+  if [ "${IAMKIT_PY_RELEASE:-0}" = 1 ]; then profile=(--release); fi
+  "$venv/maturin" build --locked "${profile[@]}" --out "$work/wheels"
+fi
 "$venv/pip" install --quiet --disable-pip-version-check --no-index \
   --find-links "$work/wheels" iamkit
 

@@ -12,10 +12,14 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 echo "== Rust: tests"
 cargo test --workspace --locked
 
-echo "== Python package: the wheel, installed in a fresh venv"
-bash python/run-tests.sh
+echo "== Packages: every shipped artifact built into dist/ (release, stripped)"
+bash scripts/package.sh
+cargo publish --dry-run --locked --allow-dirty -p iamkit -p iamkit-server
 
-echo "== Node package: npm ci builds the addon, then node --test, tsc, prettier, eslint"
+echo "== Python package: the shipped wheel, installed in a fresh venv"
+IAMKIT_PY_WHEEL=$(ls "$PWD"/dist/iamkit-*.whl) bash python/run-tests.sh
+
+echo "== Node package: npm ci builds the addon from source, then node --test, tsc, prettier, eslint"
 bash node/run-tests.sh
 
 echo "== Kotlin binding: uniffi library, generated Kotlin compiled by kotlinc, run on the JVM"
@@ -28,8 +32,8 @@ export IAMKIT_BIN="$PWD/target/debug/iamkit"
 echo "-- Python clients (requests-oauthlib, authlib)"
 python3 -m venv .venv
 .venv/bin/pip install --quiet --disable-pip-version-check -r tests/e2e/python/requirements.txt
-.venv/bin/ruff format --check tests/e2e/python
-.venv/bin/ruff check tests/e2e/python
+.venv/bin/ruff format --check tests/e2e/python tests/artifacts
+.venv/bin/ruff check tests/e2e/python tests/artifacts
 .venv/bin/python -m pytest -q tests/e2e/python
 
 echo "-- Node clients (openid-client) and the consent page in Chromium"
@@ -42,3 +46,6 @@ if ! command -v chromium >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 (cd tests/e2e/node && npm ci --no-audit --no-fund --loglevel=error && npm run -s lint && node --test)
+
+echo "== Artifacts: each package in dist/ installed in a scratch directory, no Rust on PATH"
+.venv/bin/python -m pytest -q -p no:cacheprovider tests/artifacts

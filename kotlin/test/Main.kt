@@ -362,31 +362,12 @@ fun scimAndMore() {
     check("metadata names the token endpoint", (metadata["token_endpoint"] as String).endsWith("/v2/token"))
 }
 
-/** The README's Kotlin example, as written there. */
-fun readmeExample() {
-    val clock = ManualClock(Instant.parse("2026-01-01T00:00:00Z"))
-    val engine = Engine(EngineOptions(clock = clock))
-    val org = engine.createOrganization("Acme")
-    val app = engine.createApp(NewApp(ownerSid = org.sid, name = "Provisioner", scopes = listOf("managed-users/list")))
-    val tok = engine.token(TokenRequest(grantType = "client_credentials", clientId = app.app.clientId, clientSecret = app.clientSecret))
-    clock.advance(3600)
-    try {
-        engine.verify(tok.accessToken)
-        check("the README's token expires", false)
-    } catch (e: IamkitException.Token) {
-        check("the README's expiry: ${e.code} ${e.status}", e.code == "token_expired" && e.status.toInt() == 401)
-    }
-    val users = engine.scimListUsers(org.sid, ScimQuery(filter = "userName sw \"a\"")) // a SCIM ListResponse as JSON
-    check("the README's SCIM list is a ListResponse", users.contains("urn:ietf:params:scim:api:messages:2.0:ListResponse"))
-}
-
 fun main(args: Array<String>) {
     val root = File(args.firstOrNull() ?: ".")
     oauthVectors(root)
     scimMatchVectors(root)
     errors()
     scimAndMore()
-    readmeExample()
     for (failure in failures) System.err.println("FAIL: $failure")
     println("kotlin: ${passed} passed, ${failures.size} failed")
     if (failures.isNotEmpty()) exitProcess(1)
