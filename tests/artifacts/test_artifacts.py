@@ -244,6 +244,9 @@ def test_the_npm_packages_install_prebuilt_and_run_as_commonjs_esm_and_npx(tmp_p
     assert run(["node", "quick_start.cjs"], tmp_path).strip() == "token_expired"
     (tmp_path / "quick_start.mjs").write_text(snippet("node-quick-start-esm"))
     assert run(["node", "quick_start.mjs"], tmp_path).strip() == "token_expired"
+    (tmp_path / "readme.test.mjs").write_text(snippet("node-test"))
+    out = run(["node", "--test", "readme.test.mjs"], tmp_path)
+    assert "# pass 1" in out and "# fail 0" in out, out
     assert (
         run(["npx", "--no-install", "iamkit", "--version"], tmp_path).strip() == f"iamkit {VERSION}"
     )
