@@ -11,7 +11,8 @@ empty project, the binary's tarball checked against its SHA-256 and unpacked, an
 the jar's first use (compiling and running the README's Kotlin example against it).
 Beside them, once each and cold (an empty Cargo target directory): `pip install
 ./python` and the Node addon's build from source (`npm install` in node/).
-Prints a Markdown table of median (min–max) seconds and one of artifact sizes.
+Prints a Markdown table of median (min–max) seconds and one of artifact sizes
+(RUNS 0: the sizes only).
 """
 
 import os
@@ -34,7 +35,9 @@ def without_rust(path):
     return os.pathsep.join(
         d
         for d in path.split(os.pathsep)
-        if d and ".cargo" not in Path(d).parts and not any((Path(d) / t).exists() for t in RUST_TOOLS)
+        if d
+        and ".cargo" not in Path(d).parts
+        and not any((Path(d) / t).exists() for t in RUST_TOOLS)
     )
 
 
@@ -92,8 +95,7 @@ def source_build_env(scratch):
     return env
 
 
-def main():
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+def install_times(runs):
     wheel = one(f"iamkit-{VERSION}-cp39-abi3-*.whl")
     binary = one(f"iamkit-{VERSION}-x86_64-unknown-linux-gnu.tar.gz")
     npm_main = one(f"iamkit-{VERSION}.tgz")
@@ -115,7 +117,11 @@ def main():
             "the binary: `sha256sum -c`, `tar -xzf`",
             timed(
                 lambda s: [shutil.copy(p, s) for p in (binary, f"{binary}.sha256")],
-                lambda s: ["sh", "-c", f"sha256sum -c {binary.name}.sha256 && tar -xzf {binary.name}"],
+                lambda s: [
+                    "sh",
+                    "-c",
+                    f"sha256sum -c {binary.name}.sha256 && tar -xzf {binary.name}",
+                ],
                 runs=runs,
             ),
         ),
@@ -136,7 +142,10 @@ def main():
         start = time.monotonic()
         run(["node", ROOT / "node" / "build.js"], ROOT / "node", env)
         cold.append(("Node addon from source (`node build.js`, cold)", time.monotonic() - start))
+    return rows, cold
 
+
+def print_times(rows, cold, runs):
     print(f"| install ({runs} runs; median (min–max) seconds) | seconds |")
     print("|---|---|")
     for name, seconds in rows:
@@ -144,21 +153,40 @@ def main():
         print(f"| {name} | {median:.1f} ({min(seconds):.1f}–{max(seconds):.1f}) |")
     for name, seconds in cold:
         print(f"| {name}, once | {seconds:.1f} |")
-    print()
+
+
+def print_sizes():
     print("| artifact | size (MB) |")
     print("|---|---|")
     for path in sorted(DIST.iterdir()):
         if path.suffix not in {".sha256"} and path.name != "SHA256SUMS":
-            print(f"| `{path.name}` | {path.stat().st_size / 1e6:.1f} |")
+            print(f"| `{path.name}` | {path.stat().st_size / 1e6:.2f} |")
     native = [
-        ("`_native.abi3.so` in the wheel", ROOT / "target/wheel/x86_64-unknown-linux-gnu/release/lib_native.so"),
-        ("`iamkit.linux-x64-gnu.node`", ROOT / "target/x86_64-unknown-linux-gnu/release/libiamkit_node.so"),
+        (
+            "`_native.abi3.so` in the wheel",
+            ROOT / "target/wheel/x86_64-unknown-linux-gnu/release/lib_native.so",
+        ),
+        (
+            "`iamkit.linux-x64-gnu.node`",
+            ROOT / "target/x86_64-unknown-linux-gnu/release/libiamkit_node.so",
+        ),
         ("`iamkit` binary", ROOT / "target/x86_64-unknown-linux-gnu/release/iamkit"),
-        ("`libiamkit_uniffi.so` in the jar", ROOT / "target/x86_64-unknown-linux-gnu/release/libiamkit_uniffi.so"),
+        (
+            "`libiamkit_uniffi.so` in the jar",
+            ROOT / "target/x86_64-unknown-linux-gnu/release/libiamkit_uniffi.so",
+        ),
     ]
     for name, path in native:
         if path.exists():
-            print(f"| {name} (unpacked) | {path.stat().st_size / 1e6:.1f} |")
+            print(f"| {name} (unpacked) | {path.stat().st_size / 1e6:.2f} |")
+
+
+def main():
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    if runs:
+        print_times(*install_times(runs), runs)
+        print()
+    print_sizes()
 
 
 if __name__ == "__main__":
