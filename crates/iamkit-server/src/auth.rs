@@ -8,7 +8,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use iamkit::{AccessError, Claims, ErrorCode};
 
-use crate::http_error::ApiError;
+use crate::http_error::{is_scim_path, ApiError};
 use crate::AppState;
 
 /// The verified token of a request, for the handlers behind [`require_permission`].
@@ -66,7 +66,7 @@ pub async fn require_permission(
             request.extensions_mut().insert(Caller(access.claims));
             next.run(request).await
         }
-        Err(e) if request.uri().path().contains("/scim/") => e.into_scim_response(),
+        Err(e) if is_scim_path(request.uri().path()) => e.into_scim_response(),
         Err(e) => e.into_response(),
     }
 }

@@ -1,8 +1,10 @@
-//! Turning engine errors into HTTP responses: one place, one body shape per family.
+//! Turning errors into HTTP responses: one place, one body shape per family. It
+//! imports no handler module; the handlers and extractors use it.
 //!
 //! OAuth and admin errors carry both vocabularies in one JSON body: RFC 6749's
 //! `error` and `error_description`, and Twilio's `code`, `message`, `more_info` and
-//! `status`.
+//! `status`. SCIM errors use the SCIM error schema (RFC 7644 §3.12) with Twilio's
+//! numeric `code`, as `application/scim+json`.
 
 use std::sync::Arc;
 
@@ -11,10 +13,25 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use iamkit::scim::ScimError;
 use iamkit::ErrorCode;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::{AppState, ResponseStyle};
+
+/// The media type of SCIM bodies.
+pub const SCIM_JSON: &str = "application/scim+json";
+
+/// Whether `path` is under a SCIM root (`/scim/…` or `/Organizations/{OR}/scim/…`),
+/// where errors take the SCIM error schema.
+pub fn is_scim_path(path: &str) -> bool {
+    let mut segments = path.trim_start_matches('/').split('/');
+    match segments.next() {
+        Some("scim") => true,
+        Some("Organizations") => segments.nth(1) == Some("scim"),
+        _ => false,
+    }
+}
 
 /// An error answered with the combined OAuth/Twilio JSON body.
 #[derive(Debug)]
@@ -86,7 +103,7 @@ impl ApiError {
 
     /// The same error in the SCIM error schema, for SCIM paths.
     pub fn into_scim_response(self) -> Response {
-        crate::scim::access_error(self.status, &self.description, self.twilio_code)
+        scim_access_error(self.status, &self.description, self.twilio_code)
     }
 }
 
@@ -113,6 +130,56 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// A SCIM error answered with its status and the SCIM error body.
+pub struct ScimFailure(ScimError);
+
+impl From<ScimError> for ScimFailure {
+    fn from(e: ScimError) -> Self {
+        Self(e)
+    }
+}
+
+impl IntoResponse for ScimFailure {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::BAD_REQUEST);
+        scim_json(status, &self.0.to_scim_json())
+    }
+}
+
+/// An error the engine does not make, in the SCIM error schema (with Twilio's code
+/// when given).
+pub fn scim_error_response(status: StatusCode, detail: &str, twilio_code: Option<u32>) -> Response {
+    let mut body = serde_json::json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+        "status": status.as_u16().to_string(),
+        "detail": detail,
+    });
+    if let Some(code) = twilio_code {
+        body["code"] = code.into();
+    }
+    scim_json(status, &body)
+}
+
+/// A 401 or 403 on a SCIM path, in the SCIM error schema (with Twilio's code).
+pub fn scim_access_error(status: StatusCode, detail: &str, twilio_code: u32) -> Response {
+    let mut response = scim_error_response(status, detail, Some(twilio_code));
+    if status == StatusCode::UNAUTHORIZED {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    response
+}
+
+pub fn scim_json(status: StatusCode, body: &Value) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, SCIM_JSON)],
+        body.to_string(),
+    )
+        .into_response()
+}
+
 /// Gives the errors that axum and tower-http answer in plain text themselves (413
 /// over the body limit, 405 for a method a path does not serve, 400 for a path
 /// parameter that does not decode) the emulator's typed bodies: the SCIM error
@@ -123,7 +190,7 @@ pub async fn typed_errors(
     request: Request,
     next: Next,
 ) -> Response {
-    let scim = request.uri().path().contains("/scim");
+    let scim = is_scim_path(request.uri().path());
     let response = next.run(request).await;
     let plain = response
         .headers()
@@ -149,7 +216,7 @@ pub async fn typed_errors(
     };
     let mut typed = if scim {
         let code = (app.style == ResponseStyle::Twilio).then_some(twilio_code);
-        crate::scim::error_response(status, &detail, code)
+        scim_error_response(status, &detail, code)
     } else {
         ApiError {
             status,
@@ -166,4 +233,32 @@ pub async fn typed_errors(
         }
     }
     typed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_scim_path;
+
+    #[test]
+    fn scim_paths_are_the_two_scim_roots() {
+        for path in [
+            "/scim",
+            "/scim/v2/Users",
+            "/scim/v2/Users/US0/x",
+            "/Organizations/OR0/scim",
+            "/Organizations/OR0/scim/Users",
+        ] {
+            assert!(is_scim_path(path), "{path}");
+        }
+        for path in [
+            "/",
+            "/scimv2",
+            "/v2/token",
+            "/admin/v1/scim",
+            "/Organizations/OR0/Accounts",
+            "/Organizations/scim",
+        ] {
+            assert!(!is_scim_path(path), "{path}");
+        }
+    }
 }

@@ -12,14 +12,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::{Extension, Router};
 use iamkit::scim::{Projection, ScimError};
-use iamkit::{Engine, ErrorCode, OrganizationSid, UserQuery};
+use iamkit::{Engine, OrganizationSid, UserQuery};
 use serde_json::Value;
 
 use crate::auth::Caller;
 use crate::form::Form;
+use crate::http_error::{scim_error_response, scim_json, ScimFailure, SCIM_JSON};
 use crate::AppState;
-
-const SCIM_JSON: &str = "application/scim+json";
 
 /// The user routes, which need a bearer token with the matching permission.
 pub fn user_routes() -> Router<Arc<AppState>> {
@@ -65,7 +64,7 @@ pub fn discovery_routes() -> Router<Arc<AppState>> {
 /// A method the endpoint does not serve: 405 in the SCIM error schema (RFC 7644
 /// §3.12), with Twilio's code 20004; axum adds the `Allow` header.
 async fn method_not_allowed() -> Response {
-    error_response(
+    scim_error_response(
         StatusCode::METHOD_NOT_ALLOWED,
         "this endpoint does not serve that method",
         Some(20004),
@@ -78,57 +77,7 @@ async fn unknown_endpoint() -> ScimFailure {
     ScimError::NotFound("no such SCIM endpoint".into()).into()
 }
 
-/// A SCIM error answered with its status and the SCIM error body.
-pub struct ScimFailure(ScimError);
-
-impl From<ScimError> for ScimFailure {
-    fn from(e: ScimError) -> Self {
-        Self(e)
-    }
-}
-
-impl IntoResponse for ScimFailure {
-    fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::BAD_REQUEST);
-        scim_json(status, &self.0.to_scim_json())
-    }
-}
-
 type ScimResult = Result<Response, ScimFailure>;
-
-/// An error the engine does not make, in the SCIM error schema (with Twilio's code
-/// when given).
-pub fn error_response(status: StatusCode, detail: &str, twilio_code: Option<u32>) -> Response {
-    let mut body = serde_json::json!({
-        "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
-        "status": status.as_u16().to_string(),
-        "detail": detail,
-    });
-    if let Some(code) = twilio_code {
-        body["code"] = code.into();
-    }
-    scim_json(status, &body)
-}
-
-/// A 401 or 403 on a SCIM path, in the SCIM error schema (with Twilio's code).
-pub fn access_error(status: StatusCode, detail: &str, twilio_code: u32) -> Response {
-    let mut response = error_response(status, detail, Some(twilio_code));
-    if status == StatusCode::UNAUTHORIZED {
-        response
-            .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-    }
-    response
-}
-
-fn scim_json(status: StatusCode, body: &Value) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, SCIM_JSON)],
-        body.to_string(),
-    )
-        .into_response()
-}
 
 /// A single user, with its version as the `ETag` (and its URL as `Location` when
 /// created).

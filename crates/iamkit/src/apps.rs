@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
 use crate::catalogue::Catalogue;
-use crate::error::ErrorCode;
+use crate::error_code::ErrorCode;
 use crate::ids::{AccountSid, ClientId, OrganizationSid, SidError, UserSid};
 use crate::secrets::SecretHash;
 
@@ -604,7 +604,7 @@ pub enum AppError {
     },
     /// The store could not keep the change; nothing was applied.
     #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
+    Store(#[from] crate::error_code::StoreError),
 }
 
 impl ErrorCode for AppError {

@@ -8,7 +8,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::ids::{AuditEventSid, Sid};
-use crate::store::tracked::Bookkeeping;
+use crate::tracked::Bookkeeping;
 
 /// Event types the engine records.
 pub mod types {

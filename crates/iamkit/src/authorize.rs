@@ -12,7 +12,7 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
-use crate::error::ErrorCode;
+use crate::error_code::ErrorCode;
 use crate::ids::{AuthorizationSid, ClientId, GrantSid, OrganizationSid, UserSid};
 use crate::secrets::{SecretHash, SecretString};
 
@@ -234,7 +234,7 @@ pub enum AuthorizeError {
     Denied,
     /// The store could not keep the change; nothing was applied.
     #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
+    Store(#[from] crate::error_code::StoreError),
 }
 
 impl AuthorizeError {

@@ -13,7 +13,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::ErrorCode;
+use crate::error_code::ErrorCode;
 use crate::tokens::TokenError;
 
 /// An HTTP method a permission can allow.

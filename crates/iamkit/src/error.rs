@@ -6,15 +6,7 @@
 //! so the HTTP server and the bindings convert errors in one place without knowing
 //! the variants. [`Error`] gathers them for callers that want a single type.
 
-/// Stable, machine-readable facts about an error, shared by every area.
-pub trait ErrorCode {
-    /// The stable code: an RFC 6749 error code, a SCIM `scimType`, or an iamkit code.
-    fn code(&self) -> &'static str;
-    /// The HTTP status this error is answered with.
-    fn status(&self) -> u16;
-    /// Twilio's numeric error code for this error.
-    fn twilio_code(&self) -> u32;
-}
+pub use crate::error_code::ErrorCode;
 
 /// Any error the engine returns, by area.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -46,7 +38,7 @@ pub enum Error {
     State(#[from] crate::store::StateError),
     /// Opening or writing a durable store.
     #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
+    Store(#[from] crate::error_code::StoreError),
     /// SCIM resources, filters and PATCH.
     #[error(transparent)]
     Scim(#[from] crate::scim::ScimError),

@@ -41,12 +41,14 @@ pub mod clock;
 pub mod directory;
 mod engine;
 pub mod error;
+mod error_code;
 pub mod ids;
 pub mod roles;
 pub mod scim;
 pub mod secrets;
 pub mod store;
 pub mod tokens;
+mod tracked;
 
 pub use apps::{App, AppError, AppUpdate, GrantType, NewApp, Owner, OwnerSid};
 pub use audit::{Actor, AuditEvent, AuditQuery};

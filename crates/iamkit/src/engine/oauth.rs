@@ -11,7 +11,7 @@ use crate::authorize::{
     redirect_with, Authorization, AuthorizeError, AuthorizeRequest, AuthorizeResponse, Grant, Pkce,
     CODE_LIFETIME, OFFLINE_ACCESS,
 };
-use crate::error::ErrorCode;
+use crate::error_code::ErrorCode;
 use crate::ids::{
     AuthorizationSid, ClientId, GrantSid, OrganizationSid, RefreshTokenSid, Sid, TokenId, UserSid,
 };

@@ -144,7 +144,7 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ErrorCode;
+    use crate::error_code::ErrorCode;
     use crate::roles::Role;
 
     #[test]

@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use crate::ids::{AccountSid, OrganizationSid, RoleAssignmentSid, RoleSid, Sid, UserSid};
 use crate::roles::error::{shown, RoleError};
 use crate::roles::Role;
-use crate::store::tracked::Changed;
+use crate::tracked::Changed;
 
 /// Where a role assignment applies: the organization, or one of its accounts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -12,7 +12,7 @@
 //! | `OrganizationNotFound` | `organization_not_found`     | 404  | 20404  |
 //! | `AlreadyAssigned`    | `role_assignment_exists`       | 409  | 20409  |
 
-use crate::error::ErrorCode;
+use crate::error_code::ErrorCode;
 use crate::ids::{OrganizationSid, RoleAssignmentSid};
 
 /// Longest piece of the input quoted in an error.
@@ -56,7 +56,7 @@ pub enum RoleError {
     AlreadyAssigned(RoleAssignmentSid),
     /// The store could not keep the change; nothing was applied.
     #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
+    Store(#[from] crate::error_code::StoreError),
 }
 
 impl ErrorCode for RoleError {

@@ -19,7 +19,7 @@
 
 use serde_json::{json, Value};
 
-use crate::error::ErrorCode;
+use crate::error_code::ErrorCode;
 
 /// The URN of the SCIM error message schema.
 pub const ERROR_URN: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
@@ -71,7 +71,7 @@ pub enum ScimError {
     PreconditionFailed(String),
     /// The store could not keep the change; nothing was applied.
     #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
+    Store(#[from] crate::error_code::StoreError),
 }
 
 impl ScimError {

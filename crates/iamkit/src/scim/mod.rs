@@ -20,6 +20,8 @@ pub mod discovery;
 pub mod error;
 pub mod etag;
 pub mod filter;
+pub(crate) mod fold;
+pub(crate) mod json;
 pub mod patch;
 pub mod path;
 pub mod projection;

@@ -25,8 +25,8 @@
 use serde_json::{Map, Value};
 
 use crate::scim::error::ScimError;
-use crate::scim::filter::eval::get_ci;
 use crate::scim::filter::Expr;
+use crate::scim::json::get_ci;
 use crate::scim::path::PatchPath;
 use crate::scim::schema::{AttrDef, Mutability};
 use crate::scim::validate::{check_single, check_value, ScimRules};
@@ -478,7 +478,7 @@ fn demote_primaries(user: &mut Map<String, Value>, attr: &'static AttrDef, befor
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ErrorCode;
+    use crate::error_code::ErrorCode;
     use serde_json::json;
 
     fn user() -> Value {

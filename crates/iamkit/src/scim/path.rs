@@ -109,7 +109,7 @@ fn path_error(input: &str, position: usize, what: &str) -> ScimError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ErrorCode;
+    use crate::error_code::ErrorCode;
 
     fn canon(input: &str) -> String {
         PatchPath::parse(input)

@@ -165,7 +165,7 @@ fn trim(value: &Value, def: &AttrDef, keep: &dyn Fn(&AttrDef) -> bool) -> Option
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ErrorCode;
+    use crate::error_code::ErrorCode;
     use serde_json::json;
 
     fn user() -> Value {

@@ -15,9 +15,9 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::scim::error::ScimError;
-use crate::scim::filter::eval::fold;
 use crate::scim::filter::parser::resolve;
 use crate::scim::filter::{AttrPath, AttrValue, Attributes};
+use crate::scim::fold::fold;
 use crate::scim::schema::{AttrDef, AttrType, USER_SCHEMA};
 
 /// The direction of a sort.
@@ -176,7 +176,7 @@ impl Sort {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ErrorCode;
+    use crate::error_code::ErrorCode;
     use serde_json::json;
 
     fn names(sort: &Sort, mut users: Vec<Value>) -> Vec<String> {

@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 
 use crate::ids::{Sid, UserSid};
 use crate::scim::error::ScimError;
-use crate::scim::filter::eval::get_ci;
+use crate::scim::json::get_ci;
 use crate::scim::schema::{AttrDef, AttrType, Schema, RFC7643_USER_SCHEMA, USER_SCHEMA, USER_URN};
 
 /// The shortest `userName` Twilio accepts, in characters.
@@ -355,7 +355,7 @@ fn type_name(def: &AttrDef) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ErrorCode;
+    use crate::error_code::ErrorCode;
     use serde_json::json;
 
     fn base() -> Value {

@@ -9,7 +9,6 @@ mod changes;
 mod memory;
 #[cfg(feature = "sqlite")]
 mod sqlite;
-pub(crate) mod tracked;
 
 #[cfg(feature = "sqlite")]
 pub(crate) use changes::ChangeSet;
@@ -23,7 +22,8 @@ use crate::apps::StoredApp;
 use crate::audit::AuditLog;
 use crate::authorize::{Authorization, Grant};
 use crate::directory::{Account, Organization};
-use crate::error::ErrorCode;
+use crate::error_code::ErrorCode;
+pub use crate::error_code::StoreError;
 use crate::ids::{
     AccountSid, AuthorizationSid, ClientId, GrantSid, OrganizationSid, RefreshTokenSid, TokenId,
 };
@@ -32,7 +32,7 @@ use crate::scim::users::table::UserTable;
 use crate::scim::ScimRules;
 use crate::secrets::SecretHash;
 use crate::tokens::StoredKey;
-use tracked::{Bookkeeping, TrackedMap};
+use crate::tracked::{Bookkeeping, TrackedMap};
 
 /// The version of the exported state format. Version 2 keeps users as SCIM users
 /// with role assignments.
@@ -194,45 +194,6 @@ pub(crate) struct Snapshot {
 pub(crate) struct SnapshotRef<'a> {
     pub version: u32,
     pub state: &'a State,
-}
-
-/// The store could not keep a change, or cannot be opened.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum StoreError {
-    /// Reading or writing the database failed; the operation was not applied.
-    #[error("storage failed: {0}")]
-    Io(String),
-    /// The file is not an iamkit database, or holds data this engine cannot read.
-    #[error("not a usable iamkit database: {0}")]
-    Invalid(String),
-    /// The database was written by a newer iamkit.
-    #[error("database schema version {found} is newer than this engine's {supported}")]
-    NewerSchema {
-        /// The schema version found in the file.
-        found: u32,
-        /// The newest version this engine reads.
-        supported: u32,
-    },
-    /// Another engine has the database open.
-    #[error("the database is in use by another engine")]
-    Locked,
-}
-
-impl ErrorCode for StoreError {
-    fn code(&self) -> &'static str {
-        match self {
-            StoreError::Io(_) => "storage_error",
-            StoreError::Invalid(_) | StoreError::NewerSchema { .. } => "invalid_database",
-            StoreError::Locked => "database_locked",
-        }
-    }
-    fn status(&self) -> u16 {
-        500
-    }
-    fn twilio_code(&self) -> u32 {
-        20500
-    }
 }
 
 /// State that cannot be imported.

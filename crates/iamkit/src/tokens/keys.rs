@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::TokenError;
-use crate::error::ErrorCode;
+use crate::error_code::ErrorCode;
 use crate::ids::{KeyId, Sid};
 
 /// A JWS signing algorithm the engine can use.

@@ -9,7 +9,7 @@ pub use keys::{Algorithm, KeyError, SigningKey, StoredKey};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::ErrorCode;
+use crate::error_code::ErrorCode;
 use crate::ids::{AccountSid, ClientId, OrganizationSid};
 use crate::secrets::SecretString;
 
@@ -217,7 +217,7 @@ pub enum OAuthError {
     InvalidScope(String),
     /// The store could not keep the change; nothing was applied.
     #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
+    Store(#[from] crate::error_code::StoreError),
 }
 
 impl ErrorCode for OAuthError {

@@ -6,9 +6,12 @@
 
 use std::fmt;
 
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
 use crate::scim::error::ScimError;
-use crate::scim::filter::eval::Operand;
-use crate::scim::schema::AttrDef;
+use crate::scim::fold;
+use crate::scim::schema::{AttrDef, AttrType};
 
 /// A comparison operator (RFC 7644 §3.4.2.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -272,4 +275,111 @@ impl Expr {
             }
         }
     }
+}
+
+/// A comparison value compiled for the attribute's type.
+#[derive(Debug, Clone)]
+pub(crate) enum Operand {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Dec(f64),
+    /// A string; lower-cased when `fold` (the attribute is not `caseExact`).
+    Text {
+        text: String,
+        fold: bool,
+        ascii: bool,
+    },
+    Instant(OffsetDateTime),
+}
+
+type CompileError = (Blame, String);
+
+impl Operand {
+    /// Checks `op value` against the type of `path`'s leaf attribute.
+    pub(crate) fn compile(
+        path: &AttrPath,
+        op: CompareOp,
+        value: &Literal,
+    ) -> Result<Self, CompileError> {
+        let Some(leaf) = path.leaf() else {
+            return Err((
+                Blame::Attribute,
+                format!(
+                    "`{path}` is complex: compare one of its sub-attributes, or use a value filter"
+                ),
+            ));
+        };
+        let ty = leaf.ty;
+        let refuse = |what: &str| {
+            Err((
+                Blame::Operator,
+                format!("`{}` cannot be used on {what} `{path}`", op.as_str()),
+            ))
+        };
+        let mismatch = |kind: &str| {
+            Err((
+                Blame::Value,
+                format!("`{path}` is {}, not {kind}", describe(ty)),
+            ))
+        };
+        match value {
+            Literal::Null if matches!(op, CompareOp::Eq | CompareOp::Ne) => Ok(Self::Null),
+            Literal::Null => Err((
+                Blame::Operator,
+                format!("only eq and ne compare with null, not `{}`", op.as_str()),
+            )),
+            Literal::Boolean(b) => match ty {
+                AttrType::Boolean if matches!(op, CompareOp::Eq | CompareOp::Ne) => {
+                    Ok(Self::Bool(*b))
+                }
+                AttrType::Boolean => refuse("the boolean"),
+                _ => mismatch("a boolean"),
+            },
+            Literal::Integer(_) | Literal::Decimal(_) => match ty {
+                AttrType::Integer | AttrType::Decimal if op.is_substring() => refuse("the number"),
+                AttrType::Integer | AttrType::Decimal => Ok(match value {
+                    Literal::Integer(i) => Self::Int(*i),
+                    Literal::Decimal(d) => Self::Dec(*d),
+                    _ => Self::Null,
+                }),
+                _ => mismatch("a number"),
+            },
+            Literal::String(s) => match ty {
+                AttrType::String | AttrType::Reference => Ok(text(s, !leaf.case_exact)),
+                AttrType::Binary if matches!(op, CompareOp::Eq | CompareOp::Ne) => {
+                    Ok(text(s, false))
+                }
+                AttrType::Binary => refuse("the binary"),
+                AttrType::DateTime if op.is_substring() => refuse("the date-time"),
+                AttrType::DateTime => OffsetDateTime::parse(s, &Rfc3339)
+                    .map(Self::Instant)
+                    .map_err(|_| {
+                        (
+                            Blame::Value,
+                            format!("`{path}` is a date-time: {s:?} is not an RFC 3339 instant"),
+                        )
+                    }),
+                _ => mismatch("a string"),
+            },
+        }
+    }
+}
+
+fn describe(ty: AttrType) -> &'static str {
+    match ty {
+        AttrType::Boolean => "a boolean",
+        AttrType::Integer => "an integer",
+        AttrType::Decimal => "a decimal",
+        AttrType::DateTime => "a date-time",
+        AttrType::Complex => "complex",
+        AttrType::Binary => "binary",
+        AttrType::String | AttrType::Reference => "a string",
+    }
+}
+
+fn text(s: &str, fold: bool) -> Operand {
+    let text = if fold { fold::fold(s) } else { s.to_owned() };
+    let ascii = text.is_ascii();
+    Operand::Text { text, fold, ascii }
 }

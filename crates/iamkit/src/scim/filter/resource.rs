@@ -9,7 +9,7 @@
 use serde_json::{Map, Number, Value};
 use time::OffsetDateTime;
 
-use crate::scim::filter::eval::get_ci;
+use crate::scim::json::get_ci;
 use crate::scim::schema::AttrDef;
 
 /// One non-null value of an attribute, as the evaluator sees it.

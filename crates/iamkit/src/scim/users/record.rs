@@ -8,7 +8,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::ids::UserSid;
-use crate::scim::filter::eval::get_ci;
+use crate::scim::json::get_ci;
 
 /// One User, owned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

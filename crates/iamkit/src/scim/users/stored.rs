@@ -12,7 +12,6 @@ use crate::ids::UserSid;
 use crate::scim::etag::version_tag;
 use crate::scim::schema::USER_URN;
 use crate::scim::users::record::{rfc3339, EmailRecord, EmailRef, NameRecord, NameRef, UserRecord};
-use crate::scim::users::table::UserTable;
 
 /// Where a string lies in a slot's text, relative to its start; [`Span::NONE`] when
 /// the attribute is unassigned.
@@ -73,15 +72,35 @@ pub(crate) struct Slot {
     pub sso: bool,
 }
 
+/// The text and email arenas of a user table, which its users are read from.
+#[derive(Clone, Copy)]
+pub(crate) struct Arenas<'t> {
+    pub(crate) text: &'t str,
+    pub(crate) emails: &'t [EmailSpans],
+}
+
+impl<'t> Arenas<'t> {
+    pub(crate) fn text(self, start: usize, end: usize) -> Option<&'t str> {
+        self.text.get(start..end)
+    }
+
+    pub(crate) fn email_spans(self, start: usize, count: usize) -> &'t [EmailSpans] {
+        start
+            .checked_add(count)
+            .and_then(|end| self.emails.get(start..end))
+            .unwrap_or_default()
+    }
+}
+
 /// A stored user, read in place.
 #[derive(Clone, Copy)]
 pub(crate) struct UserRef<'t> {
-    pub(crate) table: &'t UserTable,
+    pub(crate) arenas: Arenas<'t>,
     pub(crate) slot: &'t Slot,
 }
 
 impl std::fmt::Debug for UserRef<'_> {
-    /// The slot, without the whole table around it.
+    /// The slot, without the arenas around it.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_tuple("UserRef").field(self.slot).finish()
     }
@@ -122,7 +141,7 @@ impl<'t> UserRef<'t> {
             .text
             .checked_add(usize::try_from(span.start).ok()?)?;
         let end = start.checked_add(usize::try_from(span.len).ok()?)?;
-        self.table.text(start, end)
+        self.arenas.text(start, end)
     }
 
     fn field(self, field: Field) -> Option<&'t str> {
@@ -173,7 +192,7 @@ impl<'t> UserRef<'t> {
     /// `emails`, in order.
     pub fn emails(self) -> impl Iterator<Item = EmailRef<'t>> + 't {
         let this = self;
-        self.table
+        self.arenas
             .email_spans(self.slot.emails, self.slot.email_count)
             .iter()
             .map(move |e| EmailRef {

@@ -17,11 +17,11 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::ids::UserSid;
 use crate::scim::error::ScimError;
-use crate::scim::filter::eval::fold;
+use crate::scim::fold::fold;
 use crate::scim::users::record::UserRecord;
-use crate::scim::users::stored::{EmailSpans, Field, Slot, Span, UserRef, FIELDS};
+use crate::scim::users::stored::{Arenas, EmailSpans, Field, Slot, Span, UserRef, FIELDS};
 use crate::scim::ScimRules;
-use crate::store::tracked::Changed;
+use crate::tracked::Changed;
 
 /// Dead slots or arena bytes below this are never compacted away.
 const COMPACT_MIN: usize = 1024;
@@ -44,10 +44,10 @@ pub(crate) struct UserTable {
 impl UserTable {
     /// The users, oldest first.
     pub fn iter(&self) -> impl Iterator<Item = UserRef<'_>> {
-        self.slots
-            .iter()
-            .flatten()
-            .map(move |slot| UserRef { table: self, slot })
+        self.slots.iter().flatten().map(move |slot| UserRef {
+            arenas: self.arenas(),
+            slot,
+        })
     }
 
     /// The user with this id.
@@ -67,20 +67,18 @@ impl UserTable {
 
     fn at(&self, index: Option<&usize>) -> Option<UserRef<'_>> {
         let slot = self.slots.get(*index?)?.as_ref()?;
-        Some(UserRef { table: self, slot })
+        Some(UserRef {
+            arenas: self.arenas(),
+            slot,
+        })
     }
 
-    /// Text of the arena, for [`UserRef`].
-    pub(crate) fn text(&self, start: usize, end: usize) -> Option<&str> {
-        self.text.get(start..end)
-    }
-
-    /// Emails of the arena, for [`UserRef`].
-    pub(crate) fn email_spans(&self, start: usize, count: usize) -> &[EmailSpans] {
-        start
-            .checked_add(count)
-            .and_then(|end| self.emails.get(start..end))
-            .unwrap_or_default()
+    /// The arenas its users are read from.
+    fn arenas(&self) -> Arenas<'_> {
+        Arenas {
+            text: &self.text,
+            emails: &self.emails,
+        }
     }
 
     /// `uniqueness` if another user holds `user`'s `userName` or `externalId`.
@@ -264,12 +262,13 @@ impl UserTable {
         let mut emails = Vec::with_capacity(self.emails.len() - self.dead_emails);
         let mut slots = Vec::with_capacity(self.live);
         let mut moved = vec![0; self.slots.len()];
+        let arenas = self.arenas();
         for (old, slot) in self.slots.iter().enumerate() {
             let Some(slot) = slot else {
                 continue;
             };
-            let own_text = self.text(slot.text, slot.text.saturating_add(slot.text_len));
-            let own_emails = self.email_spans(slot.emails, slot.email_count);
+            let own_text = arenas.text(slot.text, slot.text.saturating_add(slot.text_len));
+            let own_emails = arenas.email_spans(slot.emails, slot.email_count);
             let rebased = Slot {
                 text: text.len(),
                 emails: emails.len(),

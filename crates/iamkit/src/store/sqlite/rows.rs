@@ -13,9 +13,9 @@ use crate::audit::AuditLog;
 use crate::ids::{KeyId, OrganizationSid, Sid};
 use crate::roles::assignments::AssignmentTable;
 use crate::scim::users::table::UserTable;
-use crate::store::tracked::TrackedMap;
 use crate::store::{ChangeSet, State, StoreError};
 use crate::tokens::{Algorithm, StoredKey};
+use crate::tracked::TrackedMap;
 
 /// Writes `changes` (the values as `state` now holds them) in one transaction.
 pub(super) fn persist(

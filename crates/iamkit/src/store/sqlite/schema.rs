@@ -8,7 +8,7 @@
 
 use rusqlite::{Connection, TransactionBehavior};
 
-use crate::store::StoreError;
+use crate::error_code::StoreError;
 
 /// `iamk`: marks a database file as iamkit's.
 const APPLICATION_ID: i32 = 0x6961_6d6b;

@@ -1,6 +1,6 @@
 //! Change tracking, so a durable store writes only what an operation changed.
 //!
-//! Every mutable part of the [`State`](super::State) records the keys it changed
+//! Every mutable part of the [`State`](crate::State) records the keys it changed
 //! since the store last took them: [`TrackedMap`] for the maps, and the user,
 //! role-assignment and audit tables for their rows. The records are bookkeeping:
 //! never serialized, and ignored by equality.

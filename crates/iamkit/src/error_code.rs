@@ -1,0 +1,53 @@
+//! The leaf of the error vocabulary: the [`ErrorCode`] trait every area's error
+//! implements, and [`StoreError`], which every area that writes wraps. It imports no
+//! area, so each area can depend on it without depending on the others; the
+//! gathering [`Error`](crate::Error) stands above them all.
+
+/// Stable, machine-readable facts about an error, shared by every area.
+pub trait ErrorCode {
+    /// The stable code: an RFC 6749 error code, a SCIM `scimType`, or an iamkit code.
+    fn code(&self) -> &'static str;
+    /// The HTTP status this error is answered with.
+    fn status(&self) -> u16;
+    /// Twilio's numeric error code for this error.
+    fn twilio_code(&self) -> u32;
+}
+
+/// The store could not keep a change, or cannot be opened.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// Reading or writing the database failed; the operation was not applied.
+    #[error("storage failed: {0}")]
+    Io(String),
+    /// The file is not an iamkit database, or holds data this engine cannot read.
+    #[error("not a usable iamkit database: {0}")]
+    Invalid(String),
+    /// The database was written by a newer iamkit.
+    #[error("database schema version {found} is newer than this engine's {supported}")]
+    NewerSchema {
+        /// The schema version found in the file.
+        found: u32,
+        /// The newest version this engine reads.
+        supported: u32,
+    },
+    /// Another engine has the database open.
+    #[error("the database is in use by another engine")]
+    Locked,
+}
+
+impl ErrorCode for StoreError {
+    fn code(&self) -> &'static str {
+        match self {
+            StoreError::Io(_) => "storage_error",
+            StoreError::Invalid(_) | StoreError::NewerSchema { .. } => "invalid_database",
+            StoreError::Locked => "database_locked",
+        }
+    }
+    fn status(&self) -> u16 {
+        500
+    }
+    fn twilio_code(&self) -> u32 {
+        20500
+    }
+}
