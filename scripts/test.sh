@@ -12,6 +12,10 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 echo "== Rust: tests"
 cargo test --workspace --locked
 
+echo "== Rust: the core alone, without the sqlite feature; the fuzz targets built, and run briefly on nightly"
+cargo check -p iamkit --all-targets --locked
+bash fuzz/smoke.sh
+
 echo "== Packages: every shipped artifact built into dist/ (release, stripped)"
 bash scripts/package.sh
 cargo publish --dry-run --locked --allow-dirty -p iamkit -p iamkit-server
