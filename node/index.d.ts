@@ -48,6 +48,8 @@ export interface EngineOptions {
   rs256KeyPem?: string;
   /** Keep the state and signing key in this SQLite file (created owner-only). */
   database?: string;
+  /** The rules SCIM users follow: `twilio` (default) or `rfc7643`. */
+  scimRules?: "twilio" | "rfc7643";
 }
 
 export interface Organization {
@@ -191,6 +193,8 @@ export interface ServeOptions {
   /** Seed the demo organization, users and apps. */
   demo?: boolean;
   adminToken?: string;
+  /** `twilio` (default) or `rfc`: strict standard response shapes. */
+  responseStyle?: "twilio" | "rfc";
 }
 export interface Bootstrap {
   adminToken: string;

@@ -281,7 +281,12 @@ fun errors() {
     val badRole = expectError("bad role") { engine.createUser(NewUser(organizationSid = org.sid, userName = "a@b.example", roles = listOf("Emperor"))) }
     check("an unknown role name is InvalidArgument: $badRole", badRole is IamkitException.InvalidArgument)
     val badAlgorithm = try { Engine(EngineOptions(algorithm = "none")); null } catch (e: IamkitException) { e }
-    check("an unknown algorithm is refused: $badAlgorithm", badAlgorithm is IamkitException.Other)
+    check("an unknown algorithm is an invalid argument: $badAlgorithm", badAlgorithm is IamkitException.InvalidArgument && badAlgorithm.detail.startsWith("algorithm: "))
+    val badRules = try { Engine(EngineOptions(scimRules = "loose")); null } catch (e: IamkitException) { e }
+    check("unknown SCIM rules are an invalid argument: $badRules", badRules is IamkitException.InvalidArgument && badRules.detail == "scim_rules: unknown SCIM rule set \"loose\": expected twilio or rfc7643")
+    val loose = Engine(EngineOptions(scimRules = "rfc7643"))
+    val looseUser = loose.scimCreateUser(loose.createOrganization("A").sid, """{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "no-email"}""")
+    check("rfc7643 rules take a user without an email", looseUser.contains("no-email"))
     check("the engine's default algorithm", Engine().algorithm() == "ES256")
 
     val dir = java.nio.file.Files.createTempDirectory("iamkit-db")

@@ -505,16 +505,7 @@ test("serve shares the engine and the clock, without blocking the event loop", a
     assert.equal(server.running, true);
     assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.ok(server.bootstrap.adminToken);
-    const response = await fetch(`${server.url}/v2/token`, {
-      method: "POST",
-      body: new URLSearchParams({
-        grant_type: "client_credentials",
-        client_id: app.clientId,
-        client_secret: app.clientSecret,
-      }),
-    });
-    assert.equal(response.status, 200);
-    const issued = await response.json();
+    const issued = await httpToken(server.url, app);
     assert.equal(engine.verify(issued.access_token).iat, 1767225600);
     clock.advance(3600);
     assert.throws(() => engine.verify(issued.access_token), TokenError);
@@ -524,6 +515,20 @@ test("serve shares the engine and the clock, without blocking the event loop", a
   assert.equal(server.running, false);
   await server.stop(); // stopping twice is harmless
 });
+
+/** A client-credentials token from the emulator at `url` for `app`, over HTTP. */
+async function httpToken(url, app) {
+  const response = await fetch(`${url}/v2/token`, {
+    method: "POST",
+    body: new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+    }),
+  });
+  assert.equal(response.status, 200);
+  return response.json();
+}
 
 test("serve with demo data, and bad serve options", async () => {
   const engine = new Engine();
@@ -535,9 +540,41 @@ test("serve with demo data, and bad serve options", async () => {
   } finally {
     await server.stop();
   }
-  await assert.rejects(engine.serve({ host: "not-an-ip" }), RangeError);
+  await assert.rejects(engine.serve({ host: "not-an-ip" }), {
+    name: "RangeError",
+    message: "host: invalid IP address syntax",
+  });
+  await assert.rejects(engine.serve({ responseStyle: "soap" }), {
+    name: "RangeError",
+    message: 'response_style: unknown response style "soap": expected twilio or rfc',
+  });
   await assert.rejects(engine.serve({ port: "80" }), TypeError);
   await assert.rejects(engine.serve({ port: 70000 }), TypeError);
+});
+
+test("serve in the rfc response style omits the null token fields", async () => {
+  const engine = new Engine();
+  const server = await engine.serve({ demo: true, responseStyle: "rfc" });
+  try {
+    const token = await httpToken(server.url, server.bootstrap.apps.orgClientCredentials);
+    assert.equal(token.token_type, "Bearer");
+    assert.equal("refresh_token" in token, false);
+    assert.equal("id_token" in token, false);
+  } finally {
+    await server.stop();
+  }
+});
+
+test("scimRules is an engine option", () => {
+  const user = { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "no-email" };
+  const loose = new Engine({ scimRules: "rfc7643" });
+  assert.equal(loose.scimCreateUser(loose.createOrganization("A").sid, user).userName, "no-email");
+  const strict = new Engine();
+  assert.throws(() => strict.scimCreateUser(strict.createOrganization("A").sid, user), ScimError);
+  assert.throws(() => new Engine({ scimRules: "loose" }), {
+    name: "RangeError",
+    message: 'scim_rules: unknown SCIM rule set "loose": expected twilio or rfc7643',
+  });
 });
 
 test("values that are not JSON data are TypeErrors, never a crash", async () => {

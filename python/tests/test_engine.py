@@ -11,7 +11,7 @@ import urllib.request
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from conftest import VECTORS
+from conftest import VECTORS, demo_token
 
 import iamkit
 
@@ -548,8 +548,39 @@ def test_serve_demo(iamkit_engine: iamkit.Engine) -> None:
         assert iamkit_engine.app(demo["client_id"])
     finally:
         server.stop()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^host: invalid IP address syntax$"):
         iamkit_engine.serve(host="not-an-ip")
+    with pytest.raises(ValueError, match='^response_style: unknown response style "soap"'):
+        iamkit_engine.serve(response_style="soap")  # type: ignore[arg-type]
+
+
+def test_serve_in_rfc_style_omits_the_null_token_fields(iamkit_engine: iamkit.Engine) -> None:
+    with iamkit_engine.serve(demo=True, response_style="rfc") as server:
+        token = demo_token(server)
+    assert "refresh_token" not in token and "id_token" not in token
+    assert token["token_type"] == "Bearer"
+
+
+def test_scim_rules_are_an_engine_option() -> None:
+    loose = iamkit.Engine(scim_rules="rfc7643")
+    org = loose.create_organization("Acme")
+    user = loose.scim_create_user(
+        org.sid,
+        {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "no-email"},
+    )
+    assert user["userName"] == "no-email"
+    strict = iamkit.Engine()
+    org = strict.create_organization("Acme")
+    with pytest.raises(iamkit.ScimError):
+        strict.scim_create_user(
+            org.sid,
+            {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "no-email"},
+        )
+    with pytest.raises(
+        ValueError,
+        match='^scim_rules: unknown SCIM rule set "loose": expected twilio or rfc7643$',
+    ):
+        iamkit.Engine(scim_rules="loose")  # type: ignore[arg-type]
 
 
 def test_an_engine_on_a_database_keeps_state_and_key(tmp_path) -> None:

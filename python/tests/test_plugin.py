@@ -8,6 +8,7 @@ import urllib.request
 from datetime import datetime, timezone
 
 import pytest
+from conftest import demo_token
 
 import iamkit
 
@@ -34,17 +35,7 @@ def test_engine_fixture_is_fresh(iamkit_engine: iamkit.Engine) -> None:
 
 
 def test_server_fixture_serves_the_demo(iamkit_server: iamkit.Server) -> None:
-    boot = iamkit_server.bootstrap
-    demo = boot["apps"]["org_client_credentials"]
-    body = urllib.parse.urlencode(
-        {
-            "grant_type": "client_credentials",
-            "client_id": demo["client_id"],
-            "client_secret": demo["client_secret"],
-        }
-    ).encode()
-    with urllib.request.urlopen(f"{iamkit_server.url}/v2/token", data=body) as response:
-        token = json.load(response)
+    token = demo_token(iamkit_server)
     request = urllib.request.Request(
         f"{iamkit_server.url}/scim/v2/Users",
         headers={"Authorization": f"Bearer {token['access_token']}"},
@@ -55,6 +46,24 @@ def test_server_fixture_serves_the_demo(iamkit_server: iamkit.Server) -> None:
 
 def test_server_fixture_is_shared(iamkit_server: iamkit.Server) -> None:
     assert iamkit_server.running
+
+
+def test_emulator_fixture_runs_on_the_tests_clock(
+    iamkit_emulator: iamkit.Server,
+    iamkit_engine: iamkit.Engine,
+    iamkit_clock: iamkit.ManualClock,
+) -> None:
+    token = demo_token(iamkit_emulator)
+    access = str(token["access_token"])
+    assert iamkit_engine.verify(access)["iat"] == 1767225600  # 2026-01-01T00:00:00Z
+    iamkit_clock.advance(seconds=3600)
+    with pytest.raises(iamkit.TokenError) as expired:
+        iamkit_engine.verify(access)
+    assert expired.value.code == "token_expired"
+
+
+def test_emulator_fixture_is_fresh_per_test(iamkit_emulator: iamkit.Server) -> None:
+    assert len(iamkit_emulator.bootstrap["users"]) == 2
 
 
 def test_readme_example_code_expires(

@@ -57,6 +57,16 @@ pub fn type_err(message: impl std::fmt::Display) -> Error {
 
 /// A well-typed but malformed value (a bad instant, an unknown algorithm): a JS
 /// `RangeError`.
+/// Options the shared binding layer refused: an invalid one is a `RangeError` naming
+/// it; what the engine refused is its error.
+pub fn options_err(error: iamkit_bindings::OptionsError) -> Error {
+    match error {
+        iamkit_bindings::OptionsError::Invalid(e) => range_err(e),
+        iamkit_bindings::OptionsError::Engine(e) => core_err(e),
+    }
+}
+
+/// A value out of the range an argument takes (a JS `RangeError`).
 pub fn range_err(message: impl std::fmt::Display) -> Error {
     encoded(
         Status::InvalidArg,

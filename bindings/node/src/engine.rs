@@ -18,14 +18,14 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use iamkit::{
-    Actor, Algorithm, App, AppError, AppUpdate, AuditQuery, AuthorizeRequest, ClientId, GrantType,
-    NewApp, NewRoleAssignment, NewUser, OrganizationSid, OwnerSid, Projection, Role,
-    RoleAssignmentQuery, Sid, SigningKey, TokenRequest, UserQuery,
+    Actor, App, AppError, AppUpdate, AuditQuery, AuthorizeRequest, ClientId, GrantType, NewApp,
+    NewRoleAssignment, NewUser, OrganizationSid, OwnerSid, Projection, Role, RoleAssignmentQuery,
+    Sid, TokenRequest, UserQuery,
 };
 use iamkit_server::{RunningServer, ServerOptions};
 
 use crate::convert::{
-    camel, core_err, options, range_err, record, required, resource, ser, type_err,
+    camel, core_err, options, options_err, range_err, record, required, resource, ser, type_err,
 };
 
 type Result<T> = napi::Result<T>;
@@ -101,6 +101,7 @@ struct EngineOptions {
     database: Option<String>,
     issuer: Option<String>,
     rs256_key_pem: Option<String>,
+    scim_rules: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -229,6 +230,7 @@ struct ServeOptions {
     host: Option<String>,
     demo: Option<bool>,
     admin_token: Option<String>,
+    response_style: Option<String>,
 }
 
 /// The SCIM list query of `scimListUsers` options.
@@ -298,26 +300,17 @@ impl Engine {
     /// `options.database` keeps the state and key in that SQLite file.
     #[napi(constructor)]
     pub fn new(options: Option<String>, clock: Option<&ManualClock>) -> Result<Self> {
-        let opts: EngineOptions = self::options("Engine options", options)?;
-        let mut builder = iamkit::Engine::builder();
-        if let Some(algorithm) = &opts.algorithm {
-            builder = builder.algorithm(
-                Algorithm::from_str(algorithm).map_err(|e| range_err(format!("algorithm: {e}")))?,
-            );
+        let o: EngineOptions = self::options("Engine options", options)?;
+        let engine = iamkit_bindings::EngineOptions {
+            clock: clock.map(|c| c.inner.clone()),
+            algorithm: o.algorithm,
+            issuer: o.issuer,
+            rs256_key_pem: o.rs256_key_pem,
+            database: o.database.map(Into::into),
+            scim_rules: o.scim_rules,
         }
-        if let Some(path) = opts.database {
-            builder = builder.database(path);
-        }
-        if let Some(pem) = &opts.rs256_key_pem {
-            builder = builder.signing_key(SigningKey::rs256_from_pem(pem).map_err(core_err)?);
-        }
-        if let Some(issuer) = opts.issuer {
-            builder = builder.issuer(issuer);
-        }
-        if let Some(clock) = clock {
-            builder = builder.clock(clock.inner.clone());
-        }
-        let engine = builder.build().map_err(core_err)?;
+        .build()
+        .map_err(options_err)?;
         Ok(Self {
             engine: Arc::new(engine),
         })
@@ -850,20 +843,19 @@ impl Engine {
     #[napi(ts_return_type = "Promise<Server>")]
     pub fn serve(&self, options: Option<String>) -> Result<AsyncTask<Serve>> {
         let o: ServeOptions = self::options("serve options", options)?;
-        let host = o.host.as_deref().unwrap_or("127.0.0.1");
-        let host = host
-            .parse()
-            .map_err(|e| range_err(format!("host {host:?}: {e}")))?;
-        let server_options = ServerOptions {
-            host,
+        let (server_options, demo) = iamkit_bindings::ServeOptions {
             port: o.port.unwrap_or(0),
+            host: o.host,
+            demo: o.demo.unwrap_or(false),
             admin_token: o.admin_token,
-            ..ServerOptions::default()
-        };
+            response_style: o.response_style,
+        }
+        .server_options()
+        .map_err(options_err)?;
         Ok(AsyncTask::new(Serve {
             engine: self.engine.clone(),
             options: Some(server_options),
-            demo: o.demo.unwrap_or(false),
+            demo,
         }))
     }
 }

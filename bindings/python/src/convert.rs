@@ -125,6 +125,17 @@ pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
         .unwrap_or_else(|_| "?".into())
 }
 
+/// Options the shared binding layer refused: an invalid one is a `ValueError` naming
+/// it; what the engine refused is its exception.
+pub fn options_err(error: iamkit_bindings::OptionsError) -> PyErr {
+    match error {
+        iamkit_bindings::OptionsError::Invalid(e) => {
+            pyo3::exceptions::PyValueError::new_err(e.to_string())
+        }
+        iamkit_bindings::OptionsError::Engine(e) => core_err(e),
+    }
+}
+
 /// The one error-conversion point: a core error becomes the matching exception of
 /// `iamkit.exceptions` (chosen there by area and HTTP status) carrying `.code`,
 /// `.status`, `.twilio_code` and the message.

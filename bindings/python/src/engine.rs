@@ -12,13 +12,14 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use iamkit::{
-    Actor, Algorithm, App, AppError, AppUpdate, AuditQuery, AuthorizeRequest, ClientId, Engine,
-    GrantType, ManualClock, NewApp, NewRoleAssignment, NewUser, OrganizationSid, OwnerSid,
-    Projection, Role, RoleAssignmentQuery, Sid, SigningKey, TokenRequest, UserQuery,
+    Actor, App, AppError, AppUpdate, AuditQuery, AuthorizeRequest, ClientId, Engine, GrantType,
+    ManualClock, NewApp, NewRoleAssignment, NewUser, OrganizationSid, OwnerSid, Projection, Role,
+    RoleAssignmentQuery, Sid, TokenRequest, UserQuery,
 };
-use iamkit_server::{RunningServer, ServerOptions};
+use iamkit_bindings::{EngineOptions, ServeOptions};
+use iamkit_server::RunningServer;
 
-use crate::convert::{core_err, from_py, ser_to_py, to_py, type_name};
+use crate::convert::{core_err, from_py, options_err, ser_to_py, to_py, type_name};
 use crate::Record;
 
 /// Parses a sid argument; a malformed one is the core's `invalid_sid` error.
@@ -177,35 +178,30 @@ impl PyEngine {
     /// `issuer` sets the tokens' `iss` and the base of the metadata endpoints and
     /// SCIM locations. `database` keeps the state and the signing key in that
     /// SQLite file (created owner-only if missing) instead of in memory.
+    /// `scim_rules` is `"twilio"` (the default) or `"rfc7643"`.
     #[new]
-    #[pyo3(signature = (clock=None, algorithm=None, *, issuer=None, rs256_key_pem=None, database=None))]
+    #[pyo3(signature = (
+        clock=None, algorithm=None, *, issuer=None, rs256_key_pem=None, database=None,
+        scim_rules=None
+    ))]
     fn new(
         clock: Option<Py<PyManualClock>>,
-        algorithm: Option<&str>,
+        algorithm: Option<String>,
         issuer: Option<String>,
-        rs256_key_pem: Option<&str>,
+        rs256_key_pem: Option<String>,
         database: Option<std::path::PathBuf>,
+        scim_rules: Option<String>,
     ) -> PyResult<Self> {
-        let mut builder = Engine::builder();
-        if let Some(algorithm) = algorithm {
-            builder = builder.algorithm(
-                Algorithm::from_str(algorithm)
-                    .map_err(|e| PyValueError::new_err(format!("algorithm: {e}")))?,
-            );
+        let engine = EngineOptions {
+            clock: clock.as_ref().map(|c| c.get().0.clone()),
+            algorithm,
+            issuer,
+            rs256_key_pem,
+            database,
+            scim_rules,
         }
-        if let Some(path) = database {
-            builder = builder.database(path);
-        }
-        if let Some(pem) = rs256_key_pem {
-            builder = builder.signing_key(SigningKey::rs256_from_pem(pem).map_err(core_err)?);
-        }
-        if let Some(issuer) = issuer {
-            builder = builder.issuer(issuer);
-        }
-        if let Some(clock) = &clock {
-            builder = builder.clock(clock.get().0.clone());
-        }
-        let engine = builder.build().map_err(core_err)?;
+        .build()
+        .map_err(options_err)?;
         Ok(Self {
             engine: Arc::new(engine),
             clock,
@@ -829,26 +825,30 @@ impl PyEngine {
 
     // ----- the emulator -----
 
-    /// Serves this engine (same state, same clock) over HTTP on a background thread.
-    /// `demo=True` first creates the demo organization, users and apps.
-    #[pyo3(signature = (port=0, *, host="127.0.0.1", demo=false, admin_token=None))]
+    /// Serves this engine (same state, same clock, same SCIM rules) over HTTP on a
+    /// background thread. `demo=True` first creates the demo organization, users and
+    /// apps; `response_style="rfc"` answers in strict standard shapes.
+    #[pyo3(signature = (
+        port=0, *, host=None, demo=false, admin_token=None, response_style=None
+    ))]
     fn serve(
         &self,
         py: Python<'_>,
         port: u16,
-        host: &str,
+        host: Option<String>,
         demo: bool,
         admin_token: Option<String>,
+        response_style: Option<String>,
     ) -> PyResult<PyServer> {
-        let host = host
-            .parse()
-            .map_err(|e| PyValueError::new_err(format!("host {host:?}: {e}")))?;
-        let options = ServerOptions {
-            host,
+        let (options, demo) = ServeOptions {
             port,
+            host,
+            demo,
             admin_token,
-            ..ServerOptions::default()
-        };
+            response_style,
+        }
+        .server_options()
+        .map_err(options_err)?;
         let engine = self.engine.clone();
         let running = py
             .allow_threads(|| iamkit_server::spawn(engine, options, demo))

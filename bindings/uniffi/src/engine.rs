@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use iamkit::{Actor, Algorithm, AppError, GrantType, OwnerSid, Projection, Role, Sid, SigningKey};
+use iamkit::{Actor, AppError, GrantType, OwnerSid, Projection, Role, Sid};
 
 use crate::clock::from_system;
-use crate::error::{core_err, invalid_argument, Result};
+use crate::error::{core_err, invalid_argument, options_err, Result};
 use crate::records::{
     Access, Account, App, AuditEvent, Authorization, Authorized, Claims, CreatedApp, Introspection,
     Organization, RoleAssignment, RoleAssignmentPage, RoleInfo, RotatedSecret, TokenResponse, User,
@@ -65,23 +65,16 @@ impl Engine {
     /// ES256 key).
     #[uniffi::constructor(default(options))]
     pub fn new(options: EngineOptions) -> Result<Arc<Self>> {
-        let mut builder = iamkit::Engine::builder();
-        if let Some(algorithm) = &options.algorithm {
-            builder = builder.algorithm(Algorithm::from_str(algorithm).map_err(core_err)?);
+        let engine = iamkit_bindings::EngineOptions {
+            clock: options.clock.map(|c| c.inner.clone()),
+            algorithm: options.algorithm,
+            issuer: options.issuer,
+            rs256_key_pem: options.rs256_key_pem,
+            database: options.database.map(Into::into),
+            scim_rules: options.scim_rules,
         }
-        if let Some(path) = options.database {
-            builder = builder.database(path);
-        }
-        if let Some(pem) = &options.rs256_key_pem {
-            builder = builder.signing_key(SigningKey::rs256_from_pem(pem).map_err(core_err)?);
-        }
-        if let Some(issuer) = options.issuer {
-            builder = builder.issuer(issuer);
-        }
-        if let Some(clock) = &options.clock {
-            builder = builder.clock(clock.inner.clone());
-        }
-        let engine = builder.build().map_err(core_err)?;
+        .build()
+        .map_err(options_err)?;
         Ok(Arc::new(Self { engine }))
     }
 

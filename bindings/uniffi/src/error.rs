@@ -159,6 +159,15 @@ pub fn core_err(error: impl Into<iamkit::Error>) -> IamkitError {
     IamkitError::from(error.into())
 }
 
+/// Options the shared binding layer refused: an invalid one is `InvalidArgument`
+/// naming it; what the engine refused is its area's error.
+pub fn options_err(error: iamkit_bindings::OptionsError) -> IamkitError {
+    match error {
+        iamkit_bindings::OptionsError::Invalid(e) => invalid_argument(e),
+        iamkit_bindings::OptionsError::Engine(e) => core_err(e),
+    }
+}
+
 /// An argument the binding cannot convert.
 pub fn invalid_argument(detail: impl std::fmt::Display) -> IamkitError {
     IamkitError::InvalidArgument {

@@ -32,6 +32,9 @@ pub struct EngineOptions {
     /// in memory when null.
     #[uniffi(default)]
     pub database: Option<String>,
+    /// The rules SCIM users follow: `twilio` (when null) or `rfc7643`.
+    #[uniffi(default)]
+    pub scim_rules: Option<String>,
 }
 
 impl fmt::Debug for EngineOptions {
@@ -45,6 +48,7 @@ impl fmt::Debug for EngineOptions {
                 &self.rs256_key_pem.as_ref().map(|_| REDACTED),
             )
             .field("database", &self.database)
+            .field("scim_rules", &self.scim_rules)
             .finish()
     }
 }

@@ -52,6 +52,16 @@ pub enum ResponseStyle {
     Rfc,
 }
 
+impl std::str::FromStr for ResponseStyle {
+    type Err = String;
+
+    /// Reads `twilio` or `rfc`, ignoring ASCII case.
+    fn from_str(s: &str) -> Result<Self, String> {
+        <Self as clap::ValueEnum>::from_str(s, true)
+            .map_err(|_| format!("unknown response style {s:?}: expected twilio or rfc"))
+    }
+}
+
 /// What the handlers share.
 #[derive(Debug)]
 pub struct AppState {

@@ -4,7 +4,7 @@ import os
 from collections.abc import Iterator
 from datetime import datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 __version__: str
 
@@ -73,6 +73,7 @@ class Engine:
         issuer: str | None = None,
         rs256_key_pem: str | None = None,
         database: str | os.PathLike[str] | None = None,
+        scim_rules: Literal["twilio", "rfc7643"] | None = None,
     ) -> None: ...
     @property
     def clock(self) -> ManualClock | None: ...
@@ -234,7 +235,8 @@ class Engine:
         self,
         port: int = 0,
         *,
-        host: str = "127.0.0.1",
+        host: str | None = None,
         demo: bool = False,
         admin_token: str | None = None,
+        response_style: Literal["twilio", "rfc"] | None = None,
     ) -> Server: ...
