@@ -6,6 +6,7 @@ import json
 import urllib.parse
 import urllib.request
 from datetime import datetime, timezone
+from typing import Any
 
 import pytest
 from conftest import demo_token
@@ -92,3 +93,13 @@ def test_readme_example_code_expires(
             client_secret=app.client_secret,
         )
     assert caught.value.code == "invalid_grant"
+
+
+def test_twilio_client_fixture_lists_the_demo_users_through_the_sdk(
+    iamkit_twilio_client: Any, iamkit_emulator: iamkit.Server
+) -> None:
+    from twilio.rest.preview_iam.versionless import Versionless
+
+    org = iamkit_emulator.bootstrap["organization_sid"]
+    users = Versionless(iamkit_twilio_client.preview_iam).users(org).list()
+    assert [u.user_name for u in users] == ["owner@demo.iamkit.test", "admin@demo.iamkit.test"]

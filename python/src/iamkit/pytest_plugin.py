@@ -10,11 +10,15 @@ Fixtures:
   credentials.
 * ``iamkit_server``: an emulator running for the whole test session, seeded with the
   demo organization, on the system clock (one server for many tests).
+* ``iamkit_twilio_client``: a Twilio SDK ``Client`` (``pip install "iamkit[twilio]"``)
+  with the demo organization app's credentials, whose Token API and Organizations
+  API requests go to ``iamkit_emulator``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -48,3 +52,24 @@ def iamkit_server() -> Iterator[iamkit.Server]:
     engine = iamkit.Engine()
     with engine.serve(port=0, demo=True) as server:
         yield server
+
+
+@pytest.fixture
+def iamkit_twilio_client(iamkit_emulator: iamkit.Server) -> Any:
+    """A Twilio SDK client pointed at ``iamkit_emulator``, as its demo org app."""
+    try:
+        from twilio.credential.orgs_credential_provider import OrgsCredentialProvider
+        from twilio.http.orgs_token_manager import OrgTokenManager
+        from twilio.rest import Client
+    except ImportError as missing:
+        raise pytest.UsageError(
+            'iamkit_twilio_client needs the Twilio SDK: pip install "iamkit[twilio]"'
+        ) from missing
+    app = iamkit_emulator.bootstrap["apps"]["org_client_credentials"]
+    client_id, secret = app["client_id"], app["client_secret"]
+    manager = OrgTokenManager("client_credentials", client_id, secret)
+    manager.client.oauth.base_url = iamkit_emulator.url
+    provider = OrgsCredentialProvider(client_id, secret, token_manager=manager)
+    client = Client(credential_provider=provider)
+    client.preview_iam.base_url = iamkit_emulator.url
+    return client
