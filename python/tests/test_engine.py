@@ -58,6 +58,7 @@ def test_clock_set_advance_now() -> None:
         (lambda c: c.set(datetime(2026, 1, 1)), ValueError),  # naive
         (lambda c: c.set(12), TypeError),
         (lambda c: c.advance(seconds=float("nan")), ValueError),
+        (lambda c: c.advance(seconds=-1), ValueError),
         (lambda c: c.advance(seconds="1"), TypeError),
     ],
 )

@@ -96,16 +96,12 @@ impl PyManualClock {
         Ok(Self(clock))
     }
 
-    /// Moves the clock forward (or back, with a negative number) by `seconds`.
+    /// Moves the clock forward by `seconds` (0 to 1e12; move it back with `set`).
     #[pyo3(signature = (seconds))]
     fn advance(&self, seconds: f64) -> PyResult<()> {
-        if !seconds.is_finite() || seconds.abs() > 1e12 {
-            return Err(PyValueError::new_err(format!(
-                "seconds must be a finite number of at most 1e12, not {seconds}"
-            )));
-        }
-        self.0.advance(time::Duration::seconds_f64(seconds));
-        Ok(())
+        self.0
+            .advance_seconds(seconds)
+            .map_err(PyValueError::new_err)
     }
 
     /// Puts the clock at `at` (RFC 3339 string or aware `datetime`).

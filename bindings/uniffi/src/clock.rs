@@ -45,9 +45,12 @@ impl ManualClock {
         Ok(Arc::new(Self { inner }))
     }
 
-    /// Moves the clock forward by `seconds` (back, when negative).
-    pub fn advance(&self, seconds: i64) {
-        self.inner.advance(time::Duration::seconds(seconds));
+    /// Moves the clock forward by `seconds` (0 to 10^12; move it back with `set`).
+    pub fn advance(&self, seconds: i64) -> Result<()> {
+        // Exact as f64 up to 2^53, far past the limit the core checks.
+        self.inner
+            .advance_seconds(seconds as f64)
+            .map_err(invalid_argument)
     }
 
     /// Puts the clock at `at`.
@@ -90,9 +93,14 @@ mod tests {
     fn the_clock_moves_only_when_told() {
         let clock = ManualClock::new(None).unwrap();
         let start = clock.now();
-        clock.advance(90);
+        clock.advance(90).unwrap();
         assert_eq!(clock.now(), start + Duration::from_secs(90));
-        clock.advance(-90);
-        assert_eq!(clock.now(), start);
+        assert_eq!(
+            clock.advance(-90).unwrap_err(),
+            invalid_argument(
+                "seconds must be a number from 0 to 1e12 (move the clock back with set), not -90"
+            )
+        );
+        assert_eq!(clock.now(), start + Duration::from_secs(90));
     }
 }

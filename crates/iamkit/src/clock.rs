@@ -80,6 +80,9 @@ impl Adjustable for OffsetClock {
     }
 }
 
+/// The longest step [`ManualClock::advance_seconds`] takes: about 31,700 years.
+pub const MAX_ADVANCE_SECONDS: f64 = 1e12;
+
 /// A clock that only moves when told to. Clones share the same time, so a test keeps
 /// one clone and gives another to the engine.
 #[derive(Debug, Clone)]
@@ -104,6 +107,21 @@ impl ManualClock {
     /// Moves the clock to `at` (backwards too).
     pub fn set(&self, at: OffsetDateTime) {
         self.unix_nanos.store(to_nanos(at), Ordering::SeqCst);
+    }
+
+    /// Moves the clock forward by `seconds` (fractions allowed), as the language
+    /// bindings do: a step that is negative, not finite, or longer than
+    /// [`MAX_ADVANCE_SECONDS`] is refused, with a message that names it (move the
+    /// clock back with [`set`](Self::set)).
+    pub fn advance_seconds(&self, seconds: f64) -> Result<(), String> {
+        if !(0.0..=MAX_ADVANCE_SECONDS).contains(&seconds) {
+            return Err(format!(
+                "seconds must be a number from 0 to 1e12 (move the clock back with set), \
+                 not {seconds}"
+            ));
+        }
+        self.advance(Duration::seconds_f64(seconds));
+        Ok(())
     }
 
     /// Moves the clock forward (or back, for a negative duration).
@@ -190,5 +208,21 @@ mod tests {
         let clock = ManualClock::parse("2026-03-04T05:06:07+01:00").unwrap();
         assert_eq!(clock.now(), datetime!(2026-03-04 04:06:07 UTC));
         assert!(ManualClock::parse("yesterday").is_err());
+    }
+
+    #[test]
+    fn advance_seconds_moves_forward_only() {
+        let clock = ManualClock::new(datetime!(2026-01-01 00:00 UTC));
+        clock.advance_seconds(1.5).unwrap();
+        assert_eq!(clock.now(), datetime!(2026-01-01 00:00:01.5 UTC));
+        for bad in [-1.0, f64::NAN, f64::INFINITY, 1e13] {
+            assert_eq!(
+                clock.advance_seconds(bad),
+                Err(format!(
+                    "seconds must be a number from 0 to 1e12 (move the clock back with set), not {bad}"
+                ))
+            );
+        }
+        assert_eq!(clock.now(), datetime!(2026-01-01 00:00:01.5 UTC));
     }
 }
