@@ -4,8 +4,12 @@
 use iamkit::{Actor, Engine, NewApp, NewUser, OwnerSid, Role};
 use serde::Serialize;
 
-/// Everything a client needs to use a running emulator.
-#[derive(Debug, Clone, Serialize)]
+/// What `Debug` prints in place of a secret.
+const REDACTED: &str = "<redacted>";
+
+/// Everything a client needs to use a running emulator. Its `Debug` hides the admin
+/// token and the client secrets; the JSON form (the bootstrap file) has them.
+#[derive(Clone, Serialize)]
 pub struct Bootstrap {
     /// The emulator's base URL.
     pub url: String,
@@ -44,8 +48,8 @@ pub struct DemoApps {
     pub account_client_credentials: DemoApp,
 }
 
-/// A demo app's credentials.
-#[derive(Debug, Clone, Serialize)]
+/// A demo app's credentials (`Debug` hides the secret).
+#[derive(Clone, Serialize)]
 pub struct DemoApp {
     /// Its client id.
     pub client_id: String,
@@ -54,6 +58,29 @@ pub struct DemoApp {
     /// Its redirect URL (authorization-code apps).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
+}
+
+impl std::fmt::Debug for Bootstrap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bootstrap")
+            .field("url", &self.url)
+            .field("admin_token", &REDACTED)
+            .field("organization_sid", &self.organization_sid)
+            .field("account_sid", &self.account_sid)
+            .field("users", &self.users)
+            .field("apps", &self.apps)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for DemoApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoApp")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &REDACTED)
+            .field("redirect_uri", &self.redirect_uri)
+            .finish()
+    }
 }
 
 /// Creates the demo organization, account, users and apps.

@@ -75,8 +75,8 @@ pub struct AppState {
     pub faults: faults::Faults,
 }
 
-/// Settings of a server.
-#[derive(Debug, Clone)]
+/// Settings of a server (`Debug` hides the admin token).
+#[derive(Clone)]
 pub struct ServerOptions {
     /// Address to bind (127.0.0.1 by default).
     pub host: IpAddr,
@@ -86,6 +86,20 @@ pub struct ServerOptions {
     pub response_style: ResponseStyle,
     /// The admin token; a random one when absent.
     pub admin_token: Option<String>,
+}
+
+impl std::fmt::Debug for ServerOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerOptions")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("response_style", &self.response_style)
+            .field(
+                "admin_token",
+                &self.admin_token.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
 }
 
 impl Default for ServerOptions {
@@ -268,4 +282,47 @@ pub fn spawn(
         stop: Some(stop),
         thread: Some(thread),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_holds_no_secret() {
+        let options = ServerOptions {
+            admin_token: Some("admin-token-that-must-not-show".into()),
+            ..ServerOptions::default()
+        };
+        let shown = format!("{options:?}");
+        assert!(
+            shown.contains("admin_token: Some(\"<redacted>\")"),
+            "{shown}"
+        );
+        assert!(!shown.contains("admin-token-that-must-not-show"), "{shown}");
+
+        let engine = Arc::new(Engine::builder().build().unwrap());
+        let server = spawn(engine, options, true).unwrap();
+        let apps = server.bootstrap.apps.as_ref().unwrap();
+        let secrets = [
+            server.bootstrap.admin_token.clone(),
+            apps.org_client_credentials.client_secret.clone(),
+            apps.org_authorization_code.client_secret.clone(),
+            apps.account_client_credentials.client_secret.clone(),
+        ];
+        let shown = format!("{server:?}");
+        assert!(
+            shown.contains(&apps.org_client_credentials.client_id),
+            "{shown}"
+        );
+        for secret in &secrets {
+            assert!(!shown.contains(secret.as_str()), "{shown}");
+        }
+        let json = serde_json::to_string(&server.bootstrap).unwrap();
+        assert!(
+            secrets.iter().all(|s| json.contains(s.as_str())),
+            "the file keeps them"
+        );
+        server.stop().unwrap();
+    }
 }
