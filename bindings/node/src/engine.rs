@@ -71,7 +71,7 @@ impl ManualClock {
     /// Moves the clock forward by `seconds` (0 to 1e12; move it back with `set`).
     #[napi]
     pub fn advance(&self, seconds: f64) -> Result<()> {
-        self.inner.advance_seconds(seconds).map_err(range_err)
+        iamkit::Adjustable::advance_seconds(&self.inner, seconds).map_err(range_err)
     }
 
     /// Puts the clock at `at` (RFC 3339).

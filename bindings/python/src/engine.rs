@@ -99,9 +99,7 @@ impl PyManualClock {
     /// Moves the clock forward by `seconds` (0 to 1e12; move it back with `set`).
     #[pyo3(signature = (seconds))]
     fn advance(&self, seconds: f64) -> PyResult<()> {
-        self.0
-            .advance_seconds(seconds)
-            .map_err(PyValueError::new_err)
+        iamkit::Adjustable::advance_seconds(&self.0, seconds).map_err(PyValueError::new_err)
     }
 
     /// Puts the clock at `at` (RFC 3339 string or aware `datetime`).

@@ -48,9 +48,7 @@ impl ManualClock {
     /// Moves the clock forward by `seconds` (0 to 10^12; move it back with `set`).
     pub fn advance(&self, seconds: i64) -> Result<()> {
         // Exact as f64 up to 2^53, far past the limit the core checks.
-        self.inner
-            .advance_seconds(seconds as f64)
-            .map_err(invalid_argument)
+        iamkit::Adjustable::advance_seconds(&self.inner, seconds as f64).map_err(invalid_argument)
     }
 
     /// Puts the clock at `at`.

@@ -387,7 +387,12 @@ struct ClockBody {
 async fn move_clock(State(app): State<Arc<AppState>>, body: Bytes) -> ApiResult {
     let body: ClockBody = json_body(&body)?;
     let set = instant("set", body.set)?;
-    if set.is_none() && body.advance_seconds.is_none() {
+    let step = body
+        .advance_seconds
+        .map(|seconds| iamkit::forward_step(seconds as f64))
+        .transpose()
+        .map_err(|e| ApiError::invalid_request(format!("advance_seconds: {e}")))?;
+    if set.is_none() && step.is_none() {
         return Err(ApiError::invalid_request(
             "give set, advance_seconds or both",
         ));
@@ -401,8 +406,8 @@ async fn move_clock(State(app): State<Arc<AppState>>, body: Bytes) -> ApiResult 
     if let Some(at) = set {
         controls.set(at);
     }
-    if let Some(seconds) = body.advance_seconds {
-        controls.advance(time::Duration::seconds(seconds));
+    if let Some(step) = step {
+        controls.advance(step);
     }
     ok(clock_json(&app.engine))
 }

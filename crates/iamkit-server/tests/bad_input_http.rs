@@ -1139,6 +1139,7 @@ async fn twilio_style_endpoints_refuse_bad_input_with_twilio_codes() {
         case("admin app with an SQL owner", admin(Method::POST, "/apps", "application/json", json!({"owner_sid": SQL[1], "grant_type": "client_credentials", "name": "x", "scopes": []}).to_string()), S::BAD_REQUEST, Twilio(20001)),
         case("admin app with an SQL grant type", admin(Method::POST, "/apps", "application/json", json!({"owner_sid": org, "grant_type": SQL[0], "name": "x", "scopes": []}).to_string()), S::BAD_REQUEST, Twilio(20001)),
         case("admin organization with a NUL name", admin(Method::POST, "/organizations", "application/json", json!({"name": "a\u{0}b"}).to_string()), S::BAD_REQUEST, Twilio(20001)),
+        case("admin clock moved back", admin(Method::POST, "/clock", "application/json", json!({"advance_seconds": -1}).to_string()), S::BAD_REQUEST, Twilio(20001)),
         case("admin clock moved by text", admin(Method::POST, "/clock", "application/json", json!({"advance_seconds": "1; DROP"}).to_string()), S::BAD_REQUEST, Twilio(20001)),
         case("admin view of an SQL app", admin(Method::GET, &format!("/apps/{}", url::form_urlencoded::byte_serialize(SQL[1].as_bytes()).collect::<String>()), "application/json", ""), S::BAD_REQUEST, Twilio(20001)),
         case("admin state import of garbage", admin(Method::PUT, "/state", "application/json", "{\"apps\": 7}"), S::BAD_REQUEST, Twilio(20001)),

@@ -26,6 +26,26 @@ pub trait Adjustable: Send + Sync {
     fn set(&self, at: OffsetDateTime);
     /// Moves the clock by `by` (backwards for a negative duration).
     fn advance(&self, by: Duration);
+    /// Moves the clock forward by `seconds`, as the bindings and the admin API take
+    /// it (see [`forward_step`]).
+    fn advance_seconds(&self, seconds: f64) -> Result<(), String> {
+        self.advance(forward_step(seconds)?);
+        Ok(())
+    }
+}
+
+/// A step forward of `seconds` (fractions allowed), as the language bindings and the
+/// admin API move a clock: one that is negative, not finite, or longer than
+/// [`MAX_ADVANCE_SECONDS`] is refused, with a message that names it (a clock moves
+/// back by being set).
+pub fn forward_step(seconds: f64) -> Result<Duration, String> {
+    if !(0.0..=MAX_ADVANCE_SECONDS).contains(&seconds) {
+        return Err(format!(
+            "seconds must be a number from 0 to 1e12 (move the clock back with set), \
+             not {seconds}"
+        ));
+    }
+    Ok(Duration::seconds_f64(seconds))
 }
 
 /// The operating system's clock.
@@ -107,21 +127,6 @@ impl ManualClock {
     /// Moves the clock to `at` (backwards too).
     pub fn set(&self, at: OffsetDateTime) {
         self.unix_nanos.store(to_nanos(at), Ordering::SeqCst);
-    }
-
-    /// Moves the clock forward by `seconds` (fractions allowed), as the language
-    /// bindings do: a step that is negative, not finite, or longer than
-    /// [`MAX_ADVANCE_SECONDS`] is refused, with a message that names it (move the
-    /// clock back with [`set`](Self::set)).
-    pub fn advance_seconds(&self, seconds: f64) -> Result<(), String> {
-        if !(0.0..=MAX_ADVANCE_SECONDS).contains(&seconds) {
-            return Err(format!(
-                "seconds must be a number from 0 to 1e12 (move the clock back with set), \
-                 not {seconds}"
-            ));
-        }
-        self.advance(Duration::seconds_f64(seconds));
-        Ok(())
     }
 
     /// Moves the clock forward (or back, for a negative duration).

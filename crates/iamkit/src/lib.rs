@@ -54,7 +54,7 @@ pub use apps::{App, AppError, AppUpdate, GrantType, NewApp, Owner, OwnerSid};
 pub use audit::{Actor, AuditEvent, AuditQuery};
 pub use authorize::{Authorization, AuthorizeError, AuthorizeRequest, AuthorizeResponse};
 pub use catalogue::{AccessError, Catalogue, Method, Permission, Route};
-pub use clock::{Adjustable, Clock, ManualClock, OffsetClock, SystemClock};
+pub use clock::{forward_step, Adjustable, Clock, ManualClock, OffsetClock, SystemClock};
 pub use directory::{Account, NewUser, Organization, User};
 pub use engine::{
     Access, ConsentRequest, CreatedApp, Engine, EngineBuilder, EngineConfig, RotatedSecret,
