@@ -3,6 +3,7 @@
 // Its one job besides loading the addon is `convert`, the single place where a
 // native error becomes the JS error class users catch.
 
+const { inspect } = require("node:util");
 const { native } = require("./native.js");
 
 const MARK = "\u0001iamkit:";
@@ -76,9 +77,44 @@ function convert(error) {
   return error;
 }
 
+// Members that `console.log` and `util.inspect` show as "<redacted>": secrets, codes
+// and URLs that carry one. The values stay readable as properties and in JSON.
+const SECRET_FIELDS = new Set([
+  "clientSecret",
+  "accessToken",
+  "refreshToken",
+  "code",
+  "redirectTo",
+  "adminToken",
+]);
+
+function showRedacted(depth, options, show) {
+  const shown = {};
+  for (const [key, value] of Object.entries(this)) {
+    shown[key] = SECRET_FIELDS.has(key) && value != null ? "<redacted>" : value;
+  }
+  return show(shown, options);
+}
+
+/** Marks every object in a result that holds a secret so that inspecting it hides it. */
+function hideSecrets(value) {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) {
+    value.forEach(hideSecrets);
+    return value;
+  }
+  let secret = false;
+  for (const [key, member] of Object.entries(value)) {
+    if (SECRET_FIELDS.has(key) && member != null) secret = true;
+    else hideSecrets(member);
+  }
+  if (secret) Object.defineProperty(value, inspect.custom, { value: showRedacted });
+  return value;
+}
+
 function call(fn) {
   try {
-    return fn();
+    return hideSecrets(fn());
   } catch (error) {
     throw convert(error);
   }
@@ -173,7 +209,7 @@ class ManualClock {
 class Server {
   constructor(running) {
     this.url = running.url;
-    this.bootstrap = running.bootstrap;
+    this.bootstrap = hideSecrets(running.bootstrap);
     Object.defineProperty(this, "_native", { value: running });
   }
   /** Whether the server still runs. */

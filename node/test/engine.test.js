@@ -533,6 +533,29 @@ async function httpToken(url, app) {
   return response.json();
 }
 
+test("console.log and util.inspect hide secrets; properties and JSON keep them", async () => {
+  const { inspect } = require("node:util");
+  const { engine, org } = setup();
+  const app = engine.createApp({ ownerSid: org.sid, name: "P", scopes: ["managed-users/list"] });
+  const shown = inspect(app);
+  assert.ok(shown.includes("clientSecret: '<redacted>'"), shown);
+  assert.ok(!shown.includes(app.clientSecret), shown);
+  assert.ok(shown.includes(app.clientId), shown);
+  assert.ok(JSON.stringify(app).includes(app.clientSecret));
+  const token = clientToken(engine, app);
+  assert.ok(!inspect(token).includes(token.accessToken));
+  const server = await engine.serve({ demo: true });
+  try {
+    const boot = server.bootstrap;
+    const secrets = [boot.adminToken, boot.apps.orgClientCredentials.clientSecret];
+    const text = inspect(server, { depth: 5 });
+    for (const secret of secrets) assert.ok(!text.includes(secret), text);
+    assert.ok(text.includes(boot.apps.orgClientCredentials.clientId), text);
+  } finally {
+    await server.stop();
+  }
+});
+
 test("serve with demo data, and bad serve options", async () => {
   const engine = new Engine();
   const server = await engine.serve({ demo: true });
