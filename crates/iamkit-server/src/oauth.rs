@@ -55,31 +55,33 @@ fn authenticated_client(
     app: &AppState,
     headers: &HeaderMap,
     form: &mut Form,
-) -> Result<(String, String), ApiError> {
+) -> Result<(String, String, iamkit::App), ApiError> {
     let (id, secret, basic) = client_credentials(headers, form)?;
     let challenge = |e: ApiError| if basic { e.with_basic_challenge() } else { e };
     let (Some(id), Some(secret)) = (id, secret) else {
         return Err(challenge(ApiError::from_engine(&OAuthError::InvalidClient)));
     };
-    app.engine
+    let client = app
+        .engine
         .authenticate_client(&id, &secret)
         .map_err(|e| challenge(ApiError::from_engine(&e)))?;
-    Ok((id, secret))
+    Ok((id, secret, client))
 }
 
-/// `POST /v2/introspect` (RFC 7662): any authenticated client may introspect.
+/// `POST /v2/introspect` (RFC 7662): an authenticated client introspects the tokens
+/// of its own organization; any other token is inactive to it.
 pub async fn introspect(
     State(app): State<Arc<AppState>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let mut form = Form::parse(&headers, &body)?;
-    authenticated_client(&app, &headers, &mut form)?;
+    let (_, _, caller) = authenticated_client(&app, &headers, &mut form)?;
     let token = form
         .take("token")
         .ok_or_else(|| ApiError::from_engine(&OAuthError::MissingParameter("token")))?;
     Ok(no_store(
-        Json(app.engine.introspect(&token)).into_response(),
+        Json(app.engine.introspect_as(&caller, &token)).into_response(),
     ))
 }
 
@@ -90,7 +92,7 @@ pub async fn revoke(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let mut form = Form::parse(&headers, &body)?;
-    let (id, secret) = authenticated_client(&app, &headers, &mut form)?;
+    let (id, secret, _) = authenticated_client(&app, &headers, &mut form)?;
     let token = form
         .take("token")
         .ok_or_else(|| ApiError::from_engine(&OAuthError::MissingParameter("token")))?;

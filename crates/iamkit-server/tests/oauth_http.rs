@@ -356,6 +356,41 @@ async fn introspection_and_revocation_need_client_authentication() {
 }
 
 #[tokio::test]
+async fn a_client_of_another_organization_sees_the_token_inactive() {
+    let e = Emulator::new();
+    let token = e.cc_token().await.json()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let other = e.engine.create_organization("Other").unwrap();
+    let outsider = e
+        .engine
+        .create_app(
+            iamkit::NewApp::client_credentials(
+                iamkit::OwnerSid::Organization(other.sid),
+                "Outsider",
+                &["managed-users/list"],
+            ),
+            &iamkit::Actor::named("test"),
+        )
+        .unwrap();
+    let id = outsider.app.client_id.to_string();
+    let secret = outsider.client_secret.expose().to_owned();
+    let r = e
+        .form(
+            "/v2/introspect",
+            &[
+                ("client_id", &id),
+                ("client_secret", &secret),
+                ("token", &token),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json(), json!({"active": false}));
+}
+
+#[tokio::test]
 async fn metadata_and_jwks_describe_the_emulator() {
     let e = Emulator::new();
     let m = e

@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 
 use super::oauth::grant_revoked;
 use super::Engine;
+use crate::apps::App;
 use crate::catalogue::{AccessError, Method};
 use crate::ids::{AccountSid, OrganizationSid};
 use crate::secrets::SecretHash;
@@ -125,6 +126,18 @@ impl Engine {
             })
         })
         .unwrap_or_else(Introspection::inactive)
+    }
+
+    /// RFC 7662 introspection as the client `caller` sees it: a token of another
+    /// organization is inactive, as an unknown one is (RFC 7662 §2.2 lets the server
+    /// hide what the caller may not know).
+    pub fn introspect_as(&self, caller: &App, token: &str) -> Introspection {
+        let seen = self.introspect(token);
+        if seen.organization_sid == Some(caller.owner.organization_sid()) {
+            seen
+        } else {
+            Introspection::inactive()
+        }
     }
 
     /// The JWKS document of the signing key (no keys for HS256, whose key is secret).
