@@ -42,6 +42,41 @@ fn one_hundred_scopes_are_accepted_and_one_hundred_and_one_refused() {
 }
 
 #[test]
+fn a_refused_token_request_names_only_a_well_formed_client_id() {
+    let w = World::new();
+    let app = w.org_app(&["managed-users/list"]);
+    let pasted = app.client_secret.expose().to_owned();
+    for sent in ["admin", pasted.as_str(), ""] {
+        let _ = w
+            .engine
+            .token(&TokenRequest::client_credentials(sent, "wrong"));
+    }
+    let real = app.app.client_id.to_string();
+    let _ = w
+        .engine
+        .token(&TokenRequest::client_credentials(&real, "wrong"));
+    let query = AuditQuery {
+        event_type: Some("oauth-tokens.refused".into()),
+        ..Default::default()
+    };
+    let events = w.engine.audit_events(&query);
+    let named: Vec<(&str, &str)> = events
+        .iter()
+        .map(|e| (e.actor.as_str(), e.subject.as_str()))
+        .collect();
+    assert_eq!(
+        named,
+        [
+            ("unknown-client", "unknown-client"),
+            ("unknown-client", "unknown-client"),
+            ("unknown-client", "unknown-client"),
+            (real.as_str(), real.as_str()),
+        ]
+    );
+    assert!(!serde_json::to_string(&events).unwrap().contains(&pasted));
+}
+
+#[test]
 fn audit_records_the_app_lifecycle_with_grace_and_no_secret() {
     let w = World::new();
     let app = w.org_app(&["managed-users/list"]);

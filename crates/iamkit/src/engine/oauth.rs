@@ -19,6 +19,10 @@ use crate::secrets::{SecretHash, SecretString};
 use crate::store::{self, RefreshToken, State, StoreError};
 use crate::tokens::{sign, Claims, OAuthError, TokenRequest, TokenResponse};
 
+/// The actor and subject of a refused token request whose `client_id` is missing or
+/// not a client id.
+const UNKNOWN_CLIENT: &str = "unknown-client";
+
 /// What a successful grant yields before signing.
 struct Issue {
     claims: Claims,
@@ -301,19 +305,22 @@ impl Engine {
             }
             Err(error) => {
                 let now = self.now();
-                let subject = req
+                // Only a well-formed client id names the caller: any other text sent
+                // as `client_id` (another actor's name, a pasted secret) is not kept.
+                let client = req
                     .client_id
                     .as_deref()
-                    .unwrap_or("")
-                    .chars()
-                    .take(64)
-                    .collect::<String>();
+                    .and_then(|id| ClientId::parse(id).ok());
+                let (actor, subject) = match client {
+                    Some(id) => (Actor::named(id), id.to_string()),
+                    None => (Actor::named(UNKNOWN_CLIENT), UNKNOWN_CLIENT.to_owned()),
+                };
                 store::write(self.store(), |s| {
                     s.audit.record(
                         self.config.audit_capacity,
                         types::TOKEN_REFUSED,
                         now,
-                        &Actor::named(&subject),
+                        &actor,
                         &subject,
                         json!({ "grant_type": req.grant_type.chars().take(64).collect::<String>(), "error": error.code(), "reason": error.to_string() }),
                     );
