@@ -20,7 +20,7 @@ target_dir="${CARGO_TARGET_DIR:-$root/target}"
 triple=x86_64-unknown-linux-gnu
 glibc=2.17
 release="$target_dir/$triple/release"
-stage="$target_dir/package"
+stage="$target_dir/dist-stage"
 dist="$root/dist"
 
 bash scripts/check-version.sh

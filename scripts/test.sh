@@ -18,7 +18,14 @@ bash fuzz/smoke.sh
 
 echo "== Packages: every shipped artifact built into dist/ (release, stripped)"
 bash scripts/package.sh
-cargo publish --dry-run --locked --allow-dirty -p iamkit -p iamkit-server
+# The dry run verifies iamkit-server against iamkit packaged into a temporary local
+# registry. Cargo takes a registry crate of a known version as unchanged, both where
+# it unpacks it under its home and in a target directory, so drop both copies of an
+# earlier run of the same version, or it builds against a stale one.
+rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/iamkit-[0-9]* \
+  "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/iamkit-server-[0-9]* target/publish-check
+CARGO_TARGET_DIR=target/publish-check \
+  cargo publish --dry-run --locked --allow-dirty -p iamkit -p iamkit-server
 
 echo "== Python package: the shipped wheel, installed in a fresh venv"
 IAMKIT_PY_WHEEL=$(ls "$PWD"/dist/iamkit-*.whl) bash python/run-tests.sh
