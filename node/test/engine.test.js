@@ -568,7 +568,7 @@ test("serve with demo data, and bad serve options", async () => {
   }
   await assert.rejects(engine.serve({ host: "not-an-ip" }), {
     name: "RangeError",
-    message: "host: invalid IP address syntax",
+    message: 'host: "not-an-ip" is not an IP address or localhost',
   });
   await assert.rejects(engine.serve({ responseStyle: "soap" }), {
     name: "RangeError",

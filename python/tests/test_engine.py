@@ -549,7 +549,9 @@ def test_serve_demo(iamkit_engine: iamkit.Engine) -> None:
         assert iamkit_engine.app(demo["client_id"])
     finally:
         server.stop()
-    with pytest.raises(ValueError, match="^host: invalid IP address syntax$"):
+    with iamkit_engine.serve(host="localhost") as local:
+        assert local.url.startswith("http://127.0.0.1:")
+    with pytest.raises(ValueError, match='^host: "not-an-ip" is not an IP address or localhost$'):
         iamkit_engine.serve(host="not-an-ip")
     with pytest.raises(ValueError, match='^response_style: unknown response style "soap"'):
         iamkit_engine.serve(response_style="soap")  # type: ignore[arg-type]

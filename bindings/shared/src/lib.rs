@@ -4,8 +4,6 @@
 //! A binding fills these plain structs from its keyword arguments or option objects
 //! and maps [`OptionsError`] onto its own exceptions.
 
-#[cfg(feature = "server")]
-use std::net::IpAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
 
@@ -120,7 +118,8 @@ impl ServeOptions {
             ..Default::default()
         };
         if let Some(host) = &self.host {
-            options.host = IpAddr::from_str(host).map_err(|e| InvalidOption::new("host", e))?;
+            options.host =
+                iamkit_server::parse_host(host).map_err(|e| InvalidOption::new("host", e))?;
         }
         if let Some(style) = &self.response_style {
             options.response_style = iamkit_server::ResponseStyle::from_str(style)
@@ -193,7 +192,7 @@ mod tests {
         .server_options()
         .unwrap();
         assert!(demo);
-        assert_eq!(options.host, "::1".parse::<IpAddr>().unwrap());
+        assert_eq!(options.host, "::1".parse::<std::net::IpAddr>().unwrap());
         assert_eq!(options.response_style, iamkit_server::ResponseStyle::Rfc);
         let err = ServeOptions {
             response_style: Some("soap".into()),

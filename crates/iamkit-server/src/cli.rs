@@ -3,7 +3,7 @@
 
 use std::ffi::OsString;
 use std::io::Write;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -11,7 +11,7 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Parser, Subcommand};
 use iamkit::{Engine, ManualClock, OffsetClock, ScimRules};
 
-use crate::{base_url, demo, serve, state, Bootstrap, ResponseStyle, ServerOptions};
+use crate::{base_url, demo, parse_host, serve, state, Bootstrap, ResponseStyle, ServerOptions};
 
 /// The shortest admin token `--admin-token` accepts.
 pub const MIN_ADMIN_TOKEN_LEN: usize = 16;
@@ -35,7 +35,7 @@ enum Command {
 
 #[derive(clap::Args)]
 struct ServeArgs {
-    /// Address or host name to bind (`localhost` is 127.0.0.1).
+    /// Address to bind: an IP address, or `localhost` (127.0.0.1).
     #[arg(long, default_value = "127.0.0.1", value_parser = parse_host)]
     host: IpAddr,
     /// Port to bind; 0 picks a free one.
@@ -118,25 +118,6 @@ where
 fn fail(message: &str) -> u8 {
     eprintln!("iamkit: {message}");
     1
-}
-
-fn parse_host(s: &str) -> Result<IpAddr, String> {
-    if let Ok(ip) = s.parse() {
-        return Ok(ip);
-    }
-    if s.eq_ignore_ascii_case("localhost") {
-        return Ok(IpAddr::V4(Ipv4Addr::LOCALHOST));
-    }
-    let addrs: Vec<SocketAddr> = (s, 0)
-        .to_socket_addrs()
-        .map_err(|e| format!("cannot resolve the host name {s:?}: {e}"))?
-        .collect();
-    addrs
-        .iter()
-        .find(|a| a.is_ipv4())
-        .or(addrs.first())
-        .map(SocketAddr::ip)
-        .ok_or_else(|| format!("the host name {s:?} has no address"))
 }
 
 fn parse_admin_token(s: &str) -> Result<String, String> {
@@ -357,18 +338,6 @@ fn banner(b: &Bootstrap) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hosts_are_addresses_or_names() {
-        assert_eq!(parse_host("localhost"), Ok(IpAddr::V4(Ipv4Addr::LOCALHOST)));
-        assert_eq!(parse_host("::1"), Ok("::1".parse().unwrap()));
-        assert_eq!(parse_host("0.0.0.0"), Ok(IpAddr::V4(Ipv4Addr::UNSPECIFIED)));
-        let err = parse_host("no such host.invalid").unwrap_err();
-        assert!(
-            err.starts_with("cannot resolve the host name \"no such host.invalid\""),
-            "{err}"
-        );
-    }
 
     #[test]
     fn admin_tokens_are_long_and_printable() {

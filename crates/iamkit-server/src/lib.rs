@@ -192,6 +192,16 @@ pub fn state(engine: Arc<Engine>, options: &ServerOptions) -> (Arc<AppState>, St
     (state, admin_token)
 }
 
+/// The address `--host` and the bindings' `host` option name: an IP address, or
+/// `localhost` (127.0.0.1). Other host names are refused rather than looked up.
+pub fn parse_host(host: &str) -> Result<IpAddr, String> {
+    if host.eq_ignore_ascii_case("localhost") {
+        return Ok(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    }
+    host.parse()
+        .map_err(|_| format!("{host:?} is not an IP address or localhost"))
+}
+
 /// The base URL of a bound listener.
 pub fn base_url(addr: SocketAddr) -> String {
     format!("http://{addr}")
@@ -287,6 +297,17 @@ pub fn spawn(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hosts_are_ip_addresses_or_localhost() {
+        assert_eq!(parse_host("localhost"), Ok(IpAddr::V4(Ipv4Addr::LOCALHOST)));
+        assert_eq!(parse_host("::1"), Ok("::1".parse().unwrap()));
+        assert_eq!(parse_host("0.0.0.0"), Ok(IpAddr::V4(Ipv4Addr::UNSPECIFIED)));
+        assert_eq!(
+            parse_host("example.com"),
+            Err("\"example.com\" is not an IP address or localhost".into())
+        );
+    }
 
     #[test]
     fn debug_output_holds_no_secret() {

@@ -302,6 +302,19 @@ async fn deny_and_non_admin_users_go_back_with_access_denied() {
     assert!(r.header("location").ends_with("state=s1"));
 }
 
+/// `POST /v2/introspect` of `token` as the client `(id, secret)`.
+async fn introspect(e: &Emulator, (id, secret): (&str, &str), token: &str) -> common::Reply {
+    e.form(
+        "/v2/introspect",
+        &[
+            ("client_id", id),
+            ("client_secret", secret),
+            ("token", token),
+        ],
+    )
+    .await
+}
+
 #[tokio::test]
 async fn introspection_and_revocation_need_client_authentication() {
     let e = Emulator::new();
@@ -312,16 +325,7 @@ async fn introspection_and_revocation_need_client_authentication() {
         .to_owned();
     let r = e.form("/v2/introspect", &[("token", &token)]).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    let r = e
-        .form(
-            "/v2/introspect",
-            &[
-                ("client_id", &id),
-                ("client_secret", &secret),
-                ("token", &token),
-            ],
-        )
-        .await;
+    let r = introspect(&e, (&id, &secret), &token).await;
     assert_eq!(r.json()["active"], true);
     assert_eq!(r.json()["client_id"], id);
     let r = e
@@ -335,16 +339,7 @@ async fn introspection_and_revocation_need_client_authentication() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK);
-    let r = e
-        .form(
-            "/v2/introspect",
-            &[
-                ("client_id", &id),
-                ("client_secret", &secret),
-                ("token", &token),
-            ],
-        )
-        .await;
+    let r = introspect(&e, (&id, &secret), &token).await;
     assert_eq!(r.json(), json!({"active": false}));
     let r = e
         .form(
@@ -376,16 +371,7 @@ async fn a_client_of_another_organization_sees_the_token_inactive() {
         .unwrap();
     let id = outsider.app.client_id.to_string();
     let secret = outsider.client_secret.expose().to_owned();
-    let r = e
-        .form(
-            "/v2/introspect",
-            &[
-                ("client_id", &id),
-                ("client_secret", &secret),
-                ("token", &token),
-            ],
-        )
-        .await;
+    let r = introspect(&e, (&id, &secret), &token).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json(), json!({"active": false}));
 }
