@@ -21,28 +21,16 @@ fn encoded(status: Status, value: Value) -> Error {
 /// The one error-conversion point for core errors: area (which part of the engine
 /// refused), the stable code, HTTP status, Twilio code and message.
 pub fn core_err(error: impl Into<iamkit::Error>) -> Error {
-    let error: iamkit::Error = error.into();
-    let area = match &error {
-        iamkit::Error::App(_) => "app",
-        iamkit::Error::Authorize(_) => "authorize",
-        iamkit::Error::OAuth(_) => "oauth",
-        iamkit::Error::Token(_) => "token",
-        iamkit::Error::Access(_) => "access",
-        iamkit::Error::Scim(_) => "scim",
-        iamkit::Error::Role(_) => "role",
-        iamkit::Error::State(_) | iamkit::Error::Store(_) => "state",
-        _ => "other",
-    };
-    use iamkit::ErrorCode;
+    let error = iamkit_bindings::FlatError::new(error);
     encoded(
         Status::GenericFailure,
         json!({
             "kind": "iamkit",
-            "area": area,
-            "code": error.code(),
-            "status": error.status(),
-            "twilioCode": error.twilio_code(),
-            "message": error.to_string(),
+            "area": error.area,
+            "code": error.code,
+            "status": error.status,
+            "twilioCode": error.twilio_code,
+            "message": error.message,
         }),
     )
 }

@@ -7,8 +7,6 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use pyo3::IntoPyObjectExt;
 use serde_json::{Map, Number, Value};
 
-use iamkit::ErrorCode;
-
 /// Deepest nesting accepted from Python, so a self-referencing list cannot exhaust
 /// the stack.
 const MAX_DEPTH: usize = 64;
@@ -140,26 +138,15 @@ pub fn options_err(error: iamkit_bindings::OptionsError) -> PyErr {
 /// `iamkit.exceptions` (chosen there by area and HTTP status) carrying `.code`,
 /// `.status`, `.twilio_code` and the message.
 pub fn core_err(error: impl Into<iamkit::Error>) -> PyErr {
-    let error: iamkit::Error = error.into();
-    let area = match &error {
-        iamkit::Error::App(_) => "app",
-        iamkit::Error::Authorize(_) => "authorize",
-        iamkit::Error::OAuth(_) => "oauth",
-        iamkit::Error::Token(_) => "token",
-        iamkit::Error::Access(_) => "access",
-        iamkit::Error::Scim(_) => "scim",
-        iamkit::Error::Role(_) => "role",
-        iamkit::Error::State(_) | iamkit::Error::Store(_) => "state",
-        _ => "other",
-    };
+    let error = iamkit_bindings::FlatError::new(error);
     Python::with_gil(|py| {
         let made = py.import("iamkit.exceptions").and_then(|m| {
             m.getattr("_from_native")?.call1((
-                area,
-                error.code(),
-                error.status(),
-                error.twilio_code(),
-                error.to_string(),
+                error.area,
+                error.code,
+                error.status,
+                error.twilio_code,
+                error.message,
             ))
         });
         match made {

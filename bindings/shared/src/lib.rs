@@ -41,6 +41,50 @@ pub enum OptionsError {
     Engine(#[from] iamkit::Error),
 }
 
+/// A core error flattened for a foreign language: which part of the engine refused
+/// (`area`), the stable `code`, the HTTP `status`, Twilio's numeric code and the
+/// message. Every binding raises its exceptions from this one value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlatError {
+    /// `app`, `authorize`, `oauth`, `token`, `access`, `scim`, `role`, `state` or
+    /// `other`.
+    pub area: &'static str,
+    /// The stable code, e.g. `invalid_client` or the SCIM `scimType`.
+    pub code: &'static str,
+    /// The HTTP status the emulator answers with.
+    pub status: u16,
+    /// Twilio's numeric error code.
+    pub twilio_code: u32,
+    /// What went wrong, for people.
+    pub message: String,
+}
+
+impl FlatError {
+    /// The flat form of a core error of any area.
+    pub fn new(error: impl Into<iamkit::Error>) -> Self {
+        use iamkit::ErrorCode;
+        let error: iamkit::Error = error.into();
+        let area = match &error {
+            iamkit::Error::App(_) => "app",
+            iamkit::Error::Authorize(_) => "authorize",
+            iamkit::Error::OAuth(_) => "oauth",
+            iamkit::Error::Token(_) => "token",
+            iamkit::Error::Access(_) => "access",
+            iamkit::Error::Scim(_) => "scim",
+            iamkit::Error::Role(_) => "role",
+            iamkit::Error::State(_) | iamkit::Error::Store(_) => "state",
+            _ => "other",
+        };
+        Self {
+            area,
+            code: error.code(),
+            status: error.status(),
+            twilio_code: error.twilio_code(),
+            message: error.to_string(),
+        }
+    }
+}
+
 /// How to make an engine. Every field is optional: by default the system clock, a
 /// fresh ES256 key, the engine's default issuer, Twilio's SCIM rules, and the state
 /// in memory.
@@ -168,6 +212,19 @@ mod tests {
             e.to_string(),
             "scim_rules: unknown SCIM rule set \"loose\": expected twilio or rfc7643"
         );
+    }
+
+    #[test]
+    fn a_flat_error_keeps_area_code_status_and_twilio_code() {
+        let error = FlatError::new(iamkit::TokenError::Expired);
+        assert_eq!(
+            (error.area, error.code, error.status),
+            ("token", "token_expired", 401)
+        );
+        use iamkit::ErrorCode;
+        assert_eq!(error.twilio_code, iamkit::TokenError::Expired.twilio_code());
+        let error = FlatError::new(iamkit::ScimError::InvalidSyntax("x".into()));
+        assert_eq!((error.area, error.code), ("scim", "invalidSyntax"));
     }
 
     #[test]

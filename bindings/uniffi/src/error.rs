@@ -1,7 +1,5 @@
 //! The one place where core errors become the foreign-language exception.
 
-use iamkit::ErrorCode;
-
 /// Every error the binding raises. In Kotlin this is the sealed class
 /// `IamkitException`; each engine area is a subclass carrying the stable `code`,
 /// the HTTP `status`, Twilio's numeric `twilioCode` and a human `detail`.
@@ -124,12 +122,16 @@ pub enum IamkitError {
     },
 }
 
-impl From<iamkit::Error> for IamkitError {
-    fn from(error: iamkit::Error) -> Self {
-        let code = error.code().to_owned();
-        let status = error.status();
-        let twilio_code = error.twilio_code();
-        let detail = error.to_string();
+impl From<iamkit_bindings::FlatError> for IamkitError {
+    fn from(error: iamkit_bindings::FlatError) -> Self {
+        let iamkit_bindings::FlatError {
+            area,
+            code,
+            status,
+            twilio_code,
+            message: detail,
+        } = error;
+        let code = code.to_owned();
         macro_rules! area {
             ($variant:ident) => {
                 IamkitError::$variant {
@@ -140,17 +142,23 @@ impl From<iamkit::Error> for IamkitError {
                 }
             };
         }
-        match error {
-            iamkit::Error::App(_) => area!(App),
-            iamkit::Error::Authorize(_) => area!(Authorize),
-            iamkit::Error::OAuth(_) => area!(OAuth),
-            iamkit::Error::Token(_) => area!(Token),
-            iamkit::Error::Access(_) => area!(Access),
-            iamkit::Error::Scim(_) => area!(Scim),
-            iamkit::Error::Role(_) => area!(Role),
-            iamkit::Error::State(_) | iamkit::Error::Store(_) => area!(State),
+        match area {
+            "app" => area!(App),
+            "authorize" => area!(Authorize),
+            "oauth" => area!(OAuth),
+            "token" => area!(Token),
+            "access" => area!(Access),
+            "scim" => area!(Scim),
+            "role" => area!(Role),
+            "state" => area!(State),
             _ => area!(Other),
         }
+    }
+}
+
+impl From<iamkit::Error> for IamkitError {
+    fn from(error: iamkit::Error) -> Self {
+        iamkit_bindings::FlatError::new(error).into()
     }
 }
 
@@ -181,6 +189,7 @@ pub type Result<T> = std::result::Result<T, IamkitError>;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use iamkit::ErrorCode;
 
     #[test]
     fn core_errors_keep_their_area_code_status_and_twilio_code() {
