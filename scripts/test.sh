@@ -19,8 +19,8 @@
 # Builds that share a Cargo build directory wait for each other (cargo's lock): the
 # debug builds are in target/debug, the shipped release builds in target/<triple>
 # and target/wheel, the dry run in target/publish-check, the fuzz targets in
-# fuzz/target. publish and fuzz run at a lower priority on one job each, so they use
-# what the other stages leave idle.
+# fuzz/target. publish and fuzz run at a lower priority (nice), so they use what the
+# other stages leave idle.
 set -euo pipefail
 set -m # each background stage in its own process group, so it can be stopped whole
 cd "$(dirname "$0")/.."
@@ -101,12 +101,12 @@ publish_stage() {
   # earlier run of the same version, or it builds against a stale one.
   rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/iamkit-[0-9]* \
     "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/iamkit-server-[0-9]* target/publish-check
-  CARGO_TARGET_DIR=target/publish-check CARGO_BUILD_JOBS=1 \
+  CARGO_TARGET_DIR=target/publish-check \
     nice -n 10 cargo publish --dry-run --locked --allow-dirty -p iamkit -p iamkit-server
 }
 
 fuzz_stage() {
-  CARGO_BUILD_JOBS=1 nice -n 10 bash fuzz/smoke.sh
+  nice -n 10 bash fuzz/smoke.sh
 }
 
 node_stage() {
