@@ -14,7 +14,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::error_code::ErrorCode;
-use crate::tokens::TokenError;
+use crate::signing::TokenError;
 
 /// An HTTP method a permission can allow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -46,6 +46,7 @@ pub mod ids;
 pub mod roles;
 pub mod scim;
 pub mod secrets;
+mod signing;
 pub mod store;
 pub mod tokens;
 mod tracked;

@@ -32,8 +32,8 @@ use crate::directory::{Account, Organization};
 use crate::error::Error;
 use crate::ids::{AccountSid, OrganizationSid, Sid};
 use crate::scim::ScimRules;
+use crate::signing::{Algorithm, KeyError, SigningKey};
 use crate::store::{self, MemoryStore, Snapshot, SnapshotRef, StateError, Store, STATE_VERSION};
-use crate::tokens::{Algorithm, KeyError, SigningKey};
 
 /// Settings of an engine.
 #[derive(Debug, Clone)]

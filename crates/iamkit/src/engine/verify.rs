@@ -3,14 +3,15 @@
 
 use serde_json::{json, Value};
 
-use super::oauth::grant_revoked;
 use super::Engine;
 use crate::apps::App;
 use crate::catalogue::{AccessError, Method};
 use crate::ids::{AccountSid, OrganizationSid};
 use crate::secrets::SecretHash;
+use crate::signing::{verify_signature, Claims, TokenError};
 use crate::store::{self, State};
-use crate::tokens::{verify_signature, Claims, Introspection, TokenError};
+use crate::tokens::grant::grant_revoked;
+use crate::tokens::Introspection;
 
 /// A request a token may make.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,7 +112,7 @@ impl Engine {
             let record = s.refresh_tokens.get(&hash)?;
             let grant = s.grants.get(&record.grant_sid)?;
             let app = s.apps.get(&record.client_id)?;
-            if grant_revoked(s, grant) {
+            if grant_revoked(&s.authorizations, grant) {
                 return None;
             }
             Some(Introspection {
@@ -186,7 +187,10 @@ fn still_valid(s: &State, claims: &Claims) -> Result<(), TokenError> {
         return Err(TokenError::AppDeleted);
     }
     if let Some(grant_sid) = claims.grant_sid {
-        let revoked = s.grants.get(&grant_sid).is_none_or(|g| grant_revoked(s, g));
+        let revoked = s
+            .grants
+            .get(&grant_sid)
+            .is_none_or(|g| grant_revoked(&s.authorizations, g));
         if revoked {
             return Err(TokenError::AuthorizationRevoked);
         }

@@ -118,7 +118,7 @@ mod tests {
 
     use super::*;
     use crate::ids::Sid;
-    use crate::tokens::Algorithm;
+    use crate::signing::Algorithm;
 
     const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
 
