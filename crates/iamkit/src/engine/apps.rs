@@ -261,9 +261,7 @@ impl Engine {
 fn resolve_owner(s: &State, owner: OwnerSid) -> Result<Owner, AppError> {
     match owner {
         OwnerSid::Organization(organization_sid) => {
-            if !s.organizations.contains_key(&organization_sid) {
-                return Err(AppError::OrganizationNotFound(organization_sid));
-            }
+            s.organization(organization_sid)?;
             Ok(Owner::Organization { organization_sid })
         }
         OwnerSid::Account(account_sid) => {

@@ -276,8 +276,7 @@ impl Engine {
 
     /// An organization by sid.
     pub fn organization(&self, sid: OrganizationSid) -> Result<Organization, AppError> {
-        store::read(self.store(), |s| s.organizations.get(&sid).cloned())
-            .ok_or(AppError::OrganizationNotFound(sid))
+        Ok(store::read(self.store(), |s| s.organization(sid).cloned())?)
     }
 
     /// Every organization, oldest first.
@@ -303,9 +302,7 @@ impl Engine {
             created_at: self.now(),
         };
         store::write(self.store(), |s| {
-            if !s.organizations.contains_key(&organization_sid) {
-                return Err(AppError::OrganizationNotFound(organization_sid));
-            }
+            s.organization(organization_sid)?;
             s.accounts.insert(account.sid, account.clone());
             Ok(account.clone())
         })
@@ -320,15 +317,15 @@ impl Engine {
     /// The accounts of an organization, oldest first.
     pub fn accounts(&self, organization_sid: OrganizationSid) -> Result<Vec<Account>, AppError> {
         let mut found = store::read(self.store(), |s| {
-            s.organizations.contains_key(&organization_sid).then(|| {
+            s.organization(organization_sid)?;
+            Ok::<_, AppError>(
                 s.accounts
                     .values()
                     .filter(|a| a.organization_sid == organization_sid)
                     .cloned()
-                    .collect::<Vec<_>>()
-            })
-        })
-        .ok_or(AppError::OrganizationNotFound(organization_sid))?;
+                    .collect::<Vec<_>>(),
+            )
+        })?;
         found.sort_by_key(|a| (a.created_at, a.sid));
         Ok(found)
     }

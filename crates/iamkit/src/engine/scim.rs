@@ -162,9 +162,7 @@ fn not_found(id: &str) -> ScimError {
 
 /// The users of an organization, or 404 for an unknown organization.
 fn users_of(s: &State, org: OrganizationSid) -> Result<Option<&UserTable>, ScimError> {
-    if !s.organizations.contains_key(&org) {
-        return Err(ScimError::NotFound(format!("organization {org} not found")));
-    }
+    s.organization(org)?;
     Ok(s.users.get(&org))
 }
 

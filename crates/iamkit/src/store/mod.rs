@@ -23,7 +23,7 @@ use crate::audit::AuditLog;
 pub use crate::authorize::RefreshToken;
 use crate::authorize::{self, Authorization, Grant};
 use crate::directory::{Account, Organization};
-use crate::error_code::ErrorCode;
+use crate::error_code::{ErrorCode, UnknownOrganization};
 pub use crate::error_code::StoreError;
 use crate::ids::{AccountSid, AuthorizationSid, ClientId, GrantSid, OrganizationSid, TokenId};
 use crate::roles::assignments::{AssignmentTable, RoleScope};
@@ -62,6 +62,16 @@ pub struct State {
 }
 
 impl State {
+    /// The organization `sid`: the one way to look one up.
+    pub(crate) fn organization(
+        &self,
+        sid: OrganizationSid,
+    ) -> Result<&Organization, UnknownOrganization> {
+        self.organizations
+            .get(&sid)
+            .ok_or(UnknownOrganization(sid))
+    }
+
     /// The tables the Token API reads and writes.
     pub(crate) fn token_tables(&mut self) -> grant::Tables<'_> {
         grant::Tables {
