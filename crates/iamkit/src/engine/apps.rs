@@ -36,11 +36,7 @@ pub struct RotatedSecret {
 impl Engine {
     /// The catalogue for apps owned by `owner`.
     pub fn catalogue_for(&self, owner: &Owner) -> &Catalogue {
-        if owner.is_organization() {
-            &self.config.organization_catalogue
-        } else {
-            &self.config.account_catalogue
-        }
+        self.config.catalogue_for(owner.account_sid())
     }
 
     /// The authorization URL of an authorization-code app (where users approve it).

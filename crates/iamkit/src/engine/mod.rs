@@ -68,6 +68,16 @@ impl Default for EngineConfig {
 }
 
 impl EngineConfig {
+    /// The catalogue that applies to an app, or a token of it: the account catalogue
+    /// for an app owned by an account (`account_sid` is `Some`), else the
+    /// organization catalogue. The one place this choice is made.
+    pub fn catalogue_for(&self, account_sid: Option<AccountSid>) -> &Catalogue {
+        match account_sid {
+            Some(_) => &self.account_catalogue,
+            None => &self.organization_catalogue,
+        }
+    }
+
     /// Replaces the account catalogue.
     pub fn account_catalogue(mut self, catalogue: Catalogue) -> Self {
         self.account_catalogue = catalogue;

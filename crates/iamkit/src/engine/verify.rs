@@ -60,12 +60,10 @@ impl Engine {
             path: path.chars().take(256).collect(),
         };
         let method: Method = method.parse().map_err(|_| unknown())?;
-        let catalogue = if claims.account_sid.is_some() {
-            &self.config.account_catalogue
-        } else {
-            &self.config.organization_catalogue
-        };
-        let found = catalogue.find(method, path).ok_or_else(unknown)?;
+        let found = self
+            .config
+            .catalogue_for(claims.account_sid)
+            .find(method, path).ok_or_else(unknown)?;
         if !claims.scopes().any(|s| s == found.permission) {
             return Err(AccessError::InsufficientScope {
                 required: found.permission.to_owned(),
