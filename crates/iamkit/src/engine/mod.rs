@@ -15,9 +15,9 @@ mod scim;
 mod users;
 mod verify;
 
+pub use crate::scim::{UserList, UserQuery, MAX_PAGE_COUNT};
 pub use apps::{CreatedApp, RotatedSecret};
 pub use oauth::ConsentRequest;
-pub use scim::{UserList, UserQuery, MAX_PAGE_COUNT};
 pub use verify::Access;
 
 use std::sync::Arc;

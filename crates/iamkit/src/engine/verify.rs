@@ -63,7 +63,8 @@ impl Engine {
         let found = self
             .config
             .catalogue_for(claims.account_sid)
-            .find(method, path).ok_or_else(unknown)?;
+            .find(method, path)
+            .ok_or_else(unknown)?;
         if !claims.scopes().any(|s| s == found.permission) {
             return Err(AccessError::InsufficientScope {
                 required: found.permission.to_owned(),

@@ -23,8 +23,8 @@ use crate::audit::AuditLog;
 pub use crate::authorize::RefreshToken;
 use crate::authorize::{self, Authorization, Grant};
 use crate::directory::{Account, Organization};
-use crate::error_code::{ErrorCode, UnknownOrganization};
 pub use crate::error_code::StoreError;
+use crate::error_code::{ErrorCode, UnknownOrganization};
 use crate::ids::{AccountSid, AuthorizationSid, ClientId, GrantSid, OrganizationSid, TokenId};
 use crate::roles::assignments::{AssignmentTable, RoleScope};
 use crate::scim::users::table::UserTable;
@@ -67,9 +67,7 @@ impl State {
         &self,
         sid: OrganizationSid,
     ) -> Result<&Organization, UnknownOrganization> {
-        self.organizations
-            .get(&sid)
-            .ok_or(UnknownOrganization(sid))
+        self.organizations.get(&sid).ok_or(UnknownOrganization(sid))
     }
 
     /// The tables the Token API reads and writes.
