@@ -52,6 +52,16 @@ pub enum ResponseStyle {
     Rfc,
 }
 
+impl ResponseStyle {
+    /// The shape of Token API bodies in this style.
+    pub fn token_body(self) -> iamkit::TokenBody {
+        match self {
+            ResponseStyle::Twilio => iamkit::TokenBody::Twilio,
+            ResponseStyle::Rfc => iamkit::TokenBody::Rfc6749,
+        }
+    }
+}
+
 impl std::str::FromStr for ResponseStyle {
     type Err = String;
 

@@ -76,8 +76,8 @@ pub use secrets::SecretString;
 pub use store::SqliteStore;
 pub use store::{MemoryStore, State, StateError, Store, StoreError};
 pub use tokens::{
-    Algorithm, Claims, Introspection, KeyError, OAuthError, SigningKey, TokenError, TokenRequest,
-    TokenResponse,
+    Algorithm, Claims, Introspection, KeyError, OAuthError, SigningKey, TokenBody, TokenError,
+    TokenRequest, TokenResponse,
 };
 
 /// The README's API tour, compiled and run as doctests.

@@ -86,17 +86,46 @@ pub struct TokenResponse {
     pub scope: String,
 }
 
+/// The shape of a token response body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TokenBody {
+    /// As Twilio's Token API sends it: `access_token`, `id_token`, `token_type`,
+    /// `expires_in` and `refresh_token`, the absent ones `null`; no `scope`.
+    #[default]
+    Twilio,
+    /// RFC 6749 §5.1: absent fields omitted, `scope` included.
+    Rfc6749,
+    /// Every field, the absent ones `null`, `scope` included: what the language
+    /// bindings return.
+    Complete,
+}
+
 impl TokenResponse {
-    /// The response body as Twilio's Token API sends it (null `id_token` and
-    /// `refresh_token` included). This exposes the tokens: send it only to the client.
-    pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "access_token": self.access_token.expose(),
-            "id_token": self.id_token,
-            "token_type": self.token_type,
-            "expires_in": self.expires_in,
-            "refresh_token": self.refresh_token.as_ref().map(SecretString::expose),
-        })
+    /// The response body in `shape`. This exposes the tokens: send it only to the
+    /// client.
+    pub fn body(&self, shape: TokenBody) -> serde_json::Value {
+        let mut body = serde_json::Map::new();
+        let mut put = |name: &str, value: Option<serde_json::Value>| match value {
+            Some(value) => {
+                body.insert(name.into(), value);
+            }
+            None if shape != TokenBody::Rfc6749 => {
+                body.insert(name.into(), serde_json::Value::Null);
+            }
+            None => {}
+        };
+        put("access_token", Some(self.access_token.expose().into()));
+        put("id_token", self.id_token.clone().map(Into::into));
+        put("token_type", Some(self.token_type.into()));
+        put("expires_in", Some(self.expires_in.into()));
+        put(
+            "refresh_token",
+            self.refresh_token.as_ref().map(|t| t.expose().into()),
+        );
+        if shape != TokenBody::Twilio {
+            put("scope", Some(self.scope.clone().into()));
+        }
+        serde_json::Value::Object(body)
     }
 }
 
@@ -253,5 +282,38 @@ impl ErrorCode for OAuthError {
             OAuthError::InvalidClient => 20003,
             _ => 20001,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(refresh: Option<&str>) -> TokenResponse {
+        TokenResponse {
+            access_token: "a.b.c".into(),
+            id_token: None,
+            token_type: "Bearer",
+            expires_in: 3600,
+            refresh_token: refresh.map(Into::into),
+            scope: "x y".into(),
+        }
+    }
+
+    #[test]
+    fn each_shape_is_rendered_whole() {
+        let r = response(None);
+        assert_eq!(
+            r.body(TokenBody::Twilio),
+            serde_json::json!({"access_token": "a.b.c", "id_token": null, "token_type": "Bearer", "expires_in": 3600, "refresh_token": null})
+        );
+        assert_eq!(
+            r.body(TokenBody::Rfc6749),
+            serde_json::json!({"access_token": "a.b.c", "token_type": "Bearer", "expires_in": 3600, "scope": "x y"})
+        );
+        assert_eq!(
+            response(Some("r")).body(TokenBody::Complete),
+            serde_json::json!({"access_token": "a.b.c", "id_token": null, "token_type": "Bearer", "expires_in": 3600, "refresh_token": "r", "scope": "x y"})
+        );
     }
 }
