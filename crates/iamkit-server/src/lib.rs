@@ -11,6 +11,7 @@ mod auth;
 pub mod cli;
 mod consent;
 pub mod demo;
+mod endpoints;
 mod faults;
 mod form;
 mod http_error;
@@ -131,7 +132,8 @@ fn caller_actor(claims: &iamkit::Claims) -> iamkit::Actor {
 
 /// The routes of the emulator.
 pub fn router(state: Arc<AppState>) -> Router {
-    let scim_users = scim::user_routes()
+    let scim_users = endpoints::routes(true)
+        .method_not_allowed_fallback(scim::method_not_allowed)
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::require_permission,
@@ -141,7 +143,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             state.clone(),
             scim::strict_errors,
         ));
-    let with_permission = roles::permission_routes().route_layer(
+    let with_permission = endpoints::routes(false).route_layer(
         axum::middleware::from_fn_with_state(state.clone(), auth::require_permission),
     );
     let with_organization_token = roles::organization_routes().route_layer(

@@ -13,6 +13,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::endpoints::ORGANIZATION_ROUTES;
 use crate::error_code::ErrorCode;
 use crate::signing::TokenError;
 
@@ -242,88 +243,26 @@ impl Catalogue {
         Ok(Self { permissions })
     }
 
-    /// The organization catalogue: Twilio's organization API permissions.
+    /// The organization catalogue: Twilio's organization API permissions, one per
+    /// group of [`ORGANIZATION_ROUTES`] in their order.
     ///
     /// `managed-users/update` allows SCIM `PATCH` as well as `PUT`;
     /// `managed-users/list` allows searching with `POST /Users/.search` and
-    /// `POST /.search` (RFC 7644 §3.4.3) as well as listing. Each endpoint is
-    /// listed in both the documented layout (`/scim/v2/Users`,
-    /// `/v2/Organizations/RoleAssignments`) and the SDK layout
-    /// (`/Organizations/{OR}/scim/Users`, `/Organizations/{OR}/RoleAssignments`).
+    /// `POST /.search` (RFC 7644 §3.4.3) as well as listing.
     pub fn organization() -> Self {
-        use Method::*;
-        let table: &[(&str, &[(Method, &str)])] = &[
-            (
-                "managed-users/read",
-                &[
-                    (Get, "/scim/v2/Users/{US}"),
-                    (Get, "/Organizations/{OR}/scim/Users/{US}"),
-                ],
-            ),
-            (
-                "managed-users/list",
-                &[
-                    (Get, "/scim/v2/Users"),
-                    (Post, "/scim/v2/Users/.search"),
-                    (Post, "/scim/v2/.search"),
-                    (Get, "/Organizations/{OR}/scim/Users"),
-                    (Post, "/Organizations/{OR}/scim/Users/.search"),
-                    (Post, "/Organizations/{OR}/scim/.search"),
-                ],
-            ),
-            (
-                "managed-users/create",
-                &[
-                    (Post, "/scim/v2/Users"),
-                    (Post, "/Organizations/{OR}/scim/Users"),
-                ],
-            ),
-            (
-                "managed-users/update",
-                &[
-                    (Put, "/scim/v2/Users/{US}"),
-                    (Patch, "/scim/v2/Users/{US}"),
-                    (Put, "/Organizations/{OR}/scim/Users/{US}"),
-                    (Patch, "/Organizations/{OR}/scim/Users/{US}"),
-                ],
-            ),
-            (
-                "managed-users/delete",
-                &[
-                    (Delete, "/scim/v2/Users/{US}"),
-                    (Delete, "/Organizations/{OR}/scim/Users/{US}"),
-                ],
-            ),
-            (
-                "role-assignments/list",
-                &[
-                    (Get, "/v2/Organizations/RoleAssignments"),
-                    (Get, "/Organizations/{OR}/RoleAssignments"),
-                ],
-            ),
-            (
-                "role-assignments/create",
-                &[
-                    (Post, "/v2/Organizations/RoleAssignments"),
-                    (Post, "/Organizations/{OR}/RoleAssignments"),
-                ],
-            ),
-            (
-                "role-assignments/delete",
-                &[
-                    (Delete, "/v2/Organizations/RoleAssignments/{IY}"),
-                    (Delete, "/Organizations/{OR}/RoleAssignments/{IY}"),
-                ],
-            ),
-            (
-                "roles/list",
-                &[
-                    (Get, "/v2/Organizations/Roles"),
-                    (Get, "/Organizations/{OR}/Roles"),
-                ],
-            ),
-        ];
-        Self::from_table(table)
+        let mut permissions: Vec<Permission> = Vec::new();
+        for r in ORGANIZATION_ROUTES {
+            let route = Route::new(r.method, r.path).expect("built-in templates are valid");
+            let name = r.endpoint.permission();
+            match permissions.iter_mut().find(|p| p.name == name) {
+                Some(p) => p.routes.push(route),
+                None => permissions.push(Permission {
+                    name: name.to_owned(),
+                    routes: vec![route],
+                }),
+            }
+        }
+        Self { permissions }
     }
 
     /// The example account catalogue: Programmable Messaging's message resource.

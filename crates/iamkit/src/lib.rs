@@ -39,6 +39,7 @@ pub mod authorize;
 pub mod catalogue;
 pub mod clock;
 pub mod directory;
+pub mod endpoints;
 mod engine;
 pub mod error;
 mod error_code;
