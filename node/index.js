@@ -62,8 +62,18 @@ const NAPI_TYPE_CODES = new Set([
   "DateExpected",
 ]);
 
-/** The one error-conversion point. */
-function convert(error) {
+function typeOf(value) {
+  if (value === null) return "null";
+  if (value === undefined) return "undefined";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/**
+ * The one error-conversion point. `method` and `args` name a positional argument
+ * napi refused (every positional argument of the engine is a string).
+ */
+function convert(error, method, args) {
   if (!(error instanceof Error)) return error;
   const message = String(error.message);
   if (message.startsWith(MARK)) {
@@ -73,7 +83,21 @@ function convert(error) {
     const Class = AREAS[reason.area] || IamkitError;
     return new Class(reason.code, reason.status, reason.twilioCode, reason.message);
   }
-  if (NAPI_TYPE_CODES.has(error.code)) return new TypeError(message);
+  if (NAPI_TYPE_CODES.has(error.code)) {
+    const at =
+      args && message.includes("into rust type `String`")
+        ? args.findIndex((arg) => typeof arg !== "string")
+        : -1;
+    if (at < 0 && args && args.length === 0) {
+      return new TypeError(`${method}: argument 1 must be a string, not undefined`);
+    }
+    if (at >= 0) {
+      return new TypeError(
+        `${method}: argument ${at + 1} must be a string, not ${typeOf(args[at])}`,
+      );
+    }
+    return new TypeError(method ? `${method}: ${message}` : message);
+  }
   return error;
 }
 
@@ -112,26 +136,28 @@ function hideSecrets(value) {
   return value;
 }
 
-function call(fn) {
+function call(fn, method, args) {
   try {
     return hideSecrets(fn());
   } catch (error) {
-    throw convert(error);
+    throw convert(error, method, args);
   }
 }
 
-async function callAsync(fn) {
+async function callAsync(fn, method, args) {
   try {
     return await fn();
   } catch (error) {
-    throw convert(error);
+    throw convert(error, method, args);
   }
 }
 
 /**
- * An object argument as JSON text for the addon (which parses it with serde):
- * BigInts, functions and symbols are refused with a TypeError, as are circular
- * structures (by JSON.stringify itself); `undefined` members mean "absent".
+ * A free-form JSON argument (a SCIM resource or PATCH body) as JSON text for the addon,
+ * which parses it with serde: BigInts, functions and symbols are refused with a
+ * TypeError, as are circular structures (by JSON.stringify itself). Option objects
+ * are not sent this way: the addon reads them as typed structs (bindings/node
+ * options.rs), which name a wrong or unknown member in their TypeError.
  */
 function encode(value, what) {
   if (value === undefined) return undefined;
@@ -145,32 +171,17 @@ function encode(value, what) {
   });
 }
 
-// The positions of object arguments, per method; they cross as JSON text.
-const OBJECT_ARGS = {
-  createUser: [0],
-  createApp: [0],
-  updateApp: [1],
-  authorize: [0],
-  token: [0],
-  scimCreateUser: [1],
-  scimGetUser: [2],
-  scimListUsers: [1],
-  scimListUsersAsync: [1],
-  scimReplaceUser: [2, 3],
-  scimPatchUser: [2, 3],
-  scimDeleteUser: [2],
-  createRoleAssignment: [1],
-  roleAssignments: [1],
-  auditEvents: [0],
-  serve: [0],
+// The positions of the free-form JSON arguments, per method; they cross as JSON text.
+const JSON_ARGS = {
+  scimCreateUser: { 1: "scimCreateUser user" },
+  scimReplaceUser: { 2: "scimReplaceUser user" },
+  scimPatchUser: { 2: "scimPatchUser patch" },
 };
 
 function encodeArgs(name, args) {
-  const positions = OBJECT_ARGS[name];
+  const positions = JSON_ARGS[name];
   if (positions === undefined) return args;
-  return args.map((arg, i) =>
-    positions.includes(i) ? encode(arg, `${name} argument ${i + 1}`) : arg,
-  );
+  return args.map((arg, i) => (i in positions ? encode(arg, positions[i]) : arg));
 }
 
 const CLOCK = Symbol("iamkit.nativeClock");
@@ -180,14 +191,12 @@ const ENGINE = Symbol("iamkit.nativeEngine");
 class ManualClock {
   /** @param {string} [at] an RFC 3339 instant, by default 2026-01-01T00:00:00Z */
   constructor(at) {
-    if (at !== undefined && typeof at !== "string") {
-      throw new TypeError(`at must be an RFC 3339 string, not ${typeof at}`);
+    if (at != null && typeof at !== "string") {
+      throw new TypeError(`at must be an RFC 3339 string, not ${typeOf(at)}`);
     }
-    this[CLOCK] = call(() =>
-      at === undefined ? new native.ManualClock() : new native.ManualClock(at),
-    );
+    this[CLOCK] = call(() => (at == null ? new native.ManualClock() : new native.ManualClock(at)));
   }
-  /** Moves the clock by `seconds` (negative moves it back). */
+  /** Moves the clock forward by `seconds` (move it back with `set`). */
   advance(seconds) {
     if (typeof seconds !== "number")
       throw new TypeError(`seconds must be a number, not ${typeof seconds}`);
@@ -226,22 +235,16 @@ class Server {
 class Engine {
   /** @param {{clock?: ManualClock, algorithm?: string, issuer?: string, rs256KeyPem?: string}} [options] */
   constructor(options) {
-    if (options !== undefined && (options === null || typeof options !== "object")) {
-      throw new TypeError(
-        `Engine options must be an object, not ${options === null ? "null" : typeof options}`,
-      );
+    if (options !== undefined && options !== null) {
+      if (typeof options !== "object" || Array.isArray(options)) {
+        throw new TypeError(`Engine options must be an object, not ${typeOf(options)}`);
+      }
     }
     const { clock, ...rest } = options || {};
-    if (clock !== undefined && !(clock instanceof ManualClock)) {
-      throw new TypeError("options.clock must be a ManualClock");
+    if (clock != null && !(clock instanceof ManualClock)) {
+      throw new TypeError("Engine options.clock must be a ManualClock");
     }
-    this[ENGINE] = call(
-      () =>
-        new native.Engine(
-          encode(rest, "Engine options"),
-          clock === undefined ? undefined : clock[CLOCK],
-        ),
-    );
+    this[ENGINE] = call(() => new native.Engine(rest, clock == null ? undefined : clock[CLOCK]));
     this.clock = clock;
   }
   /** The signing algorithm's JWS name. */
@@ -250,80 +253,28 @@ class Engine {
   }
   /** Serves this engine over HTTP; resolves to a running `Server`. */
   async serve(options) {
-    const running = await callAsync(() => this[ENGINE].serve(...encodeArgs("serve", [options])));
+    const running = await callAsync(() => this[ENGINE].serve(options));
     return new Server(running);
   }
 }
 
-// Promise-returning variants: the work runs on the libuv thread pool.
-// importStateAsync resolves to undefined (the native job resolves to null).
-const VOID_ASYNC = new Set(["importStateAsync"]);
-for (const name of ["scimListUsersAsync", "exportStateAsync", "importStateAsync"]) {
-  if (typeof native.Engine.prototype[name] !== "function") {
-    throw new Error(`iamkit: the native addon has no Engine.${name}; rebuild it`);
-  }
+// Every other method of the native engine, forwarded through `convert` (and
+// `hideSecrets`); the `…Async` ones return promises (the work runs on the libuv thread
+// pool). The list is the addon's own, so the two cannot drift apart.
+for (const name of Object.getOwnPropertyNames(native.Engine.prototype)) {
+  const { value } = Object.getOwnPropertyDescriptor(native.Engine.prototype, name);
+  if (name === "constructor" || typeof value !== "function" || name in Engine.prototype) continue;
+  const method = `Engine.${name}`;
+  const forward = name.endsWith("Async")
+    ? async function (...args) {
+        const native = () => this[ENGINE][name](...encodeArgs(name, args));
+        return hideSecrets(await callAsync(native, method, args));
+      }
+    : function (...args) {
+        return call(() => this[ENGINE][name](...encodeArgs(name, args)), method, args);
+      };
   Object.defineProperty(Engine.prototype, name, {
-    value: async function (...args) {
-      const result = await callAsync(() => this[ENGINE][name](...encodeArgs(name, args)));
-      return VOID_ASYNC.has(name) ? undefined : result;
-    },
-    writable: true,
-    configurable: true,
-  });
-}
-
-// Every other method forwards to the native engine through `convert`.
-const SYNC_METHODS = [
-  "createOrganization",
-  "organization",
-  "organizations",
-  "createAccount",
-  "account",
-  "accounts",
-  "createUser",
-  "user",
-  "users",
-  "createApp",
-  "app",
-  "apps",
-  "updateApp",
-  "rotateSecret",
-  "deleteApp",
-  "authorize",
-  "authorizations",
-  "revokeAuthorization",
-  "token",
-  "verify",
-  "checkAccess",
-  "introspect",
-  "revokeToken",
-  "jwks",
-  "metadata",
-  "scimCreateUser",
-  "scimGetUser",
-  "scimListUsers",
-  "scimReplaceUser",
-  "scimPatchUser",
-  "scimDeleteUser",
-  "scimServiceProviderConfig",
-  "scimResourceTypes",
-  "scimSchemas",
-  "roles",
-  "createRoleAssignment",
-  "roleAssignments",
-  "deleteRoleAssignment",
-  "auditEvents",
-  "exportState",
-  "importState",
-];
-for (const name of SYNC_METHODS) {
-  if (typeof native.Engine.prototype[name] !== "function") {
-    throw new Error(`iamkit: the native addon has no Engine.${name}; rebuild it`);
-  }
-  Object.defineProperty(Engine.prototype, name, {
-    value: function (...args) {
-      return call(() => this[ENGINE][name](...encodeArgs(name, args)));
-    },
+    value: forward,
     writable: true,
     configurable: true,
   });

@@ -1,62 +1,232 @@
 #!/usr/bin/env bash
 # Installs what the tests need and runs every test of the project.
 # This is the README's test command; CI runs exactly this.
+#
+# The Rust checks and tests run in the foreground. The stages that do not need
+# them, or need only what they built, run alongside in the background, each with
+# its output in target/test-logs/<stage>.log: printed (every line prefixed with the
+# stage's name) in full when the stage fails, its last lines when it passes. A
+# failed stage fails the run, naming the stage.
+#
+#   foreground  fmt, MSRV, clippy (also the core without default features), doc,
+#               nextest, doc tests, the debug builds the later stages use
+#   background  setup (e2e venv, npm ci, Chromium), packages (scripts/package.sh),
+#               publish (cargo publish --dry-run), fuzz (fuzz/smoke.sh) from the start;
+#               node (the package's tests) and e2e after the Rust tests; python and
+#               kotlin after packages; artifacts after kotlin (both use kotlin/'s npm
+#               install) and setup.
+#
+# Builds that share a Cargo build directory wait for each other (cargo's lock): the
+# debug builds are in target/debug, the shipped release builds in target/<triple>
+# and target/wheel, the dry run in target/publish-check, the fuzz targets in
+# fuzz/target. publish and fuzz run at a lower priority on one job each, so they use
+# what the other stages leave idle.
 set -euo pipefail
+set -m # each background stage in its own process group, so it can be stopped whole
 cd "$(dirname "$0")/.."
+root=$PWD
+logs="$root/target/test-logs"
+mkdir -p "$logs"
+rm -f "$logs"/*.log
+run_start=$SECONDS
 
-echo "== Rust: format, lints, docs"
-cargo fmt --all -- --check
-cargo clippy --workspace --all-targets --locked -- -D warnings
-RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
+declare -A stage_pid=() stage_began=()
 
-echo "== Rust: tests"
-cargo test --workspace --locked
+stop_stages() {
+  local name
+  for name in "${!stage_pid[@]}"; do
+    kill -TERM -- "-${stage_pid[$name]}" 2>/dev/null || true
+  done
+}
+trap stop_stages EXIT
+trap 'exit 130' INT TERM
 
-echo "== Rust: the core alone, without the sqlite feature; the fuzz targets built, and run briefly on nightly"
-cargo check -p iamkit --all-targets --locked
-bash fuzz/smoke.sh
+# start NAME COMMAND...: runs COMMAND in the background, its output in its log.
+start() {
+  local name=$1
+  shift
+  echo "== [$name] started in the background (log: target/test-logs/$name.log)"
+  "$@" >"$logs/$name.log" 2>&1 </dev/null &
+  stage_pid[$name]=$!
+  stage_began[$name]=$SECONDS
+}
 
-echo "== Packages: every shipped artifact built into dist/ (release, stripped)"
-bash scripts/package.sh
-# The dry run verifies iamkit-server against iamkit packaged into a temporary local
-# registry. Cargo takes a registry crate of a known version as unchanged, both where
-# it unpacks it under its home and in a target directory, so drop both copies of an
-# earlier run of the same version, or it builds against a stale one.
-rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/iamkit-[0-9]* \
-  "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/iamkit-server-[0-9]* target/publish-check
-CARGO_TARGET_DIR=target/publish-check \
-  cargo publish --dry-run --locked --allow-dirty -p iamkit -p iamkit-server
-
-echo "== Python package: the shipped wheel, installed in a fresh venv"
-IAMKIT_PY_WHEEL=$(ls "$PWD"/dist/iamkit-*.whl) bash python/run-tests.sh
-
-echo "== Node package: npm ci builds the addon from source, then node --test, tsc, prettier, eslint"
-bash node/run-tests.sh
-
-echo "== Kotlin binding: uniffi library, generated Kotlin compiled by kotlinc, run on the JVM"
-bash kotlin/run-tests.sh
-
-echo "== End-to-end: the emulator binary with real clients"
-cargo build --locked -p iamkit-server
-export IAMKIT_BIN="$PWD/target/debug/iamkit"
-
-echo "-- Python clients (requests-oauthlib, authlib)"
-python3 -m venv .venv
-.venv/bin/pip install --quiet --disable-pip-version-check -r tests/e2e/python/requirements.txt
-.venv/bin/ruff format --check tests/e2e/python tests/artifacts
-.venv/bin/ruff check tests/e2e/python tests/artifacts
-.venv/bin/python -m pytest -q tests/e2e/python
-
-echo "-- Node clients (openid-client) and the consent page in Chromium"
-if ! command -v chromium >/dev/null; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "Chromium is missing: install Debian's chromium package (apt-get install chromium)" >&2
+# finish NAME: waits for the stage; fails the run, with its whole log, if it failed.
+finish() {
+  local name=$1 status=0
+  wait "${stage_pid[$name]}" || status=$?
+  unset "stage_pid[$name]"
+  local took=$((SECONDS - stage_began[$name]))
+  if [ "$status" -ne 0 ]; then
+    echo "== [$name] FAILED (exit $status after $took s); its log:" >&2
+    sed "s/^/[$name] /" "$logs/$name.log" >&2
+    echo "== FAILED: stage $name (log: target/test-logs/$name.log)" >&2
     exit 1
   fi
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-fi
-(cd tests/e2e/node && npm ci --no-audit --no-fund --loglevel=error && npm run -s lint && node --test)
+  echo "== [$name] passed in $took s; the end of its log:"
+  tail -n 12 "$logs/$name.log" | sed "s/^/[$name] /"
+}
 
-echo "== Artifacts: each package in dist/ installed in a scratch directory, no Rust on PATH"
-.venv/bin/python -m pytest -q -p no:cacheprovider tests/artifacts
+# --- the background stages ---------------------------------------------------------
+
+setup_stage() {
+  echo "-- the e2e virtual environment, ruff on the e2e and artifact tests"
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check -r tests/e2e/python/requirements.txt
+  .venv/bin/ruff format --check tests/e2e/python tests/artifacts
+  .venv/bin/ruff check tests/e2e/python tests/artifacts
+  echo "-- the e2e Node clients (npm ci, lint)"
+  (cd tests/e2e/node && npm ci --no-audit --no-fund --loglevel=error && npm run -s lint)
+  echo "-- Chromium for the consent page"
+  if ! command -v chromium >/dev/null; then
+    if [ "$(id -u)" -ne 0 ]; then
+      echo "Chromium is missing: install Debian's chromium package (apt-get install chromium)" >&2
+      exit 1
+    fi
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+  command -v chromium
+}
+
+packages_stage() {
+  echo "-- every shipped artifact built into dist/ (release, stripped)"
+  bash scripts/package.sh
+}
+
+publish_stage() {
+  # The dry run verifies iamkit-server against iamkit packaged into a temporary local
+  # registry. Cargo takes a registry crate of a known version as unchanged, both where
+  # it unpacks it under its home and in a target directory, so drop both copies of an
+  # earlier run of the same version, or it builds against a stale one.
+  rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/iamkit-[0-9]* \
+    "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/iamkit-server-[0-9]* target/publish-check
+  CARGO_TARGET_DIR=target/publish-check CARGO_BUILD_JOBS=1 \
+    nice -n 10 cargo publish --dry-run --locked --allow-dirty -p iamkit -p iamkit-server
+}
+
+fuzz_stage() {
+  CARGO_BUILD_JOBS=1 nice -n 10 bash fuzz/smoke.sh
+}
+
+node_stage() {
+  echo "-- npm ci builds the addon from source, then node --test, tsc, prettier, eslint"
+  bash node/run-tests.sh
+}
+
+e2e_stage() {
+  echo "-- Python clients (requests-oauthlib, authlib, the Twilio SDK, scim2-tester) and the shared vectors over HTTP"
+  .venv/bin/python -m pytest -q tests/e2e/python
+  echo "-- Node clients (openid-client) and the consent page in Chromium"
+  (cd tests/e2e/node && node --test)
+}
+
+python_stage() {
+  echo "-- the shipped wheel, installed in a fresh venv"
+  IAMKIT_PY_WHEEL=$(ls "$root"/dist/iamkit-*.whl) bash python/run-tests.sh
+}
+
+kotlin_stage() {
+  echo "-- uniffi library, generated Kotlin compiled by kotlinc, run on the JVM"
+  bash kotlin/run-tests.sh
+}
+
+artifacts_stage() {
+  echo "-- each package in dist/ installed in a scratch directory, no Rust on PATH"
+  .venv/bin/python -m pytest -q -p no:cacheprovider tests/artifacts
+}
+
+# The MSRV that Cargo.toml declares, checked with the one toolchain here: every
+# locked package (dependencies for every platform included) must declare a
+# rust-version no newer than the workspace's, and a package on edition 2024 needs
+# 1.85. Together with clippy's incompatible_msrv lint (standard library items
+# stabilised after the MSRV, in this workspace's code) below. Not caught here, only
+# by the msrv job of .github/workflows/ci.yml, which builds with 1.85 itself: newer
+# language features or syntax in this workspace's code (incompatible_msrv sees only
+# library items), dependencies that declare no rust-version or a wrong one, and
+# compiler or Cargo behaviour that changed after 1.85.
+#
+# MSRV_KNOWN lists the locked packages that need a newer Rust today, so Cargo.lock
+# does not build with 1.85 yet: until the lock picks versions for 1.85 (for example
+# `CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback cargo update`) or rust-version
+# is raised. Any other package that needs a newer Rust fails the check, and so does
+# an entry that no longer needs one, so the list only shrinks.
+MSRV_KNOWN="askama 0.16.1, askama_derive 0.16.1, askama_macros 0.16.1, askama_parser 0.16.1,
+cargo-platform 0.3.3, cargo_metadata 0.23.1, icu_collections 2.4.0, icu_locale_core 2.4.0,
+icu_normalizer 2.4.0, icu_normalizer_data 2.4.0, icu_properties 2.4.0,
+icu_properties_data 2.4.0, icu_provider 2.4.0, idna_adapter 1.2.2, napi-build 2.6.0,
+proptest 1.12.0, textwrap 0.16.4, time 0.3.55, time-core 0.1.9, time-macros 0.2.32"
+msrv_check() {
+  cargo metadata --format-version 1 --locked | MSRV_KNOWN="$MSRV_KNOWN" python3 -c '
+import json, os, sys, tomllib
+
+def version(text):
+    parts = [int(p) for p in text.split("-")[0].split(".")]
+    return tuple(parts + [0] * (3 - len(parts)))
+
+msrv = tomllib.load(open("Cargo.toml", "rb"))["workspace"]["package"]["rust-version"]
+known = {k.strip() for k in os.environ["MSRV_KNOWN"].replace("\n", " ").split(",")}
+packages = json.load(sys.stdin)["packages"]
+newer = {}
+for p in packages:
+    needs = p.get("rust_version")
+    if p["edition"] == "2024" and (needs is None or version(needs) < (1, 85, 0)):
+        needs = "1.85"
+    if needs is not None and version(needs) > version(msrv):
+        newer["%s %s" % (p["name"], p["version"])] = needs
+problems = ["%s needs Rust %s" % (k, v) for k, v in sorted(newer.items()) if k not in known]
+problems += ["%s is in MSRV_KNOWN but needs no newer Rust: drop it" % k
+             for k in sorted(known - set(newer))]
+if problems:
+    sys.exit("MSRV %s:\n  %s" % (msrv, "\n  ".join(problems)))
+print("MSRV %s: %d locked packages; %d known to need a newer Rust (MSRV_KNOWN), no other"
+      % (msrv, len(packages), len(newer)))
+'
+}
+
+# --- the run -----------------------------------------------------------------------
+
+start setup setup_stage
+start packages packages_stage
+start publish publish_stage
+start fuzz fuzz_stage
+
+echo "== Rust: format, MSRV, lints (the core also without default features), docs"
+cargo fmt --all -- --check
+msrv_check
+cargo clippy --workspace --all-targets --locked -- -D warnings -D clippy::incompatible_msrv
+# The core alone, without the sqlite feature (tests that need it declare it in
+# crates/iamkit/Cargo.toml); the features must really be off.
+core_deps=$(cargo tree -p iamkit --no-default-features -e normal --prefix none --locked)
+if grep -q '^rusqlite ' <<<"$core_deps"; then
+  echo "rusqlite is still a dependency of the core without default features" >&2
+  exit 1
+fi
+cargo clippy -p iamkit --all-targets --no-default-features --locked -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
+
+echo "== Rust: tests (nextest), then the doc tests"
+if ! cargo nextest --version >/dev/null 2>&1; then
+  echo "installing cargo-nextest 0.9.143"
+  cargo install --quiet --locked cargo-nextest --version 0.9.143
+fi
+cargo nextest run --workspace --locked --no-fail-fast --status-level fail --final-status-level fail
+cargo test --workspace --doc --locked
+
+echo "== Rust: the debug builds the later stages use (the emulator, the Node addon, the uniffi library)"
+cargo build --locked -p iamkit-server -p iamkit-node -p iamkit-uniffi -p iamkit-uniffi-bindgen
+export IAMKIT_BIN="$root/target/debug/iamkit"
+echo "== Rust: done after $((SECONDS - run_start)) s"
+
+start node node_stage
+finish setup
+start e2e e2e_stage
+finish packages
+start python python_stage
+start kotlin kotlin_stage
+finish kotlin
+start artifacts artifacts_stage
+for name in e2e node python artifacts publish fuzz; do
+  finish "$name"
+done
+echo "== every stage passed in $((SECONDS - run_start)) s"

@@ -73,7 +73,11 @@ test("ManualClock: set, advance, now and bad arguments", () => {
   clock.set("2027-06-01T12:00:00+02:00");
   assert.equal(clock.now(), "2027-06-01T10:00:00Z");
   assert.equal(new ManualClock().now(), "2026-01-01T00:00:00Z");
-  assert.throws(() => new ManualClock(5), TypeError);
+  assert.throws(() => new ManualClock(5), {
+    name: "TypeError",
+    message: "at must be an RFC 3339 string, not a number",
+  });
+  assert.equal(new ManualClock(null).now(), "2026-01-01T00:00:00Z");
   assert.throws(() => new ManualClock("yesterday"), RangeError);
   assert.throws(() => clock.advance("10"), TypeError);
   assert.throws(() => clock.advance(Infinity), RangeError);
@@ -88,10 +92,28 @@ test("Engine: algorithms, issuer, defaults and bad options", () => {
   assert.equal(new Engine().clock, undefined);
   const engine = new Engine({ issuer: "https://idp.example" });
   assert.equal(engine.metadata().issuer, "https://idp.example");
-  assert.throws(() => new Engine({ algorithm: "none" }), RangeError);
-  assert.throws(() => new Engine({ clock: "now" }), /ManualClock/);
-  assert.throws(() => new Engine(7), TypeError);
-  assert.throws(() => new Engine({ algorithem: "ES256" }), TypeError);
+  assert.throws(() => new Engine({ algorithm: "none" }), {
+    name: "RangeError",
+    message:
+      'Engine options.algorithm: unsupported signing algorithm "none": use ES256, EdDSA, RS256 or HS256',
+  });
+  assert.throws(() => new Engine({ clock: "now" }), {
+    name: "TypeError",
+    message: "Engine options.clock must be a ManualClock",
+  });
+  assert.throws(() => new Engine(7), {
+    name: "TypeError",
+    message: "Engine options must be an object, not a number",
+  });
+  assert.throws(() => new Engine({ algorithem: "ES256" }), {
+    name: "TypeError",
+    message:
+      'Engine options has no option "algorithem" ' +
+      "(its options: algorithm, database, issuer, rs256KeyPem, scimRules)",
+  });
+  // null members and a null options object mean "absent", as undefined does
+  assert.equal(new Engine({ algorithm: null, clock: null }).algorithm, "ES256");
+  assert.equal(new Engine(null).algorithm, "ES256");
 });
 
 test("directory: organizations, accounts, users", () => {
@@ -116,11 +138,28 @@ test("directory: organizations, accounts, users", () => {
   throwsIamkit(() => engine.organization("nope"), AppError, "invalid_sid", 400);
   assert.throws(
     () => engine.createUser({ organizationSid: org.sid, userName: "b", roles: ["King"] }),
-    RangeError,
+    { name: "RangeError", message: 'createUser options.roles: "King" is not a role' },
   );
-  assert.throws(() => engine.createOrganization(42), TypeError);
-  assert.throws(() => engine.createUser("a@acme.example"), TypeError);
-  assert.throws(() => engine.createUser({ organizationSid: org.sid }), /userName/);
+  assert.throws(() => engine.createOrganization(42), {
+    name: "TypeError",
+    message: "Engine.createOrganization: argument 1 must be a string, not a number",
+  });
+  assert.throws(() => engine.createOrganization(), {
+    name: "TypeError",
+    message: "Engine.createOrganization: argument 1 must be a string, not undefined",
+  });
+  assert.throws(() => engine.createUser("a@acme.example"), {
+    name: "TypeError",
+    message: "createUser options must be an object, not a string",
+  });
+  assert.throws(() => engine.createUser({ organizationSid: org.sid }), {
+    name: "TypeError",
+    message: "createUser options.userName is required",
+  });
+  assert.throws(
+    () => engine.createUser({ organizationSid: org.sid, userName: "c@acme.example", sso: "yes" }),
+    { name: "TypeError", message: "createUser options.sso must be a boolean, not a string" },
+  );
 });
 
 test("apps: create, read, list, update, rotate, delete", () => {
@@ -154,7 +193,7 @@ test("apps: create, read, list, update, rotate, delete", () => {
     [updated.name, updated.tokenTtl, updated.description],
     ["Renamed", 120, "sends"],
   );
-  const rotated = engine.rotateSecret(app.clientId, 60);
+  const rotated = engine.rotateSecret(app.clientId, { graceSeconds: 60 });
   assert.notEqual(rotated.clientSecret, app.clientSecret);
   assert.equal(rotated.previousValidUntil, "2026-01-01T00:01:00Z");
   assert.equal(clientToken(engine, app).expiresIn, 120); // the old secret, in its grace period
@@ -184,14 +223,38 @@ test("apps: create, read, list, update, rotate, delete", () => {
   );
   assert.throws(
     () => engine.createApp({ ownerSid: org.sid, name: "X", scopes: "managed-users/list" }),
-    TypeError,
+    { name: "TypeError", message: "createApp options.scopes must be an array, not a string" },
   );
   assert.throws(
     () => engine.createApp({ ownerSid: org.sid, name: "X", scopes: [], tokenTtl: "1h" }),
-    TypeError,
+    { name: "TypeError", message: "createApp options.tokenTtl must be a number, not a string" },
   );
-  assert.throws(() => engine.updateApp(app.clientId, { nmae: "typo" }), /nmae/);
-  assert.throws(() => engine.rotateSecret(app.clientId, "soon"), TypeError);
+  assert.throws(
+    () => engine.createApp({ ownerSid: org.sid, name: "X", scopes: [], tokenTtl: 60.5 }),
+    {
+      name: "RangeError",
+      message:
+        "createApp options.tokenTtl must be a whole number from 0 to 9007199254740991, not 60.5",
+    },
+  );
+  assert.throws(() => engine.updateApp(app.clientId, { nmae: "typo" }), {
+    name: "TypeError",
+    message:
+      'updateApp options has no option "nmae" (its options: name, description, companyName, ' +
+      "imageUrls, homepageUrl, termsOfServiceUrl, redirectUrl, scopes, tokenTtl)",
+  });
+  assert.throws(() => engine.rotateSecret(app.clientId, 60), {
+    name: "TypeError",
+    message: "rotateSecret options must be an object, not a number",
+  });
+  assert.throws(() => engine.rotateSecret(app.clientId, { graceSeconds: "soon" }), {
+    name: "TypeError",
+    message: "rotateSecret options.graceSeconds must be a number, not a string",
+  });
+  assert.throws(() => engine.rotateSecret(app.clientId, { gracePeriod: 60 }), {
+    name: "TypeError",
+    message: 'rotateSecret options has no option "gracePeriod" (its options: graceSeconds)',
+  });
 });
 
 test("authorization code with PKCE, refresh, authorizations and revocation", () => {
@@ -317,8 +380,14 @@ test("checkAccess, introspect, revokeToken, expiry, jwks and metadata", () => {
     "unsupported_grant_type",
     400,
   );
-  assert.throws(() => engine.token({}), /grantType/);
-  assert.throws(() => engine.verify(undefined), TypeError);
+  assert.throws(() => engine.token({}), {
+    name: "TypeError",
+    message: "token options.grantType is required",
+  });
+  assert.throws(() => engine.verify(undefined), {
+    name: "TypeError",
+    message: "Engine.verify: argument 1 must be a string, not undefined",
+  });
 });
 
 test("SCIM users: create, get, list, replace, patch, delete", () => {
@@ -392,7 +461,20 @@ test("SCIM users: create, get, list, replace, patch, delete", () => {
     400,
   );
   throwsIamkit(() => engine.scimCreateUser(org.sid, "babs"), ScimError, undefined, 400);
-  assert.throws(() => engine.scimListUsers(org.sid, { count: "ten" }), TypeError);
+  assert.throws(() => engine.scimListUsers(org.sid, { count: "ten" }), {
+    name: "TypeError",
+    message: "scimListUsers options.count must be a number, not a string",
+  });
+  assert.throws(() => engine.scimListUsers(org.sid, { startIndex: -1 }), {
+    name: "RangeError",
+    message:
+      "scimListUsers options.startIndex must be a whole number from 0 to 9007199254740991, not -1",
+  });
+  assert.throws(() => engine.scimGetUser(org.sid, uid, { attributes: [1] }), {
+    name: "TypeError",
+    message: "scimGetUser options.attributes must hold only strings",
+  });
+  assert.equal(engine.scimListUsers(org.sid, { filter: null, count: undefined }).totalResults, 1);
 });
 
 test("SCIM discovery documents", () => {
@@ -462,7 +544,17 @@ test("audit events", () => {
   );
   assert.equal(engine.auditEvents({ limit: 1 }).length, 1);
   assert.ok(!JSON.stringify(engine.auditEvents()).includes(app.clientSecret));
-  assert.throws(() => engine.auditEvents({ since: "2026-01-01" }), RangeError);
+  assert.throws(() => engine.auditEvents({ since: "2026-01-01" }), {
+    name: "RangeError",
+    message:
+      'auditEvents options.since is not an RFC 3339 instant ("2026-01-01"): ' +
+      "the 'separator' component could not be parsed",
+  });
+  assert.throws(() => engine.auditEvents({ limit: Infinity }), {
+    name: "RangeError",
+    message:
+      "auditEvents options.limit must be a whole number from 0 to 9007199254740991, not Infinity",
+  });
 });
 
 test("exportState and importState", () => {
@@ -488,7 +580,10 @@ test("async variants: scimListUsersAsync, exportStateAsync, importStateAsync", a
   const listed = await pending;
   assert.deepEqual(listed, engine.scimListUsers(org.sid, { filter: 'userName sw "al"' }));
   await assert.rejects(engine.scimListUsersAsync(org.sid, { filter: "userName eq" }), ScimError);
-  await assert.rejects(engine.scimListUsersAsync(org.sid, { count: "ten" }), TypeError);
+  await assert.rejects(engine.scimListUsersAsync(org.sid, { count: "ten" }), {
+    name: "TypeError",
+    message: "scimListUsers options.count must be a number, not a string",
+  });
   const state = await engine.exportStateAsync();
   assert.equal(state, engine.exportState());
   const other = new Engine();
@@ -568,14 +663,26 @@ test("serve with demo data, and bad serve options", async () => {
   }
   await assert.rejects(engine.serve({ host: "not-an-ip" }), {
     name: "RangeError",
-    message: 'host: "not-an-ip" is not an IP address or localhost',
+    message: 'serve options.host: "not-an-ip" is not an IP address or localhost',
   });
   await assert.rejects(engine.serve({ responseStyle: "soap" }), {
     name: "RangeError",
-    message: 'response_style: unknown response style "soap": expected twilio or rfc',
+    message: 'serve options.responseStyle: unknown response style "soap": expected twilio or rfc',
   });
-  await assert.rejects(engine.serve({ port: "80" }), TypeError);
-  await assert.rejects(engine.serve({ port: 70000 }), TypeError);
+  await assert.rejects(engine.serve({ port: "80" }), {
+    name: "TypeError",
+    message: "serve options.port must be a number, not a string",
+  });
+  await assert.rejects(engine.serve({ port: 70000 }), {
+    name: "RangeError",
+    message: "serve options.port must be a whole number from 0 to 65535, not 70000",
+  });
+  await assert.rejects(engine.serve({ demo: true, scimRules: "rfc7643" }), {
+    name: "TypeError",
+    message:
+      'serve options has no option "scimRules" ' +
+      "(its options: port, host, demo, adminToken, responseStyle)",
+  });
 });
 
 test("serve in the rfc response style omits the null token fields", async () => {
@@ -599,7 +706,7 @@ test("scimRules is an engine option", () => {
   assert.throws(() => strict.scimCreateUser(strict.createOrganization("A").sid, user), ScimError);
   assert.throws(() => new Engine({ scimRules: "loose" }), {
     name: "RangeError",
-    message: 'scim_rules: unknown SCIM rule set "loose": expected twilio or rfc7643',
+    message: 'Engine options.scimRules: unknown SCIM rule set "loose": expected twilio or rfc7643',
   });
 });
 
@@ -622,8 +729,27 @@ test("values that are not JSON data are TypeErrors, never a crash", async () => 
     () => engine.auditEvents([]),
   ];
   for (const fn of calls) assert.throws(fn, TypeError);
-  assert.throws(() => engine.rotateSecret("OQ" + "0".repeat(32), -5), RangeError);
-  await assert.rejects(engine.serve({ port: 1n }), TypeError);
+  assert.throws(() => engine.createApp({ ownerSid: org.sid, name: "a", scopes: [1n] }), {
+    name: "TypeError",
+    message: "createApp options.scopes must hold only strings",
+  });
+  assert.throws(() => new Engine({ issuer: 5n }), {
+    name: "TypeError",
+    message: "Engine options.issuer must be a string, not a bigint",
+  });
+  assert.throws(() => engine.scimPatchUser(org.sid, "x", { n: 1n }), {
+    name: "TypeError",
+    message: 'scimPatchUser patch must be plain JSON data; a bigint cannot be sent (at "n")',
+  });
+  assert.throws(() => engine.rotateSecret("OQ" + "0".repeat(32), { graceSeconds: -5 }), {
+    name: "RangeError",
+    message:
+      "rotateSecret options.graceSeconds must be a whole number from 0 to 9007199254740991, not -5",
+  });
+  await assert.rejects(engine.serve({ port: 1n }), {
+    name: "TypeError",
+    message: "serve options.port must be a number, not a bigint",
+  });
 });
 
 test("the error classes form one hierarchy", () => {
@@ -676,4 +802,89 @@ test("Engine: a database file keeps state and key across processes", () => {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("serve takes the response style; the SCIM rules and the frozen clock are the engine's", async () => {
+  const clock = new ManualClock("2030-05-01T00:00:00Z");
+  const engine = new Engine({ clock, scimRules: "rfc7643" });
+  const server = await engine.serve({ demo: true, responseStyle: "rfc", adminToken: "t0ken" });
+  try {
+    const boot = server.bootstrap;
+    assert.equal(boot.url, server.url);
+    assert.equal(boot.adminToken, "t0ken");
+    assert.match(boot.organizationSid, /^OR/);
+    assert.match(boot.accountSid, /^AC/);
+    assert.ok(boot.users.length > 0 && boot.users.every((u) => /^US/.test(u.sid)));
+    const apps = boot.apps;
+    assert.match(apps.orgClientCredentials.clientId, /^OQ/);
+    assert.equal(apps.orgClientCredentials.redirectUri, null);
+    assert.ok(apps.orgAuthorizationCode.redirectUri.startsWith(server.url));
+    assert.ok(apps.accountClientCredentials.clientSecret);
+    const token = await httpToken(server.url, apps.orgClientCredentials);
+    assert.equal("refresh_token" in token, false, "the rfc response style");
+    const claims = engine.verify(token.access_token);
+    assert.equal(claims.iat, Date.parse("2030-05-01T00:00:00Z") / 1000, "the frozen clock");
+    const response = await fetch(`${server.url}/Organizations/${boot.organizationSid}/scim/Users`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${token.access_token}`,
+        "content-type": "application/scim+json",
+      },
+      body: JSON.stringify({ schemas: [USER_SCHEMA], userName: "no-email" }),
+    });
+    assert.equal(response.status, 201, "the engine's rfc7643 SCIM rules");
+  } finally {
+    await server.stop();
+  }
+  const plain = await new Engine().serve();
+  try {
+    assert.equal(plain.bootstrap.apps, null);
+    assert.deepEqual(plain.bootstrap.users, []);
+  } finally {
+    await plain.stop();
+  }
+});
+
+test("the JS Engine forwards every method of the native engine", () => {
+  const { native } = require("../native.js");
+  const engine = new Engine();
+  for (const name of Object.getOwnPropertyNames(native.Engine.prototype)) {
+    if (name !== "constructor") assert.ok(name in engine, name);
+  }
+});
+
+test("inspect hides the secrets of rotated, authorized and issued results", () => {
+  const { inspect } = require("node:util");
+  const { engine, org } = setup();
+  const user = engine.createUser({
+    organizationSid: org.sid,
+    userName: "o@acme.example",
+    roles: ["Owner"],
+  });
+  const app = engine.createApp({
+    ownerSid: org.sid,
+    name: "Web",
+    grantType: "authorization_code",
+    redirectUrl: CALLBACK,
+    scopes: ["managed-users/list"],
+  });
+  const rotated = engine.rotateSecret(app.clientId);
+  assert.ok(!inspect(rotated).includes(rotated.clientSecret));
+  const granted = engine.authorize({
+    clientId: app.clientId,
+    redirectUri: CALLBACK,
+    userSid: user.sid,
+    scope: "managed-users/list offline_access",
+  });
+  const shown = inspect(granted);
+  assert.ok(!shown.includes(granted.code) && shown.includes("redirectTo: '<redacted>'"), shown);
+  const token = engine.token({
+    grantType: "authorization_code",
+    clientId: app.clientId,
+    clientSecret: rotated.clientSecret,
+    code: granted.code,
+    redirectUri: CALLBACK,
+  });
+  const text = inspect(token);
+  assert.ok(!text.includes(token.accessToken) && !text.includes(token.refreshToken), text);
 });

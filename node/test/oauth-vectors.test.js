@@ -94,7 +94,7 @@ function runStep(engine, clock, step) {
       return { id: app.clientId, token_ttl: app.tokenTtl, scopes: app.scopes, name: app.name };
     }
     case "rotate_secret": {
-      const rotated = engine.rotateSecret(step.client_id, step.grace_seconds);
+      const rotated = engine.rotateSecret(step.client_id, pick(step, "grace_seconds"));
       return { id: rotated.clientId, client_secret: rotated.clientSecret };
     }
     case "delete_app":

@@ -8,7 +8,6 @@
 //! `RangeError`.
 
 use napi::{Error, Status};
-use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 
 /// Prefix of every encoded error reason.
@@ -43,13 +42,14 @@ pub fn type_err(message: impl std::fmt::Display) -> Error {
     )
 }
 
-/// A well-typed but malformed value (a bad instant, an unknown algorithm): a JS
-/// `RangeError`.
 /// Options the shared binding layer refused: an invalid one is a `RangeError` naming
-/// it; what the engine refused is its error.
-pub fn options_err(error: iamkit_bindings::OptionsError) -> Error {
+/// it as JS spells it (`serve options.responseStyle: …`); what the engine refused is
+/// its error.
+pub fn options_err(what: &str, error: iamkit_bindings::OptionsError) -> Error {
     match error {
-        iamkit_bindings::OptionsError::Invalid(e) => range_err(e),
+        iamkit_bindings::OptionsError::Invalid(e) => {
+            range_err(format!("{what}.{}: {}", camel_key(e.option), e.message))
+        }
         iamkit_bindings::OptionsError::Engine(e) => core_err(e),
     }
 }
@@ -62,64 +62,14 @@ pub fn range_err(message: impl std::fmt::Display) -> Error {
     )
 }
 
-/// Parses the JSON text `node/index.js` sends for an object argument.
+/// Parses the JSON text `node/index.js` sends for a free-form JSON argument.
 ///
-/// Object arguments cross the boundary as JSON text (made by `JSON.stringify` in
-/// `index.js`), not as napi values: napi's own `serde_json::Value` conversion aborts
-/// the process on a BigInt and recurses without bound on a deep object.
+/// Free-form JSON (a SCIM resource or PATCH body) crosses the boundary as JSON text
+/// (made by `JSON.stringify` in `index.js`), not as a napi value: napi's own
+/// `serde_json::Value` conversion aborts the process on a BigInt and recurses
+/// without bound on a deep object. Options are typed structs (`options.rs`).
 fn parse(what: &str, text: &str) -> napi::Result<Value> {
     serde_json::from_str(text).map_err(|e| type_err(format!("{what} is not plain JSON data: {e}")))
-}
-
-/// An options object (or `undefined`/`null` for all defaults) as `T`; unknown keys
-/// and wrong types are `TypeError`s naming `what`.
-pub fn options<T: DeserializeOwned + Default>(what: &str, text: Option<String>) -> napi::Result<T> {
-    match text {
-        None => Ok(T::default()),
-        Some(text) => match parse(what, &text)? {
-            Value::Null => Ok(T::default()),
-            value => required_value(what, value),
-        },
-    }
-}
-
-/// A required options object as `T`.
-pub fn required<T: DeserializeOwned>(what: &str, text: String) -> napi::Result<T> {
-    required_value(what, parse(what, &text)?)
-}
-
-fn required_value<T: DeserializeOwned>(what: &str, value: Value) -> napi::Result<T> {
-    match value {
-        value @ Value::Object(_) => {
-            serde_json::from_value(normalize(value)).map_err(|e| type_err(format!("{what}: {e}")))
-        }
-        other => Err(type_err(format!(
-            "{what} must be an object, not {}",
-            js_type(&other)
-        ))),
-    }
-}
-
-/// JS numbers arrive as floats; integral ones become integers so that integer
-/// fields accept `3600`, and `null` members (JS `undefined` or `null`) are dropped
-/// so that they mean "absent".
-fn normalize(value: Value) -> Value {
-    match value {
-        Value::Number(n) => match n.as_f64() {
-            Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 && n.as_i64().is_none() => {
-                json!(f as i64)
-            }
-            _ => Value::Number(n),
-        },
-        Value::Array(items) => Value::Array(items.into_iter().map(normalize).collect()),
-        Value::Object(map) => Value::Object(
-            map.into_iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k, normalize(v)))
-                .collect(),
-        ),
-        other => other,
-    }
 }
 
 /// A plain JSON value from JS (a SCIM resource or PATCH body), handed to the core as
@@ -144,19 +94,8 @@ fn ints(value: Value) -> Value {
     }
 }
 
-fn js_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
 /// `snake_case` → `camelCase`.
-fn camel_key(key: &str) -> String {
+pub fn camel_key(key: &str) -> String {
     let mut out = String::with_capacity(key.len());
     let mut upper = false;
     for c in key.chars() {
@@ -197,11 +136,6 @@ pub fn ser<T: serde::Serialize>(value: &T) -> napi::Result<Value> {
     })
 }
 
-/// Serializes a core record with camelCase keys.
-pub fn record<T: serde::Serialize>(value: &T) -> napi::Result<Value> {
-    ser(value).map(camel)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,14 +148,6 @@ mod tests {
         assert_eq!(
             camel(json!({"a_b": [{"c_d": 1}]})),
             json!({"aB": [{"cD": 1}]})
-        );
-    }
-
-    #[test]
-    fn integral_floats_become_integers() {
-        assert_eq!(
-            normalize(json!({"t": 3600.0, "n": null})),
-            json!({"t": 3600})
         );
     }
 }

@@ -9,23 +9,32 @@
 use std::str::FromStr;
 use std::sync::Arc;
 
-use napi::bindgen_prelude::AsyncTask;
+use napi::bindgen_prelude::{AsyncTask, ToNapiValue, TypeName};
 use napi::{Env, Task};
 use napi_derive::napi;
-use serde::Deserialize;
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use iamkit::{
-    Actor, App, AppError, AppUpdate, AuditQuery, AuthorizeRequest, ClientId, GrantType, NewApp,
-    NewRoleAssignment, NewUser, OrganizationSid, OwnerSid, Projection, Role, RoleAssignmentQuery,
-    Sid, TokenRequest, UserQuery,
+    Actor, App as CoreApp, AppError, AppUpdate, AuditQuery, AuthorizeRequest, ClientId, GrantType,
+    NewApp, NewRoleAssignment, NewUser, OrganizationSid, OwnerSid, Projection, Role,
+    RoleAssignmentQuery, Sid, TokenRequest, UserQuery,
 };
 use iamkit_server::{RunningServer, ServerOptions};
 
-use crate::convert::{
-    camel, core_err, options, options_err, range_err, record, required, resource, ser, type_err,
+use crate::convert::{camel, core_err, options_err, range_err, resource, ser, type_err};
+use crate::options::{
+    or_default, whole_opt, AuditEventsOptions, AuthorizeOptions, CreateAppOptions,
+    CreateRoleAssignmentOptions, CreateUserOptions, EngineOptions, Options, RoleAssignmentsOptions,
+    RotateSecretOptions, ScimDeleteUserOptions, ScimGetUserOptions, ScimListUsersOptions,
+    ScimPatchUserOptions, ScimReplaceUserOptions, ServeOptions, Strict, TokenOptions,
+    UpdateAppOptions, MAX_SAFE,
+};
+use crate::records::{
+    from_json, record, Access, Account, App, AuditEvent, Authorization, AuthorizationCode,
+    Bootstrap, CreatedApp, Organization, RoleAssignment, RoleAssignmentPage, RotatedSecret,
+    ScimListResponse, Token, User,
 };
 
 type Result<T> = napi::Result<T>;
@@ -88,177 +97,40 @@ impl ManualClock {
     }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct EngineOptions {
-    algorithm: Option<String>,
-    database: Option<String>,
-    issuer: Option<String>,
-    rs256_key_pem: Option<String>,
-    scim_rules: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct CreateUserOptions {
-    organization_sid: String,
-    user_name: String,
-    #[serde(default)]
-    roles: Vec<String>,
-    #[serde(default)]
-    sso: bool,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct CreateAppOptions {
-    owner_sid: String,
-    name: String,
-    grant_type: Option<String>,
-    scopes: Vec<String>,
-    redirect_url: Option<String>,
-    token_ttl: Option<u64>,
-    description: Option<String>,
-    company_name: Option<String>,
-    image_urls: Option<Vec<String>>,
-    homepage_url: Option<String>,
-    terms_of_service_url: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct UpdateAppOptions {
-    name: Option<String>,
-    description: Option<String>,
-    company_name: Option<String>,
-    image_urls: Option<Vec<String>>,
-    homepage_url: Option<String>,
-    terms_of_service_url: Option<String>,
-    redirect_url: Option<String>,
-    scopes: Option<Vec<String>>,
-    token_ttl: Option<u64>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct AuthorizeOptions {
-    client_id: String,
-    redirect_uri: String,
-    user_sid: String,
-    scope: Option<String>,
-    state: Option<String>,
-    code_challenge: Option<String>,
-    code_challenge_method: Option<String>,
-    response_type: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct TokenOptions {
-    grant_type: String,
-    client_id: Option<String>,
-    client_secret: Option<String>,
-    code: Option<String>,
-    redirect_uri: Option<String>,
-    refresh_token: Option<String>,
-    code_verifier: Option<String>,
-    scope: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ProjectionOptions {
-    attributes: Option<Vec<String>>,
-    excluded_attributes: Option<Vec<String>>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ListOptions {
-    filter: Option<String>,
-    sort_by: Option<String>,
-    sort_order: Option<String>,
-    start_index: Option<usize>,
-    count: Option<usize>,
-    attributes: Option<Vec<String>>,
-    excluded_attributes: Option<Vec<String>>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct IfMatchOptions {
-    if_match: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RoleAssignmentOptions {
-    role_sid: String,
-    scope: String,
-    identity: String,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RoleAssignmentsOptions {
-    identity: Option<String>,
-    scope: Option<String>,
-    page_size: Option<u32>,
-    page_token: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct AuditOptions {
-    event_type: Option<String>,
-    subject: Option<String>,
-    since: Option<String>,
-    until: Option<String>,
-    limit: Option<usize>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ServeOptions {
-    port: Option<u16>,
-    host: Option<String>,
-    demo: Option<bool>,
-    admin_token: Option<String>,
-    response_style: Option<String>,
-}
-
 /// The SCIM list query of `scimListUsers` options.
-fn user_query(options: Option<String>) -> Result<UserQuery> {
-    let o: ListOptions = self::options("scimListUsers options", options)?;
+fn user_query(options: Option<Strict<ScimListUsersOptions>>) -> Result<UserQuery> {
+    const WHAT: &str = ScimListUsersOptions::WHAT;
+    let o = or_default(options);
+    let index = |name, v| whole_opt(WHAT, name, v, MAX_SAFE).map(|v| v.map(|v| v as usize));
     Ok(UserQuery {
         filter: o.filter,
         sort_by: o.sort_by,
         sort_order: o.sort_order,
-        start_index: o.start_index,
-        count: o.count,
+        start_index: index("startIndex", o.start_index)?,
+        count: index("count", o.count)?,
         attributes: o.attributes.map(|a| a.join(",")),
         excluded_attributes: o.excluded_attributes.map(|a| a.join(",")),
     })
 }
 
-/// Work run on the libuv thread pool whose result is a JSON value.
-pub struct Job {
-    work: Option<Box<dyn FnOnce() -> Result<Value> + Send>>,
+/// Work run on the libuv thread pool, resolving to `T`.
+pub struct Job<T> {
+    work: Option<Box<dyn FnOnce() -> Result<T> + Send>>,
 }
 
-impl Job {
-    fn new(work: impl FnOnce() -> Result<Value> + Send + 'static) -> AsyncTask<Job> {
+impl<T: ToNapiValue + TypeName + Send + 'static> Job<T> {
+    fn new(work: impl FnOnce() -> Result<T> + Send + 'static) -> AsyncTask<Job<T>> {
         AsyncTask::new(Job {
             work: Some(Box::new(work)),
         })
     }
 }
 
-impl Task for Job {
-    type Output = Value;
-    type JsValue = napi::JsUnknown;
+impl<T: ToNapiValue + TypeName + Send + 'static> Task for Job<T> {
+    type Output = T;
+    type JsValue = T;
 
-    fn compute(&mut self) -> Result<Value> {
+    fn compute(&mut self) -> Result<T> {
         let work = self
             .work
             .take()
@@ -266,8 +138,8 @@ impl Task for Job {
         work()
     }
 
-    fn resolve(&mut self, env: Env, output: Value) -> Result<napi::JsUnknown> {
-        env.to_js_value(&output)
+    fn resolve(&mut self, _env: Env, output: T) -> Result<T> {
+        Ok(output)
     }
 }
 
@@ -279,22 +151,38 @@ pub struct Engine {
 }
 
 impl Engine {
-    fn app_value(&self, app: &App) -> Result<Value> {
+    /// An app record with its authorization URL.
+    fn app_json(&self, app: &CoreApp) -> Result<Value> {
         let mut value = ser(app)?;
         value["authorization_url"] = json!(self.engine.authorization_url(app));
         Ok(camel(value))
     }
+
+    fn app_record<T: serde::de::DeserializeOwned>(&self, app: &CoreApp, extra: Value) -> Result<T> {
+        let mut value = self.app_json(app)?;
+        if let (Some(value), Value::Object(extra)) = (value.as_object_mut(), extra) {
+            value.extend(extra);
+        }
+        from_json(value)
+    }
 }
+
+/// A free-form JSON document as the JS value it is (`Record<string, unknown>`).
+type Json = Value;
 
 #[napi]
 impl Engine {
     /// An engine on `clock` (the system clock when absent) signing with a fresh key
     /// of `options.algorithm` (`ES256` by default, `EdDSA`, `HS256`) or the RS256 key
     /// in `options.rs256KeyPem`; `options.issuer` sets `iss` and the base URLs;
-    /// `options.database` keeps the state and key in that SQLite file.
+    /// `options.database` keeps the state and key in that SQLite file;
+    /// `options.scimRules` picks the SCIM rules.
     #[napi(constructor)]
-    pub fn new(options: Option<String>, clock: Option<&ManualClock>) -> Result<Self> {
-        let o: EngineOptions = self::options("Engine options", options)?;
+    pub fn new(
+        #[napi(ts_arg_type = "EngineOptions")] options: Option<Strict<EngineOptions>>,
+        clock: Option<&ManualClock>,
+    ) -> Result<Self> {
+        let o = or_default(options);
         let engine = iamkit_bindings::EngineOptions {
             clock: clock.map(|c| c.inner.clone()),
             algorithm: o.algorithm,
@@ -304,7 +192,7 @@ impl Engine {
             scim_rules: o.scim_rules,
         }
         .build()
-        .map_err(options_err)?;
+        .map_err(|e| options_err(EngineOptions::WHAT, e))?;
         Ok(Self {
             engine: Arc::new(engine),
         })
@@ -318,13 +206,13 @@ impl Engine {
 
     /// Creates an organization.
     #[napi]
-    pub fn create_organization(&self, name: String) -> Result<Value> {
+    pub fn create_organization(&self, name: String) -> Result<Organization> {
         record(&self.engine.create_organization(&name).map_err(core_err)?)
     }
 
     /// An organization by sid.
     #[napi]
-    pub fn organization(&self, sid: String) -> Result<Value> {
+    pub fn organization(&self, sid: String) -> Result<Organization> {
         record(
             &self
                 .engine
@@ -335,13 +223,13 @@ impl Engine {
 
     /// Every organization, oldest first.
     #[napi]
-    pub fn organizations(&self) -> Result<Value> {
+    pub fn organizations(&self) -> Result<Vec<Organization>> {
         record(&self.engine.organizations())
     }
 
     /// Creates an account in an organization.
     #[napi]
-    pub fn create_account(&self, organization_sid: String, name: String) -> Result<Value> {
+    pub fn create_account(&self, organization_sid: String, name: String) -> Result<Account> {
         let account = self
             .engine
             .create_account(parse_sid(&organization_sid)?, &name)
@@ -351,13 +239,13 @@ impl Engine {
 
     /// An account by sid.
     #[napi]
-    pub fn account(&self, sid: String) -> Result<Value> {
+    pub fn account(&self, sid: String) -> Result<Account> {
         record(&self.engine.account(parse_sid(&sid)?).map_err(core_err)?)
     }
 
     /// The accounts of an organization, oldest first.
     #[napi]
-    pub fn accounts(&self, organization_sid: String) -> Result<Value> {
+    pub fn accounts(&self, organization_sid: String) -> Result<Vec<Account>> {
         record(
             &self
                 .engine
@@ -368,12 +256,19 @@ impl Engine {
 
     /// Creates a managed user with organization roles (names such as `"Owner"`).
     #[napi]
-    pub fn create_user(&self, options: String) -> Result<Value> {
-        let o: CreateUserOptions = required("createUser options", options)?;
+    pub fn create_user(
+        &self,
+        #[napi(ts_arg_type = "CreateUserOptions")] options: Strict<CreateUserOptions>,
+    ) -> Result<User> {
+        let Strict(o) = options;
         let roles = o
             .roles
+            .unwrap_or_default()
             .iter()
-            .map(|r| Role::from_str(r).map_err(|e| range_err(e.to_string())))
+            .map(|r| {
+                Role::from_str(r)
+                    .map_err(|e| range_err(format!("{}.roles: {e}", CreateUserOptions::WHAT)))
+            })
             .collect::<Result<Vec<_>>>()?;
         let user = self
             .engine
@@ -381,7 +276,7 @@ impl Engine {
                 organization_sid: parse_sid(&o.organization_sid)?,
                 user_name: o.user_name,
                 roles,
-                sso: o.sso,
+                sso: o.sso.unwrap_or(false),
             })
             .map_err(core_err)?;
         record(&user)
@@ -389,13 +284,13 @@ impl Engine {
 
     /// A managed user by sid.
     #[napi]
-    pub fn user(&self, sid: String) -> Result<Value> {
+    pub fn user(&self, sid: String) -> Result<User> {
         record(&self.engine.user(parse_sid(&sid)?).map_err(core_err)?)
     }
 
     /// The managed users of an organization.
     #[napi]
-    pub fn users(&self, organization_sid: String) -> Result<Value> {
+    pub fn users(&self, organization_sid: String) -> Result<Vec<User>> {
         let org: OrganizationSid = parse_sid(&organization_sid)?;
         record(&self.engine.users(org))
     }
@@ -403,8 +298,12 @@ impl Engine {
     /// Creates an app; the result holds `clientId` and `clientSecret` (never shown
     /// again).
     #[napi]
-    pub fn create_app(&self, options: String) -> Result<Value> {
-        let o: CreateAppOptions = required("createApp options", options)?;
+    pub fn create_app(
+        &self,
+        #[napi(ts_arg_type = "CreateAppOptions")] options: Strict<CreateAppOptions>,
+    ) -> Result<CreatedApp> {
+        const WHAT: &str = CreateAppOptions::WHAT;
+        let Strict(o) = options;
         let new = NewApp {
             owner: OwnerSid::from_str(&o.owner_sid).map_err(core_err)?,
             grant_type: GrantType::parse(o.grant_type.as_deref().unwrap_or("client_credentials"))
@@ -417,37 +316,42 @@ impl Engine {
             terms_of_service_url: o.terms_of_service_url,
             redirect_url: o.redirect_url,
             scopes: o.scopes,
-            token_ttl: o.token_ttl,
+            token_ttl: whole_opt(WHAT, "tokenTtl", o.token_ttl, MAX_SAFE)?,
         };
         let created = self.engine.create_app(new, &admin()).map_err(core_err)?;
-        let mut value = self.app_value(&created.app)?;
-        value["clientSecret"] = json!(created.client_secret.expose());
-        Ok(value)
+        self.app_record(
+            &created.app,
+            json!({ "clientSecret": created.client_secret.expose() }),
+        )
     }
 
     /// An app by client id (never its secret).
     #[napi]
-    pub fn app(&self, client_id: String) -> Result<Value> {
+    pub fn app(&self, client_id: String) -> Result<App> {
         let app = self.engine.app(parse_sid(&client_id)?).map_err(core_err)?;
-        self.app_value(&app)
+        self.app_record(&app, json!({}))
     }
 
     /// The apps of an organization or account, oldest first.
     #[napi]
-    pub fn apps(&self, owner_sid: String) -> Result<Value> {
+    pub fn apps(&self, owner_sid: String) -> Result<Vec<App>> {
         let owner = OwnerSid::from_str(&owner_sid).map_err(core_err)?;
-        let apps = self.engine.apps(owner);
-        Ok(Value::Array(
-            apps.iter()
-                .map(|a| self.app_value(a))
-                .collect::<Result<_>>()?,
-        ))
+        self.engine
+            .apps(owner)
+            .iter()
+            .map(|a| self.app_record(a, json!({})))
+            .collect()
     }
 
-    /// Updates an app; absent fields are kept.
+    /// Updates an app; absent members are kept.
     #[napi]
-    pub fn update_app(&self, client_id: String, options: Option<String>) -> Result<Value> {
-        let o: UpdateAppOptions = self::options("updateApp options", options)?;
+    pub fn update_app(
+        &self,
+        client_id: String,
+        #[napi(ts_arg_type = "UpdateAppOptions")] options: Option<Strict<UpdateAppOptions>>,
+    ) -> Result<App> {
+        const WHAT: &str = UpdateAppOptions::WHAT;
+        let o = or_default(options);
         let update = AppUpdate {
             name: o.name,
             description: o.description,
@@ -457,37 +361,37 @@ impl Engine {
             terms_of_service_url: o.terms_of_service_url,
             redirect_url: o.redirect_url,
             scopes: o.scopes,
-            token_ttl: o.token_ttl,
+            token_ttl: whole_opt(WHAT, "tokenTtl", o.token_ttl, MAX_SAFE)?,
         };
         let app = self
             .engine
             .update_app(parse_sid(&client_id)?, update, &admin())
             .map_err(core_err)?;
-        self.app_value(&app)
+        self.app_record(&app, json!({}))
     }
 
-    /// Replaces an app's secret; the previous one works for `graceSeconds`.
+    /// Replaces an app's secret; the previous one keeps working for
+    /// `options.graceSeconds` (account apps; organization apps: 24 hours).
     #[napi]
-    pub fn rotate_secret(&self, client_id: String, grace_seconds: Option<f64>) -> Result<Value> {
-        let grace = match grace_seconds {
-            None => None,
-            Some(g) if g.is_finite() && g >= 0.0 && g.fract() == 0.0 && g <= 9.0e15 => {
-                Some(g as u64)
-            }
-            Some(g) => {
-                return Err(range_err(format!(
-                    "graceSeconds must be a whole number of seconds of at least 0, not {g}"
-                )))
-            }
-        };
+    pub fn rotate_secret(
+        &self,
+        client_id: String,
+        #[napi(ts_arg_type = "RotateSecretOptions")] options: Option<Strict<RotateSecretOptions>>,
+    ) -> Result<RotatedSecret> {
+        const WHAT: &str = RotateSecretOptions::WHAT;
+        let o = or_default(options);
+        let grace = whole_opt(WHAT, "graceSeconds", o.grace_seconds, MAX_SAFE)?;
         let rotated = self
             .engine
             .rotate_secret(parse_sid(&client_id)?, grace, &admin())
             .map_err(core_err)?;
-        let mut value = self.app_value(&rotated.app)?;
-        value["clientSecret"] = json!(rotated.client_secret.expose());
-        value["previousValidUntil"] = json!(rotated.previous_valid_until.map(rfc3339));
-        Ok(value)
+        self.app_record(
+            &rotated.app,
+            json!({
+                "clientSecret": rotated.client_secret.expose(),
+                "previousValidUntil": rotated.previous_valid_until.map(rfc3339),
+            }),
+        )
     }
 
     /// Deletes an app: its secrets, codes and tokens stop working.
@@ -500,8 +404,11 @@ impl Engine {
     /// A signed-in user approves an authorization-code app: `code`, `redirectTo`,
     /// `authorization` and `expiresAt`.
     #[napi]
-    pub fn authorize(&self, options: String) -> Result<Value> {
-        let o: AuthorizeOptions = required("authorize options", options)?;
+    pub fn authorize(
+        &self,
+        #[napi(ts_arg_type = "AuthorizeOptions")] options: Strict<AuthorizeOptions>,
+    ) -> Result<AuthorizationCode> {
+        let Strict(o) = options;
         let request = AuthorizeRequest {
             client_id: o.client_id,
             response_type: o.response_type.unwrap_or_else(|| "code".to_owned()),
@@ -513,23 +420,23 @@ impl Engine {
             code_challenge_method: o.code_challenge_method,
         };
         let r = self.engine.authorize(&request).map_err(core_err)?;
-        Ok(json!({
-            "code": r.code.expose(),
-            "redirectTo": r.redirect_to.expose(),
-            "authorization": record(&r.authorization)?,
-            "expiresAt": rfc3339(r.expires_at),
-        }))
+        Ok(AuthorizationCode {
+            code: r.code.expose().to_owned(),
+            redirect_to: r.redirect_to.expose().to_owned(),
+            authorization: record(&r.authorization)?,
+            expires_at: rfc3339(r.expires_at),
+        })
     }
 
     /// The apps an organization's users have authorized and not revoked.
     #[napi]
-    pub fn authorizations(&self, organization_sid: String) -> Result<Value> {
+    pub fn authorizations(&self, organization_sid: String) -> Result<Vec<Authorization>> {
         record(&self.engine.authorizations(parse_sid(&organization_sid)?))
     }
 
     /// Revokes an authorization; its tokens stop working at once.
     #[napi]
-    pub fn revoke_authorization(&self, authorization_sid: String) -> Result<Value> {
+    pub fn revoke_authorization(&self, authorization_sid: String) -> Result<Authorization> {
         let revoked = self
             .engine
             .revoke_authorization(parse_sid(&authorization_sid)?, &admin())
@@ -540,8 +447,11 @@ impl Engine {
     /// The Token API: `accessToken`, `idToken`, `tokenType`, `expiresIn`,
     /// `refreshToken` and `scope`.
     #[napi]
-    pub fn token(&self, options: String) -> Result<Value> {
-        let o: TokenOptions = required("token options", options)?;
+    pub fn token(
+        &self,
+        #[napi(ts_arg_type = "TokenOptions")] options: Strict<TokenOptions>,
+    ) -> Result<Token> {
+        let Strict(o) = options;
         let request = TokenRequest {
             grant_type: o.grant_type,
             client_id: o.client_id,
@@ -553,31 +463,39 @@ impl Engine {
             scope: o.scope,
         };
         let issued = self.engine.token(&request).map_err(core_err)?;
-        let mut body = issued.to_json();
-        body["scope"] = json!(issued.scope);
-        Ok(camel(body))
+        Ok(Token {
+            access_token: issued.access_token.expose().to_owned(),
+            id_token: issued.id_token.clone(),
+            token_type: issued.token_type.to_owned(),
+            expires_in: i64::try_from(issued.expires_in).unwrap_or(i64::MAX),
+            refresh_token: issued.refresh_token.as_ref().map(|t| t.expose().to_owned()),
+            scope: issued.scope.clone(),
+        })
     }
 
     /// Verifies an access token and returns its claims (JWT claim names).
-    #[napi]
-    pub fn verify(&self, token: String) -> Result<Value> {
+    #[napi(ts_return_type = "Record<string, unknown>")]
+    pub fn verify(&self, token: String) -> Result<Json> {
         ser(&self.engine.verify(&token).map_err(core_err)?)
     }
 
     /// Whether `token` may call `method path`: `{ permission, claims }`; a refusal
     /// throws an `AccessError` (or `TokenError`).
     #[napi]
-    pub fn check_access(&self, token: String, method: String, path: String) -> Result<Value> {
+    pub fn check_access(&self, token: String, method: String, path: String) -> Result<Access> {
         let access = self
             .engine
             .check_access(&token, &method, &path)
             .map_err(core_err)?;
-        Ok(json!({ "permission": ser(&access.permission)?, "claims": ser(&access.claims)? }))
+        Ok(Access {
+            permission: access.permission.clone(),
+            claims: ser(&access.claims)?,
+        })
     }
 
     /// RFC 7662 introspection: `active` and, when active, the claims.
-    #[napi]
-    pub fn introspect(&self, token: String) -> Result<Value> {
+    #[napi(ts_return_type = "{ active: boolean; [claim: string]: unknown }")]
+    pub fn introspect(&self, token: String) -> Result<Json> {
         ser(&self.engine.introspect(&token))
     }
 
@@ -595,20 +513,21 @@ impl Engine {
     }
 
     /// The JWKS document of the signing key.
-    #[napi]
-    pub fn jwks(&self) -> Value {
+    #[napi(ts_return_type = "{ keys: Array<Record<string, unknown>> }")]
+    pub fn jwks(&self) -> Json {
         self.engine.jwks()
     }
 
     /// The RFC 8414 authorization-server metadata document.
-    #[napi]
-    pub fn metadata(&self) -> Value {
+    #[napi(ts_return_type = "Record<string, unknown>")]
+    pub fn metadata(&self) -> Json {
         self.engine.metadata()
     }
 
-    /// Creates a SCIM user from a resource object; returns the stored resource.
-    #[napi]
-    pub fn scim_create_user(&self, organization_sid: String, user: String) -> Result<Value> {
+    /// Creates a SCIM user from a resource (JSON text: `index.js` sends the object
+    /// it is given); returns the stored resource.
+    #[napi(ts_return_type = "Record<string, unknown>")]
+    pub fn scim_create_user(&self, organization_sid: String, user: String) -> Result<Json> {
         let org: OrganizationSid = parse_sid(&organization_sid)?;
         let user = resource("user", &user)?;
         self.engine
@@ -617,15 +536,15 @@ impl Engine {
     }
 
     /// A SCIM user by id, optionally projected (`attributes`, `excludedAttributes`).
-    #[napi]
+    #[napi(ts_return_type = "Record<string, unknown>")]
     pub fn scim_get_user(
         &self,
         organization_sid: String,
         id: String,
-        options: Option<String>,
-    ) -> Result<Value> {
+        #[napi(ts_arg_type = "ScimGetUserOptions")] options: Option<Strict<ScimGetUserOptions>>,
+    ) -> Result<Json> {
         let org: OrganizationSid = parse_sid(&organization_sid)?;
-        let o: ProjectionOptions = self::options("scimGetUser options", options)?;
+        let o = or_default(options);
         let projection = Projection::from_lists(
             &o.attributes.unwrap_or_default(),
             &o.excluded_attributes.unwrap_or_default(),
@@ -641,43 +560,48 @@ impl Engine {
     pub fn scim_list_users(
         &self,
         organization_sid: String,
-        options: Option<String>,
-    ) -> Result<Value> {
+        #[napi(ts_arg_type = "ScimListUsersOptions")] options: Option<Strict<ScimListUsersOptions>>,
+    ) -> Result<ScimListResponse> {
         let org: OrganizationSid = parse_sid(&organization_sid)?;
         let query = user_query(options)?;
-        ser(&self.engine.scim_list_users(org, &query).map_err(core_err)?)
+        from_json(ser(&self
+            .engine
+            .scim_list_users(org, &query)
+            .map_err(core_err)?)?)
     }
 
-    /// Replaces a SCIM user (PUT); `options.ifMatch` is checked against
-    /// `meta.version`.
-    #[napi]
+    /// Replaces a SCIM user (PUT) with a resource (JSON text); `options.ifMatch` is
+    /// checked against `meta.version`.
+    #[napi(ts_return_type = "Record<string, unknown>")]
     pub fn scim_replace_user(
         &self,
         organization_sid: String,
         id: String,
         user: String,
-        options: Option<String>,
-    ) -> Result<Value> {
+        #[napi(ts_arg_type = "ScimReplaceUserOptions")] options: Option<
+            Strict<ScimReplaceUserOptions>,
+        >,
+    ) -> Result<Json> {
         let org: OrganizationSid = parse_sid(&organization_sid)?;
         let user = resource("user", &user)?;
-        let o: IfMatchOptions = self::options("scimReplaceUser options", options)?;
+        let o = or_default(options);
         self.engine
             .scim_replace_user(org, &id, &user, o.if_match.as_deref(), &admin())
             .map_err(core_err)
     }
 
-    /// Applies a SCIM PATCH request (a `PatchOp` object) to a user.
-    #[napi]
+    /// Applies a SCIM PATCH request (a `PatchOp`, as JSON text) to a user.
+    #[napi(ts_return_type = "Record<string, unknown>")]
     pub fn scim_patch_user(
         &self,
         organization_sid: String,
         id: String,
         patch: String,
-        options: Option<String>,
-    ) -> Result<Value> {
+        #[napi(ts_arg_type = "ScimPatchUserOptions")] options: Option<Strict<ScimPatchUserOptions>>,
+    ) -> Result<Json> {
         let org: OrganizationSid = parse_sid(&organization_sid)?;
         let patch = resource("patch", &patch)?;
-        let o: IfMatchOptions = self::options("scimPatchUser options", options)?;
+        let o = or_default(options);
         self.engine
             .scim_patch_user(org, &id, &patch, o.if_match.as_deref(), &admin())
             .map_err(core_err)
@@ -689,47 +613,51 @@ impl Engine {
         &self,
         organization_sid: String,
         id: String,
-        options: Option<String>,
+        #[napi(ts_arg_type = "ScimDeleteUserOptions")] options: Option<
+            Strict<ScimDeleteUserOptions>,
+        >,
     ) -> Result<()> {
         let org: OrganizationSid = parse_sid(&organization_sid)?;
-        let o: IfMatchOptions = self::options("scimDeleteUser options", options)?;
+        let o = or_default(options);
         self.engine
             .scim_delete_user(org, &id, o.if_match.as_deref(), &admin())
             .map_err(core_err)
     }
 
     /// The SCIM `ServiceProviderConfig` document.
-    #[napi]
-    pub fn scim_service_provider_config(&self) -> Value {
+    #[napi(ts_return_type = "Record<string, unknown>")]
+    pub fn scim_service_provider_config(&self) -> Json {
         self.engine.scim_service_provider_config()
     }
 
     /// The SCIM `ResourceTypes` document.
-    #[napi]
-    pub fn scim_resource_types(&self) -> Value {
+    #[napi(ts_return_type = "Record<string, unknown>")]
+    pub fn scim_resource_types(&self) -> Json {
         self.engine.scim_resource_types()
     }
 
     /// The SCIM `Schemas` document.
-    #[napi]
-    pub fn scim_schemas(&self) -> Value {
+    #[napi(ts_return_type = "Record<string, unknown>")]
+    pub fn scim_schemas(&self) -> Json {
         self.engine.scim_schemas()
     }
 
     /// Every role, as Twilio's Role resource.
     #[napi]
-    pub fn roles(&self) -> Result<Value> {
+    pub fn roles(&self) -> Result<Vec<crate::records::Role>> {
         record(&self.engine.roles())
     }
 
-    /// Gives `roleSid` to the user `identity` in `scope`.
+    /// Gives `options.roleSid` to the user `options.identity` in `options.scope`.
     #[napi]
     pub fn create_role_assignment(
         &self,
         organization_sid: String,
-        options: String,
-    ) -> Result<Value> {
-        let o: RoleAssignmentOptions = required("createRoleAssignment options", options)?;
+        #[napi(ts_arg_type = "CreateRoleAssignmentOptions")] options: Strict<
+            CreateRoleAssignmentOptions,
+        >,
+    ) -> Result<RoleAssignment> {
+        let Strict(o) = options;
         let new = NewRoleAssignment {
             role_sid: o.role_sid,
             scope: o.scope,
@@ -747,13 +675,16 @@ impl Engine {
     pub fn role_assignments(
         &self,
         organization_sid: String,
-        options: Option<String>,
-    ) -> Result<Value> {
-        let o: RoleAssignmentsOptions = self::options("roleAssignments options", options)?;
+        #[napi(ts_arg_type = "RoleAssignmentsOptions")] options: Option<
+            Strict<RoleAssignmentsOptions>,
+        >,
+    ) -> Result<RoleAssignmentPage> {
+        const WHAT: &str = RoleAssignmentsOptions::WHAT;
+        let o = or_default(options);
         let query = RoleAssignmentQuery {
             identity: o.identity,
             scope: o.scope,
-            page_size: o.page_size,
+            page_size: whole_opt(WHAT, "pageSize", o.page_size, u32::MAX.into())?.map(|n| n as u32),
             page_token: o.page_token,
         };
         let page = self
@@ -774,14 +705,22 @@ impl Engine {
     /// Audit events, oldest first, narrowed by `eventType`, `subject`, `since`,
     /// `until` (RFC 3339) and `limit` (the newest).
     #[napi]
-    pub fn audit_events(&self, options: Option<String>) -> Result<Value> {
-        let o: AuditOptions = self::options("auditEvents options", options)?;
+    pub fn audit_events(
+        &self,
+        #[napi(ts_arg_type = "AuditEventsOptions")] options: Option<Strict<AuditEventsOptions>>,
+    ) -> Result<Vec<AuditEvent>> {
+        const WHAT: &str = AuditEventsOptions::WHAT;
+        let o = or_default(options);
+        let at = |name: &str, v: Option<String>| {
+            v.map(|v| instant(&format!("{WHAT}.{name}"), &v))
+                .transpose()
+        };
         let query = AuditQuery {
             event_type: o.event_type,
             subject: o.subject,
-            since: o.since.map(|v| instant("since", &v)).transpose()?,
-            until: o.until.map(|v| instant("until", &v)).transpose()?,
-            limit: o.limit,
+            since: at("since", o.since)?,
+            until: at("until", o.until)?,
+            limit: whole_opt(WHAT, "limit", o.limit, MAX_SAFE)?.map(|n| n as usize),
         };
         record(&self.engine.audit_events(&query))
     }
@@ -800,52 +739,56 @@ impl Engine {
 
     /// `scimListUsers` on the libuv thread pool: a large list does not block the
     /// event loop. Resolves to the same `ListResponse`.
-    #[napi(ts_return_type = "Promise<unknown>")]
+    #[napi(ts_return_type = "Promise<ScimListResponse>")]
     pub fn scim_list_users_async(
         &self,
         organization_sid: String,
-        options: Option<String>,
-    ) -> Result<AsyncTask<Job>> {
+        #[napi(ts_arg_type = "ScimListUsersOptions")] options: Option<Strict<ScimListUsersOptions>>,
+    ) -> Result<AsyncTask<Job<ScimListResponse>>> {
         let org: OrganizationSid = parse_sid(&organization_sid)?;
         let query = user_query(options)?;
         let engine = self.engine.clone();
         Ok(Job::new(move || {
-            ser(&engine.scim_list_users(org, &query).map_err(core_err)?)
+            from_json(ser(&engine
+                .scim_list_users(org, &query)
+                .map_err(core_err)?)?)
         }))
     }
 
     /// `exportState` on the libuv thread pool; resolves to the JSON string.
     #[napi(ts_return_type = "Promise<string>")]
-    pub fn export_state_async(&self) -> AsyncTask<Job> {
+    pub fn export_state_async(&self) -> AsyncTask<Job<String>> {
         let engine = self.engine.clone();
-        Job::new(move || Ok(Value::String(engine.export_state())))
+        Job::new(move || Ok(engine.export_state()))
     }
 
     /// `importState` on the libuv thread pool; resolves when the state is replaced.
     #[napi(ts_return_type = "Promise<void>")]
-    pub fn import_state_async(&self, state: String) -> AsyncTask<Job> {
+    pub fn import_state_async(&self, state: String) -> AsyncTask<Job<()>> {
         let engine = self.engine.clone();
-        Job::new(move || {
-            engine.import_state(&state).map_err(core_err)?;
-            Ok(Value::Null)
-        })
+        Job::new(move || engine.import_state(&state).map_err(core_err))
     }
 
-    /// Serves this engine (same state, same clock) over HTTP on a background
-    /// thread; resolves to a `Server`. Options: `port` (0 picks one), `host`,
-    /// `demo` (seed the demo data), `adminToken`.
+    /// Serves this engine (same state, same clock, same SCIM rules) over HTTP on a
+    /// background thread; resolves to a `Server`. Options: `port` (0 picks one),
+    /// `host`, `demo` (seed the demo data), `adminToken`, `responseStyle`.
     #[napi(ts_return_type = "Promise<Server>")]
-    pub fn serve(&self, options: Option<String>) -> Result<AsyncTask<Serve>> {
-        let o: ServeOptions = self::options("serve options", options)?;
+    pub fn serve(
+        &self,
+        #[napi(ts_arg_type = "ServeOptions")] options: Option<Strict<ServeOptions>>,
+    ) -> Result<AsyncTask<Serve>> {
+        const WHAT: &str = ServeOptions::WHAT;
+        let o = or_default(options);
+        let port = whole_opt(WHAT, "port", o.port, u16::MAX.into())?.unwrap_or(0);
         let (server_options, demo) = iamkit_bindings::ServeOptions {
-            port: o.port.unwrap_or(0),
+            port: u16::try_from(port).unwrap_or(0),
             host: o.host,
             demo: o.demo.unwrap_or(false),
             admin_token: o.admin_token,
             response_style: o.response_style,
         }
         .server_options()
-        .map_err(options_err)?;
+        .map_err(|e| options_err(WHAT, e))?;
         Ok(AsyncTask::new(Serve {
             engine: self.engine.clone(),
             options: Some(server_options),
@@ -887,7 +830,7 @@ impl Task for Serve {
 #[napi]
 pub struct Server {
     url: String,
-    bootstrap: Value,
+    bootstrap: Bootstrap,
     running: Arc<parking_lot::Mutex<Option<RunningServer>>>,
 }
 
@@ -899,9 +842,10 @@ impl Server {
         self.url.clone()
     }
 
-    /// The admin token and, with `demo: true`, the demo credentials.
+    /// The admin token and, with `demo: true`, the demo organization, users and
+    /// apps (client ids and secrets).
     #[napi(getter)]
-    pub fn bootstrap(&self) -> Value {
+    pub fn bootstrap(&self) -> Bootstrap {
         self.bootstrap.clone()
     }
 

@@ -1,9 +1,11 @@
 //! The Node.js binding of iamkit: the native addon behind the npm package `iamkit`.
 //!
-//! A thin layer: it converts JS arguments (strings and plain option objects with
-//! camelCase keys) to the core's types, calls the [`iamkit::Engine`], and returns
-//! plain JSON values (records with camelCase keys; SCIM resources, token claims,
-//! JWKS and metadata exactly as the core produces them). Every rule lives in the
+//! A thin layer: it converts JS arguments (strings, and option objects read into
+//! the typed `#[napi(object)]` structs of `options.rs`) to the core's types, calls
+//! the [`iamkit::Engine`], and returns typed records (`records.rs`, camelCase
+//! keys) or, for free-form JSON (SCIM resources, token claims, JWKS, metadata),
+//! the JSON exactly as the core produces it. napi generates the TypeScript of all
+//! of it (`node/native.d.ts`, written by `node/build.js`). Every rule lives in the
 //! core. Errors are made in one place, `convert::core_err`, and turned into JS error
 //! classes by `node/index.js`.
 //!
@@ -12,6 +14,8 @@
 
 mod convert;
 mod engine;
+mod options;
+mod records;
 
 pub use engine::{Engine, ManualClock, Server};
 
@@ -19,8 +23,9 @@ use napi_derive::napi;
 
 /// Runs the `iamkit` command line (`iamkit serve …`, the flags of the Rust binary)
 /// with `argv` (the program name first) on this thread until the emulator stops;
-/// returns the exit status. For the package's `iamkit` bin.
-#[napi]
+/// returns the exit status. For the package's `iamkit` bin (`cli.js`) only, so it is
+/// left out of the generated types, which the package re-exports.
+#[napi(skip_typescript)]
 pub fn cli_main(argv: Vec<String>) -> u32 {
     u32::from(iamkit_server::cli::run(argv))
 }

@@ -99,3 +99,16 @@ def logging_emulator(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Lists the vector steps that HTTP shows only in part (vectors_http.GAPS)."""
+    import vectors_http
+
+    if not vectors_http.GAPS:
+        return
+    terminalreporter.section("vector steps checked in part over HTTP")
+    for reason, where in sorted(vectors_http.GAPS.items()):
+        terminalreporter.write_line(f"{len(where):4d} × {reason}")
+        for item in where[:3]:
+            terminalreporter.write_line(f"       e.g. {item}")
