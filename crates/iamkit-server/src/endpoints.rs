@@ -9,7 +9,8 @@ use axum::Router;
 use iamkit::endpoints::{Endpoint, ORGANIZATION_ROUTES};
 use iamkit::Method;
 
-use crate::{roles, scim, AppState};
+use crate::app_state::AppState;
+use crate::{roles, scim};
 
 /// The routes of the SCIM endpoints (`scim`) or of the others.
 pub fn routes(scim: bool) -> Router<Arc<AppState>> {

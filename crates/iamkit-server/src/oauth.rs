@@ -10,9 +10,9 @@ use axum::Json;
 use iamkit::{OAuthError, TokenRequest};
 use serde_json::Value;
 
+use crate::app_state::AppState;
 use crate::form::{client_credentials, Form};
 use crate::http_error::ApiError;
-use crate::AppState;
 
 /// `POST /v2/token` (and `/v1/token`): the Token API.
 pub async fn token(

@@ -14,10 +14,10 @@ use iamkit::{NewRoleAssignment, RoleAssignmentQuery};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::app_state::AppState;
 use crate::auth::Caller;
 use crate::form::Form;
 use crate::http_error::ApiError;
-use crate::AppState;
 
 /// The routes any token of the organization may call.
 pub fn organization_routes() -> Router<Arc<AppState>> {

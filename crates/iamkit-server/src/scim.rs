@@ -15,10 +15,10 @@ use iamkit::scim::{Projection, ScimError};
 use iamkit::{Engine, OrganizationSid, UserQuery};
 use serde_json::Value;
 
+use crate::app_state::AppState;
 use crate::auth::Caller;
 use crate::form::Form;
 use crate::http_error::{scim_error_response, scim_json, ScimFailure, SCIM_JSON};
-use crate::AppState;
 
 /// The discovery documents, readable without a token (RFC 7644 §4), and a SCIM
 /// 404 for any other path under a SCIM root.
