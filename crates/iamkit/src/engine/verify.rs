@@ -6,12 +6,13 @@ use serde_json::{json, Value};
 use super::Engine;
 use crate::apps::App;
 use crate::catalogue::{AccessError, Method};
+use crate::error_code::ErrorCode;
 use crate::ids::{AccountSid, OrganizationSid};
 use crate::secrets::SecretHash;
-use crate::signing::{verify_signature, Claims, TokenError};
+use crate::signing::{decode_unverified, verify_signature, Claims, TokenError};
 use crate::store::{self, State};
 use crate::tokens::grant::grant_revoked;
-use crate::tokens::Introspection;
+use crate::tokens::{Introspection, TokenInspection};
 
 /// A request a token may make.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +44,30 @@ impl Engine {
         }
         store::read(self.store(), |s| still_valid(s, &claims))?;
         Ok(claims)
+    }
+
+    /// Inspects a token: its header and claims as sent, and the verdict of
+    /// [`Engine::verify`] with its code; for an expired token, how long ago it
+    /// expired.
+    pub fn inspect_token(&self, token: &str) -> TokenInspection {
+        let (header, claims) = decode_unverified(token);
+        let verdict = self.verify(token);
+        let expired_seconds_ago = match (&verdict, &claims) {
+            (Err(TokenError::Expired), Some(c)) => c
+                .get("exp")
+                .and_then(Value::as_i64)
+                .map(|exp| self.now().unix_timestamp().saturating_sub(exp)),
+            _ => None,
+        };
+        let error = verdict.err();
+        TokenInspection {
+            valid: error.is_none(),
+            code: error.as_ref().map(|e| e.code().to_owned()),
+            message: error.as_ref().map(ToString::to_string),
+            expired_seconds_ago,
+            header,
+            claims,
+        }
     }
 
     /// Whether `token` may make the request `method path`: the token must verify,

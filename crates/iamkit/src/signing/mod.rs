@@ -5,7 +5,7 @@ mod jwt;
 mod keys;
 
 pub use jwt::Claims;
-pub(crate) use jwt::{sign, verify_signature};
+pub(crate) use jwt::{decode_unverified, sign, verify_signature};
 pub use keys::{Algorithm, KeyError, SigningKey, StoredKey};
 
 use crate::error_code::ErrorCode;

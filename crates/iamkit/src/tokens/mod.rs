@@ -129,6 +129,25 @@ impl TokenResponse {
     }
 }
 
+/// What the engine makes of a token, for people debugging one: its header and
+/// claims as sent, and the verdict [`crate::Engine::verify`] gives now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenInspection {
+    /// Whether the token verifies now.
+    pub valid: bool,
+    /// The stable code of the refusal (`token_expired`, `token_revoked`,
+    /// `invalid_issuer`, `invalid_signature`, …); `None` when valid.
+    pub code: Option<String>,
+    /// The refusal, for people; `None` when valid.
+    pub message: Option<String>,
+    /// For an expired token, how many seconds ago (by the engine clock) it expired.
+    pub expired_seconds_ago: Option<i64>,
+    /// The JOSE header, if it decodes (never trusted).
+    pub header: Option<serde_json::Value>,
+    /// The claims, if they decode; verified only when `valid`.
+    pub claims: Option<serde_json::Value>,
+}
+
 /// RFC 7662 introspection of a token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Introspection {
