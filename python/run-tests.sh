@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tests the Python package as it ships: installs the iamkit wheel into a fresh
 # virtual environment and runs pytest there against the installed wheel (not the
-# source tree); then type-checks an example with mypy and runs ruff on python/.
+# source tree); then type-checks an example with mypy, checks the stubs against the
+# installed module with mypy's stubtest and runs ruff on python/.
 # The wheel is IAMKIT_PY_WHEEL (scripts/test.sh passes the one scripts/package.sh
 # made), or else one built here with maturin (dev profile).
 #
@@ -32,10 +33,13 @@ fi
 "$venv/pip" install --quiet --disable-pip-version-check --no-index \
   --find-links "$work/wheels" iamkit
 
-echo "== Python: ruff and mypy"
+echo "== Python: ruff, mypy and stubtest"
 "$venv/ruff" format --check --config "$root/ruff.toml" .
 "$venv/ruff" check --config "$root/ruff.toml" .
 (cd "$work" && "$venv/mypy" --strict "$root/python/tests/typing_example.py")
+# The stubs of the native module (and the statically declared exception classes)
+# against the installed module, with no allowlist.
+(cd "$work" && "$venv/python" -m mypy.stubtest iamkit._native iamkit.exceptions)
 
 echo "== Python: pytest against the installed wheel"
 (cd "$work" && IAMKIT_EXPECT_INSTALLED=1 "$venv/python" -m pytest -q \

@@ -31,17 +31,17 @@ def demo_token(server: iamkit.Server) -> dict[str, object]:
 
 
 @pytest.fixture
-def org(iamkit_engine: iamkit.Engine) -> iamkit.Record:
+def org(iamkit_engine: iamkit.Engine) -> iamkit.Organization:
     return iamkit_engine.create_organization("Acme")
 
 
 @pytest.fixture
-def admin_user(iamkit_engine: iamkit.Engine, org: iamkit.Record) -> iamkit.Record:
+def admin_user(iamkit_engine: iamkit.Engine, org: iamkit.Organization) -> iamkit.User:
     return iamkit_engine.create_user(org.sid, "admin@acme.example", roles=["Administrator"])
 
 
 @pytest.fixture
-def code_app(iamkit_engine: iamkit.Engine, org: iamkit.Record) -> iamkit.Record:
+def code_app(iamkit_engine: iamkit.Engine, org: iamkit.Organization) -> iamkit.CreatedApp:
     return iamkit_engine.create_app(
         org.sid,
         name="Dashboard",

@@ -9,11 +9,13 @@ import json
 import urllib.parse
 import urllib.request
 from datetime import datetime, timedelta, timezone
+from typing import Callable
 
 import pytest
 from conftest import VECTORS, demo_token
 
 import iamkit
+import iamkit._native
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
@@ -28,7 +30,7 @@ def scim_user(name: str, **extra: object) -> dict:
     }
 
 
-def client_token(engine: iamkit.Engine, app: iamkit.Record) -> iamkit.Record:
+def client_token(engine: iamkit.Engine, app: iamkit.CreatedApp) -> iamkit.Token:
     return engine.token(
         grant_type="client_credentials", client_id=app.client_id, client_secret=app.client_secret
     )
@@ -65,6 +67,35 @@ def test_clock_set_advance_now() -> None:
 def test_clock_rejects_bad_arguments(call, error) -> None:
     with pytest.raises(error):
         call(iamkit.ManualClock())
+
+
+ADVANCE_RANGE = "seconds must be a number from 0 to 1e12 (move the clock back with set)"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "error", "message"),
+    [
+        # Moving back is refused: that is what set() is for.
+        (-1, ValueError, f"{ADVANCE_RANGE}, not -1"),
+        (-0.5, ValueError, f"{ADVANCE_RANGE}, not -0.5"),
+        (float("nan"), ValueError, f"{ADVANCE_RANGE}, not NaN"),
+        (1e13, ValueError, f"{ADVANCE_RANGE}, not 10000000000000"),
+        # An int too large for a float is out of range too, not an OverflowError.
+        (10**400, ValueError, f"{ADVANCE_RANGE}, not inf"),
+        (-(10**400), ValueError, f"{ADVANCE_RANGE}, not -inf"),
+        ("1", TypeError, "seconds must be a number, not str"),
+        (None, TypeError, "seconds must be a number, not NoneType"),
+    ],
+)
+def test_clock_advance_refusals_are_exact(
+    seconds: object, error: type[Exception], message: str
+) -> None:
+    clock = iamkit.ManualClock()
+    with pytest.raises(error) as caught:
+        clock.advance(seconds=seconds)  # type: ignore[arg-type]
+    assert type(caught.value) is error
+    assert str(caught.value) == message
+    assert clock.isoformat() == "2026-01-01T00:00:00Z"
 
 
 # ----- Engine construction -----
@@ -151,9 +182,10 @@ def test_record_protocol(iamkit_engine: iamkit.Engine, org: iamkit.Record) -> No
     assert org["name"] == "Acme"
     assert "name" in org
     assert "nope" not in org
-    assert set(org) == {"sid", "name", "created_at"}
+    assert 1 not in org
+    assert list(org) == ["sid", "name", "created_at"]
     assert len(org) == 3
-    assert set(org.keys()) == set(org)
+    assert org.keys() == list(org)
     copy = org.to_dict()
     copy["name"] = "changed"
     assert org.name == "Acme"
@@ -162,7 +194,74 @@ def test_record_protocol(iamkit_engine: iamkit.Engine, org: iamkit.Record) -> No
     with pytest.raises(KeyError):
         org["nope"]
     assert org != org.to_dict()
-    assert repr(org).startswith("Organization(")
+    assert repr(org) == (
+        f"Organization(sid={org.sid!r}, name='Acme', created_at='2026-01-01T00:00:00Z')"
+    )
+
+
+def test_records_are_typed_frozen_classes(
+    iamkit_engine: iamkit.Engine, org: iamkit.Organization, code_app: iamkit.CreatedApp
+) -> None:
+    assert type(org) is iamkit.Organization and isinstance(org, iamkit.Record)
+    assert type(code_app) is iamkit.CreatedApp and isinstance(code_app, iamkit.App)
+    fetched = iamkit_engine.app(code_app.client_id)
+    assert type(fetched) is iamkit.App and fetched.kind == "App"
+    # A created app is not equal to the same app fetched: it also has the secret.
+    assert fetched != code_app
+    assert code_app.to_dict() == {**fetched.to_dict(), "client_secret": code_app.client_secret}
+    assert fetched.owner == {"level": "organization", "organization_sid": org.sid}
+    assert fetched.created_by == "admin"
+    with pytest.raises(AttributeError):
+        fetched.name = "renamed"  # type: ignore[misc]
+    # Lists and dicts read from a record are copies: changing them changes nothing.
+    fetched.scopes.append("x")
+    fetched.owner["level"] = "x"
+    assert iamkit_engine.app(code_app.client_id) == fetched
+    assert fetched.scopes == ["managed-users/list", "managed-users/read"]
+    with pytest.raises(TypeError):
+        iamkit.App()  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        type("Mine", (iamkit.Organization,), {})
+    role = iamkit_engine.roles()[0]
+    assert (role.type, role["type"]) == ("organization", "organization")
+    with pytest.raises(TypeError):
+        hash(org)
+
+
+def test_record_reprs_hide_secrets(
+    iamkit_engine: iamkit.Engine,
+    org: iamkit.Organization,
+    admin_user: iamkit.User,
+    code_app: iamkit.CreatedApp,
+) -> None:
+    granted = iamkit_engine.authorize(
+        client_id=code_app.client_id,
+        redirect_uri="https://app.example/callback",
+        user_sid=admin_user.sid,
+        scope="offline_access",
+    )
+    tok = iamkit_engine.token(
+        grant_type="authorization_code",
+        client_id=code_app.client_id,
+        client_secret=code_app.client_secret,
+        code=granted.code,
+        redirect_uri="https://app.example/callback",
+    )
+    rotated = iamkit_engine.rotate_secret(code_app.client_id)
+    secrets = [
+        code_app.client_secret,
+        granted.code,
+        granted.redirect_to,
+        tok.access_token,
+        tok.refresh_token,
+        rotated.client_secret,
+    ]
+    shown = " ".join(repr(r) for r in (code_app, granted, tok, rotated))
+    for secret in secrets:
+        assert secret and secret not in shown
+    assert "access_token='***'" in repr(tok) and "id_token=None" in repr(tok)
+    assert "client_secret='***'" in repr(rotated)
+    assert repr(granted).startswith("AuthorizationCode(code='***', redirect_to='***', ")
 
 
 # ----- apps -----
@@ -220,8 +319,124 @@ def test_app_rules_raise_app_errors(iamkit_engine: iamkit.Engine, org: iamkit.Re
         iamkit_engine.create_app(org.sid, name=3, scopes=[])  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         iamkit_engine.create_app(org.sid, "positional-name", scopes=[])  # type: ignore[misc]
-    with pytest.raises(OverflowError):
+    with pytest.raises(ValueError) as negative:
         iamkit_engine.rotate_secret("OQ" + "0" * 32, grace_seconds=-1)
+    assert str(negative.value) == (
+        "grace_seconds must be an integer from 0 to 18446744073709551615, not -1"
+    )
+
+
+U64_MAX = 2**64 - 1
+BAD_ARGUMENTS = [
+    # A str where a list of str is needed is refused, not split into characters.
+    (
+        lambda e, org: e.create_app(org, name="x", scopes="managed-users/list"),
+        TypeError,
+        "scopes must be a list of str, not str",
+    ),
+    (
+        lambda e, org: e.create_app(org, name="x", scopes=["managed-users/list", 1]),
+        TypeError,
+        "scopes[1] must be a str, not int",
+    ),
+    (
+        lambda e, org: e.create_app(org, name="x", scopes=[], image_urls="https://x.example"),
+        TypeError,
+        "image_urls must be a list of str, not str",
+    ),
+    (
+        lambda e, org: e.update_app("OQ" + "0" * 32, scopes="a b"),
+        TypeError,
+        "scopes must be a list of str, not str",
+    ),
+    (
+        lambda e, org: e.create_user(org, "u@acme.example", roles="Owner"),
+        TypeError,
+        "roles must be a list of str, not str",
+    ),
+    (
+        lambda e, org: e.scim_get_user(org, "x", attributes="userName"),
+        TypeError,
+        "attributes must be a list of str, not str",
+    ),
+    (
+        lambda e, org: e.scim_list_users(org, excluded_attributes={"userName"}),
+        TypeError,
+        "excluded_attributes must be a list of str, not set",
+    ),
+    # Integers out of range are a ValueError, other types a TypeError, naming the
+    # argument.
+    (
+        lambda e, org: e.create_app(org, name="x", scopes=[], token_ttl=2**64),
+        ValueError,
+        f"token_ttl must be an integer from 0 to {U64_MAX}, not {2**64}",
+    ),
+    (
+        lambda e, org: e.create_app(org, name="x", scopes=[], token_ttl="60"),
+        TypeError,
+        "token_ttl must be an int, not str",
+    ),
+    (
+        lambda e, org: e.update_app("OQ" + "0" * 32, token_ttl=-5),
+        ValueError,
+        f"token_ttl must be an integer from 0 to {U64_MAX}, not -5",
+    ),
+    (
+        lambda e, org: e.rotate_secret("OQ" + "0" * 32, grace_seconds=1.5),
+        TypeError,
+        "grace_seconds must be an int, not float",
+    ),
+    (
+        lambda e, org: e.role_assignments(org, identity="x", page_size=2**32),
+        ValueError,
+        "page_size must be an integer from 0 to 4294967295, not 4294967296",
+    ),
+    (
+        lambda e, org: e.scim_list_users(org, start_index=-1),
+        ValueError,
+        f"start_index must be an integer from 0 to {U64_MAX}, not -1",
+    ),
+    (
+        lambda e, org: e.scim_list_users(org, count=2**70),
+        ValueError,
+        f"count must be an integer from 0 to {U64_MAX}, not {2**70}",
+    ),
+    (
+        lambda e, org: e.audit_events(limit=-1),
+        ValueError,
+        f"limit must be an integer from 0 to {U64_MAX}, not -1",
+    ),
+    (
+        lambda e, org: e.serve(port=70000),
+        ValueError,
+        "port must be an integer from 0 to 65535, not 70000",
+    ),
+    (
+        lambda e, org: e.serve(port="8080"),
+        TypeError,
+        "port must be an int, not str",
+    ),
+]
+
+
+@pytest.mark.parametrize(("call", "error", "message"), BAD_ARGUMENTS)
+def test_bad_arguments_name_the_argument(
+    iamkit_engine: iamkit.Engine,
+    org: iamkit.Organization,
+    call: Callable[[iamkit.Engine, str], object],
+    error: type[Exception],
+    message: str,
+) -> None:
+    with pytest.raises(error) as caught:
+        call(iamkit_engine, org.sid)
+    assert type(caught.value) is error
+    assert str(caught.value) == message
+
+
+def test_cli_main_takes_a_list_of_str() -> None:
+    with pytest.raises(TypeError) as caught:
+        iamkit._native.cli_main("iamkit --help")  # type: ignore[arg-type]
+    assert str(caught.value) == "argv must be a list of str, not str"
 
 
 # ----- authorization code flow, tokens, verification -----

@@ -89,3 +89,34 @@ def test_core_errors_raise_the_right_classes(iamkit_engine: iamkit.Engine) -> No
         iamkit_engine.role_assignments(org.sid)
     with pytest.raises(iamkit.StateError):
         iamkit_engine.import_state('{"version": 999}')
+
+
+COMBINED = [
+    (area, kind, area.__name__.removesuffix("Error") + kind.__name__)
+    for area in AREAS
+    for kind in KINDS
+]
+
+
+@pytest.mark.parametrize(("area", "kind", "name"), COMBINED)
+def test_combined_classes_are_declared(
+    area: type[iamkit.IamkitError], kind: type[iamkit.IamkitError], name: str
+) -> None:
+    cls = getattr(exceptions, name)
+    assert cls.__mro__[1:3] == (area, kind)
+    assert cls.__module__ == "iamkit.exceptions"
+    assert name in exceptions.__all__
+    status = kind_status(kind)
+    area_name = next(a for a, c in exceptions._AREAS.items() if c is area)
+    assert type(exceptions._from_native(area_name, "c", status, 1, "m")) is cls
+
+
+def kind_status(kind: type[iamkit.IamkitError]) -> int:
+    return next(s for s, c in exceptions._KINDS.items() if c is kind)
+
+
+def test_conflict_covers_409_and_412() -> None:
+    for status in (409, 412):
+        assert type(exceptions._from_native("scim", "c", status, 1, "m")) is (
+            exceptions.ScimConflict
+        )

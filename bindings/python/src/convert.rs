@@ -1,8 +1,9 @@
 //! Conversions between Python objects and the JSON values the engine speaks, and
 //! the one place where core errors become Python exceptions.
 
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::sync::GILOnceCell;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use pyo3::IntoPyObjectExt;
 use serde_json::{Map, Number, Value};
@@ -115,6 +116,85 @@ fn from_py_at(what: &str, obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Valu
     )))
 }
 
+/// An unsigned integer type that arguments are converted to.
+pub trait Unsigned: for<'py> FromPyObject<'py> {
+    /// The largest value, for messages.
+    const MAX: u64;
+}
+
+macro_rules! unsigned {
+    ($($t:ty),*) => {$(
+        impl Unsigned for $t {
+            const MAX: u64 = <$t>::MAX as u64;
+        }
+    )*};
+}
+unsigned!(u16, u32, u64, usize);
+
+/// The argument `what` as an unsigned integer: an `int` out of the type's range is a
+/// `ValueError` and anything else a `TypeError`, both naming `what`.
+pub fn unsigned<T: Unsigned>(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<T> {
+    match obj.extract::<T>() {
+        Ok(value) => Ok(value),
+        Err(e) if e.is_instance_of::<PyOverflowError>(obj.py()) => {
+            let shown = obj
+                .str()
+                .map_or_else(|_| "a larger one".into(), |s| s.to_string());
+            Err(PyValueError::new_err(format!(
+                "{what} must be an integer from 0 to {}, not {shown}",
+                T::MAX
+            )))
+        }
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "{what} must be an int, not {}",
+            type_name(obj)
+        ))),
+    }
+}
+
+/// [`unsigned`] of an optional argument (`None` stays `None`).
+pub fn opt_unsigned<T: Unsigned>(
+    what: &str,
+    obj: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<T>> {
+    match obj {
+        Some(obj) if !obj.is_none() => unsigned(what, obj).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// The argument `what` as a list of strings (a `list` or `tuple` of `str`; a lone
+/// `str` is refused, not split into characters): a `TypeError` naming `what`, or
+/// the item, otherwise.
+pub fn str_list(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    if !(obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>()) {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be a list of str, not {}",
+            type_name(obj)
+        )));
+    }
+    let mut items = Vec::new();
+    for (i, item) in obj.try_iter()?.enumerate() {
+        let item = item?;
+        let text = item.downcast::<PyString>().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "{what}[{i}] must be a str, not {}",
+                type_name(&item)
+            ))
+        })?;
+        items.push(text.to_cow()?.into_owned());
+    }
+    Ok(items)
+}
+
+/// [`str_list`] of an optional argument (`None` stays `None`).
+pub fn opt_str_list(what: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<String>>> {
+    match obj {
+        Some(obj) if !obj.is_none() => str_list(what, obj).map(Some),
+        _ => Ok(None),
+    }
+}
+
 /// The Python type name of `obj`, for messages.
 pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
     obj.get_type()
@@ -138,19 +218,29 @@ pub fn options_err(error: iamkit_bindings::OptionsError) -> PyErr {
 /// `iamkit.exceptions` (chosen there by area and HTTP status) carrying `.code`,
 /// `.status`, `.twilio_code` and the message.
 pub fn core_err(error: impl Into<iamkit::Error>) -> PyErr {
+    static FROM_NATIVE: GILOnceCell<PyObject> = GILOnceCell::new();
     let error = iamkit_bindings::FlatError::new(error);
     Python::with_gil(|py| {
-        let made = py.import("iamkit.exceptions").and_then(|m| {
-            m.getattr("_from_native")?.call1((
-                error.area,
-                error.code,
-                error.status,
-                error.twilio_code,
-                error.message,
-            ))
-        });
+        let made = FROM_NATIVE
+            .get_or_try_init(py, || {
+                py.import("iamkit.exceptions")?
+                    .getattr("_from_native")
+                    .map(Bound::unbind)
+            })
+            .and_then(|from_native| {
+                from_native.call1(
+                    py,
+                    (
+                        error.area,
+                        error.code,
+                        error.status,
+                        error.twilio_code,
+                        error.message,
+                    ),
+                )
+            });
         match made {
-            Ok(exception) => PyErr::from_value(exception),
+            Ok(exception) => PyErr::from_value(exception.into_bound(py)),
             Err(import_failed) => import_failed,
         }
     })

@@ -4,9 +4,10 @@
 use std::str::FromStr;
 use std::sync::Arc;
 
-use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::exceptions::{PyOverflowError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::sync::GILOnceCell;
+use pyo3::types::{PyFloat, PyInt, PyList, PyType};
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -19,8 +20,11 @@ use iamkit::{
 use iamkit_bindings::{EngineOptions, ServeOptions};
 use iamkit_server::RunningServer;
 
-use crate::convert::{core_err, from_py, options_err, ser_to_py, to_py, type_name};
-use crate::Record;
+use crate::convert::{
+    core_err, from_py, opt_str_list, opt_unsigned, options_err, ser_to_py, str_list, to_py,
+    type_name,
+};
+use crate::records::{self as rec, make, ser};
 
 /// Parses a sid argument; a malformed one is the core's `invalid_sid` error.
 fn parse_sid<S: Sid>(value: &str) -> PyResult<S> {
@@ -53,28 +57,23 @@ fn rfc3339(at: OffsetDateTime) -> String {
         .unwrap_or_else(|_| at.unix_timestamp().to_string())
 }
 
-fn record(py: Python<'_>, kind: &'static str, value: Value) -> PyResult<Record> {
-    let obj = to_py(py, &value)?;
-    let dict = obj.into_bound(py).downcast_into::<PyDict>()?;
-    Ok(Record::new(kind, dict))
-}
-
-fn ser_record<T: serde::Serialize>(py: Python<'_>, kind: &'static str, v: &T) -> PyResult<Record> {
-    let value = serde_json::to_value(v)
-        .map_err(|e| PyValueError::new_err(format!("cannot convert to JSON: {e}")))?;
-    record(py, kind, value)
-}
-
-fn records<T: serde::Serialize>(
-    py: Python<'_>,
-    kind: &'static str,
-    items: &[T],
-) -> PyResult<Py<PyList>> {
-    let list = PyList::empty(py);
-    for item in items {
-        list.append(ser_record(py, kind, item)?)?;
+/// The `seconds` of `advance`: an `int` or a `float` (an `int` too large for a float
+/// is infinite, which the core refuses like any step out of range).
+fn seconds_arg(seconds: &Bound<'_, PyAny>) -> PyResult<f64> {
+    if !(seconds.is_instance_of::<PyInt>() || seconds.is_instance_of::<PyFloat>()) {
+        return Err(PyTypeError::new_err(format!(
+            "seconds must be a number, not {}",
+            type_name(seconds)
+        )));
     }
-    Ok(list.unbind())
+    match seconds.extract::<f64>() {
+        Err(e) if e.is_instance_of::<PyOverflowError>(seconds.py()) => Ok(if seconds.lt(0)? {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        }),
+        other => other,
+    }
 }
 
 /// A clock that stands still until set or advanced; share one between an engine and
@@ -98,8 +97,9 @@ impl PyManualClock {
 
     /// Moves the clock forward by `seconds` (0 to 1e12; move it back with `set`).
     #[pyo3(signature = (seconds))]
-    fn advance(&self, seconds: f64) -> PyResult<()> {
-        iamkit::Adjustable::advance_seconds(&self.0, seconds).map_err(PyValueError::new_err)
+    fn advance(&self, seconds: &Bound<'_, PyAny>) -> PyResult<()> {
+        iamkit::Adjustable::advance_seconds(&self.0, seconds_arg(seconds)?)
+            .map_err(PyValueError::new_err)
     }
 
     /// Puts the clock at `at` (RFC 3339 string or aware `datetime`).
@@ -109,27 +109,25 @@ impl PyManualClock {
     }
 
     /// The clock's instant as an aware UTC `datetime`.
-    fn now(&self, py: Python<'_>) -> PyResult<PyObject> {
+    fn now<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        static DATETIME: GILOnceCell<Py<PyType>> = GILOnceCell::new();
+        static UTC: GILOnceCell<PyObject> = GILOnceCell::new();
+        let datetime = DATETIME.import(py, "datetime", "datetime")?;
+        let utc = UTC.get_or_try_init(py, || {
+            let timezone = py.import("datetime")?.getattr("timezone")?;
+            timezone.getattr("utc").map(Bound::unbind)
+        })?;
         let now = iamkit::Clock::now(&self.0).to_offset(time::UtcOffset::UTC);
-        let datetime = py.import("datetime")?;
-        let utc = datetime.getattr("timezone")?.getattr("utc")?;
-        let kwargs = PyDict::new(py);
-        kwargs.set_item("tzinfo", utc)?;
-        Ok(datetime
-            .getattr("datetime")?
-            .call(
-                (
-                    now.year(),
-                    u8::from(now.month()),
-                    now.day(),
-                    now.hour(),
-                    now.minute(),
-                    now.second(),
-                    now.microsecond(),
-                ),
-                Some(&kwargs),
-            )?
-            .unbind())
+        datetime.call1((
+            now.year(),
+            u8::from(now.month()),
+            now.day(),
+            now.hour(),
+            now.minute(),
+            now.second(),
+            now.microsecond(),
+            utc.bind(py),
+        ))
     }
 
     /// The clock's instant as an RFC 3339 string.
@@ -217,23 +215,23 @@ impl PyEngine {
     // ----- organizations, accounts, users -----
 
     /// Creates an organization.
-    fn create_organization(&self, py: Python<'_>, name: &str) -> PyResult<Record> {
+    fn create_organization(&self, py: Python<'_>, name: &str) -> PyResult<Py<rec::Organization>> {
         let org = self.engine.create_organization(name).map_err(core_err)?;
-        ser_record(py, "Organization", &org)
+        ser(py, &org)
     }
 
     /// An organization by sid.
-    fn organization(&self, py: Python<'_>, sid: &str) -> PyResult<Record> {
+    fn organization(&self, py: Python<'_>, sid: &str) -> PyResult<Py<rec::Organization>> {
         let org = self
             .engine
             .organization(parse_sid(sid)?)
             .map_err(core_err)?;
-        ser_record(py, "Organization", &org)
+        ser(py, &org)
     }
 
     /// Every organization, oldest first.
     fn organizations(&self, py: Python<'_>) -> PyResult<Py<PyList>> {
-        records(py, "Organization", &self.engine.organizations())
+        rec::list::<rec::Organization, _>(py, &self.engine.organizations())
     }
 
     /// Creates an account in an organization.
@@ -242,18 +240,18 @@ impl PyEngine {
         py: Python<'_>,
         organization_sid: &str,
         name: &str,
-    ) -> PyResult<Record> {
+    ) -> PyResult<Py<rec::Account>> {
         let account = self
             .engine
             .create_account(parse_sid(organization_sid)?, name)
             .map_err(core_err)?;
-        ser_record(py, "Account", &account)
+        ser(py, &account)
     }
 
     /// An account by sid.
-    fn account(&self, py: Python<'_>, sid: &str) -> PyResult<Record> {
+    fn account(&self, py: Python<'_>, sid: &str) -> PyResult<Py<rec::Account>> {
         let account = self.engine.account(parse_sid(sid)?).map_err(core_err)?;
-        ser_record(py, "Account", &account)
+        ser(py, &account)
     }
 
     /// The accounts of an organization, oldest first.
@@ -262,7 +260,7 @@ impl PyEngine {
             .engine
             .accounts(parse_sid(organization_sid)?)
             .map_err(core_err)?;
-        records(py, "Account", &found)
+        rec::list::<rec::Account, _>(py, &found)
     }
 
     /// Creates a managed user with organization roles (names such as `"Owner"`).
@@ -272,10 +270,10 @@ impl PyEngine {
         py: Python<'_>,
         organization_sid: &str,
         user_name: &str,
-        roles: Option<Vec<String>>,
+        roles: Option<&Bound<'_, PyAny>>,
         sso: bool,
-    ) -> PyResult<Record> {
-        let roles = roles
+    ) -> PyResult<Py<rec::User>> {
+        let roles = opt_str_list("roles", roles)?
             .unwrap_or_default()
             .iter()
             .map(|r| Role::from_str(r).map_err(|e| PyValueError::new_err(e.to_string())))
@@ -289,20 +287,20 @@ impl PyEngine {
                 sso,
             })
             .map_err(core_err)?;
-        ser_record(py, "User", &user)
+        ser(py, &user)
     }
 
     /// A managed user by sid.
-    fn user(&self, py: Python<'_>, sid: &str) -> PyResult<Record> {
+    fn user(&self, py: Python<'_>, sid: &str) -> PyResult<Py<rec::User>> {
         let user = self.engine.user(parse_sid(sid)?).map_err(core_err)?;
-        ser_record(py, "User", &user)
+        ser(py, &user)
     }
 
     /// The managed users of an organization.
     fn users(&self, py: Python<'_>, organization_sid: &str) -> PyResult<Py<PyList>> {
         let org: OrganizationSid = parse_sid(organization_sid)?;
         let found = py.allow_threads(|| self.engine.users(org));
-        records(py, "User", &found)
+        rec::list::<rec::User, _>(py, &found)
     }
 
     // ----- apps -----
@@ -320,38 +318,37 @@ impl PyEngine {
         owner_sid: &str,
         name: String,
         grant_type: &str,
-        scopes: Vec<String>,
+        scopes: &Bound<'_, PyAny>,
         redirect_url: Option<String>,
-        token_ttl: Option<u64>,
+        token_ttl: Option<&Bound<'_, PyAny>>,
         description: Option<String>,
         company_name: Option<String>,
-        image_urls: Option<Vec<String>>,
+        image_urls: Option<&Bound<'_, PyAny>>,
         homepage_url: Option<String>,
         terms_of_service_url: Option<String>,
-    ) -> PyResult<Record> {
+    ) -> PyResult<Py<rec::CreatedApp>> {
         let new = NewApp {
             owner: OwnerSid::from_str(owner_sid).map_err(core_err)?,
             grant_type: GrantType::parse(grant_type).map_err(core_err)?,
             name,
             description,
             company_name,
-            image_urls: image_urls.unwrap_or_default(),
+            image_urls: opt_str_list("image_urls", image_urls)?.unwrap_or_default(),
             homepage_url,
             terms_of_service_url,
             redirect_url,
-            scopes,
-            token_ttl,
+            scopes: str_list("scopes", scopes)?,
+            token_ttl: opt_unsigned("token_ttl", token_ttl)?,
         };
         let created = self.engine.create_app(new, &admin()).map_err(core_err)?;
-        let mut value = self.app_value(&created.app)?;
-        value["client_secret"] = json!(created.client_secret.expose());
-        record(py, "CreatedApp", value)
+        let app = self.app_value(&created.app)?;
+        rec::created_app(py, app, created.client_secret.expose().to_owned())
     }
 
     /// An app by client id (never its secret).
-    fn app(&self, py: Python<'_>, client_id: &str) -> PyResult<Record> {
+    fn app(&self, py: Python<'_>, client_id: &str) -> PyResult<Py<rec::App>> {
         let app = self.engine.app(parse_sid(client_id)?).map_err(core_err)?;
-        record(py, "App", self.app_value(&app)?)
+        make(py, self.app_value(&app)?)
     }
 
     /// The apps of an organization or account, oldest first.
@@ -359,7 +356,7 @@ impl PyEngine {
         let owner = OwnerSid::from_str(owner_sid).map_err(core_err)?;
         let list = PyList::empty(py);
         for app in self.engine.apps(owner) {
-            list.append(record(py, "App", self.app_value(&app)?)?)?;
+            list.append(make::<rec::App>(py, self.app_value(&app)?)?)?;
         }
         Ok(list.unbind())
     }
@@ -377,29 +374,29 @@ impl PyEngine {
         name: Option<String>,
         description: Option<String>,
         company_name: Option<String>,
-        image_urls: Option<Vec<String>>,
+        image_urls: Option<&Bound<'_, PyAny>>,
         homepage_url: Option<String>,
         terms_of_service_url: Option<String>,
         redirect_url: Option<String>,
-        scopes: Option<Vec<String>>,
-        token_ttl: Option<u64>,
-    ) -> PyResult<Record> {
+        scopes: Option<&Bound<'_, PyAny>>,
+        token_ttl: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<rec::App>> {
         let update = AppUpdate {
             name,
             description,
             company_name,
-            image_urls,
+            image_urls: opt_str_list("image_urls", image_urls)?,
             homepage_url,
             terms_of_service_url,
             redirect_url,
-            scopes,
-            token_ttl,
+            scopes: opt_str_list("scopes", scopes)?,
+            token_ttl: opt_unsigned("token_ttl", token_ttl)?,
         };
         let app = self
             .engine
             .update_app(parse_sid(client_id)?, update, &admin())
             .map_err(core_err)?;
-        record(py, "App", self.app_value(&app)?)
+        make(py, self.app_value(&app)?)
     }
 
     /// Replaces an app's secret; the previous one works for the grace period.
@@ -408,16 +405,20 @@ impl PyEngine {
         &self,
         py: Python<'_>,
         client_id: &str,
-        grace_seconds: Option<u64>,
-    ) -> PyResult<Record> {
+        grace_seconds: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<rec::RotatedSecret>> {
+        let grace_seconds = opt_unsigned("grace_seconds", grace_seconds)?;
         let rotated = self
             .engine
             .rotate_secret(parse_sid(client_id)?, grace_seconds, &admin())
             .map_err(core_err)?;
-        let mut value = self.app_value(&rotated.app)?;
-        value["client_secret"] = json!(rotated.client_secret.expose());
-        value["previous_valid_until"] = json!(rotated.previous_valid_until.map(rfc3339));
-        record(py, "RotatedSecret", value)
+        let app = self.app_value(&rotated.app)?;
+        rec::rotated_secret(
+            py,
+            app,
+            rotated.client_secret.expose().to_owned(),
+            rotated.previous_valid_until.map(rfc3339),
+        )
     }
 
     /// Deletes an app: its secrets, codes, refresh and access tokens stop working.
@@ -445,7 +446,7 @@ impl PyEngine {
         code_challenge: Option<String>,
         code_challenge_method: Option<String>,
         response_type: &str,
-    ) -> PyResult<Record> {
+    ) -> PyResult<Py<rec::AuthorizationCode>> {
         let request = AuthorizeRequest {
             client_id,
             response_type: response_type.to_owned(),
@@ -465,22 +466,26 @@ impl PyEngine {
             "authorization": serde_json::to_value(&r.authorization).unwrap_or(Value::Null),
             "expires_at": rfc3339(r.expires_at),
         });
-        record(py, "AuthorizationCode", value)
+        make(py, value)
     }
 
     /// The apps an organization's users have authorized and not revoked.
     fn authorizations(&self, py: Python<'_>, organization_sid: &str) -> PyResult<Py<PyList>> {
         let found = self.engine.authorizations(parse_sid(organization_sid)?);
-        records(py, "Authorization", &found)
+        rec::list::<rec::Authorization, _>(py, &found)
     }
 
     /// Revokes an authorization; its tokens stop working at once.
-    fn revoke_authorization(&self, py: Python<'_>, authorization_sid: &str) -> PyResult<Record> {
+    fn revoke_authorization(
+        &self,
+        py: Python<'_>,
+        authorization_sid: &str,
+    ) -> PyResult<Py<rec::Authorization>> {
         let revoked = self
             .engine
             .revoke_authorization(parse_sid(authorization_sid)?, &admin())
             .map_err(core_err)?;
-        ser_record(py, "Authorization", &revoked)
+        ser(py, &revoked)
     }
 
     /// The Token API. The result has `access_token`, `id_token`, `token_type`,
@@ -500,7 +505,7 @@ impl PyEngine {
         refresh_token: Option<String>,
         code_verifier: Option<String>,
         scope: Option<String>,
-    ) -> PyResult<Record> {
+    ) -> PyResult<Py<rec::Token>> {
         let request = TokenRequest {
             grant_type,
             client_id,
@@ -516,7 +521,7 @@ impl PyEngine {
             .map_err(core_err)?;
         let mut body = issued.to_json();
         body["scope"] = json!(issued.scope);
-        record(py, "Token", body)
+        make(py, body)
     }
 
     /// Verifies an access token and returns its claims as a dict.
@@ -535,7 +540,7 @@ impl PyEngine {
         token: &str,
         method: &str,
         path: &str,
-    ) -> PyResult<Record> {
+    ) -> PyResult<Py<rec::Access>> {
         let access = py
             .allow_threads(|| self.engine.check_access(token, method, path))
             .map_err(core_err)?;
@@ -543,7 +548,7 @@ impl PyEngine {
             "permission": access.permission,
             "claims": serde_json::to_value(&access.claims).unwrap_or(Value::Null),
         });
-        record(py, "Access", value)
+        make(py, value)
     }
 
     /// RFC 7662 introspection: a dict with `active` and, when active, the claims.
@@ -599,13 +604,13 @@ impl PyEngine {
         py: Python<'_>,
         organization_sid: &str,
         id: &str,
-        attributes: Option<Vec<String>>,
-        excluded_attributes: Option<Vec<String>>,
+        attributes: Option<&Bound<'_, PyAny>>,
+        excluded_attributes: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyObject> {
         let org: OrganizationSid = parse_sid(organization_sid)?;
         let projection = Projection::from_lists(
-            &attributes.unwrap_or_default(),
-            &excluded_attributes.unwrap_or_default(),
+            &opt_str_list("attributes", attributes)?.unwrap_or_default(),
+            &opt_str_list("excluded_attributes", excluded_attributes)?.unwrap_or_default(),
         )
         .map_err(core_err)?;
         let found = self
@@ -627,20 +632,21 @@ impl PyEngine {
         filter: Option<String>,
         sort_by: Option<String>,
         sort_order: Option<String>,
-        start_index: Option<usize>,
-        count: Option<usize>,
-        attributes: Option<Vec<String>>,
-        excluded_attributes: Option<Vec<String>>,
+        start_index: Option<&Bound<'_, PyAny>>,
+        count: Option<&Bound<'_, PyAny>>,
+        attributes: Option<&Bound<'_, PyAny>>,
+        excluded_attributes: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyObject> {
         let org: OrganizationSid = parse_sid(organization_sid)?;
         let query = UserQuery {
             filter,
             sort_by,
             sort_order,
-            start_index,
-            count,
-            attributes: attributes.map(|a| a.join(",")),
-            excluded_attributes: excluded_attributes.map(|a| a.join(",")),
+            start_index: opt_unsigned("start_index", start_index)?,
+            count: opt_unsigned("count", count)?,
+            attributes: opt_str_list("attributes", attributes)?.map(|a| a.join(",")),
+            excluded_attributes: opt_str_list("excluded_attributes", excluded_attributes)?
+                .map(|a| a.join(",")),
         };
         let list = py
             .allow_threads(|| self.engine.scim_list_users(org, &query))
@@ -723,7 +729,7 @@ impl PyEngine {
 
     /// Every role, as Twilio's Role resource.
     fn roles(&self, py: Python<'_>) -> PyResult<Py<PyList>> {
-        records(py, "Role", &self.engine.roles())
+        rec::list::<rec::Role, _>(py, &self.engine.roles())
     }
 
     /// Gives `role_sid` to the user `identity` in `scope` (the organization or one of
@@ -736,7 +742,7 @@ impl PyEngine {
         role_sid: String,
         scope: String,
         identity: String,
-    ) -> PyResult<Record> {
+    ) -> PyResult<Py<rec::RoleAssignment>> {
         let new = NewRoleAssignment {
             role_sid,
             scope,
@@ -746,7 +752,7 @@ impl PyEngine {
             .engine
             .create_role_assignment(parse_sid(organization_sid)?, &new, &admin())
             .map_err(core_err)?;
-        ser_record(py, "RoleAssignment", &created)
+        ser(py, &created)
     }
 
     /// A page of role assignments by `identity` and/or `scope`: a dict with
@@ -758,13 +764,13 @@ impl PyEngine {
         organization_sid: &str,
         identity: Option<String>,
         scope: Option<String>,
-        page_size: Option<u32>,
+        page_size: Option<&Bound<'_, PyAny>>,
         page_token: Option<String>,
     ) -> PyResult<PyObject> {
         let query = RoleAssignmentQuery {
             identity,
             scope,
-            page_size,
+            page_size: opt_unsigned("page_size", page_size)?,
             page_token,
         };
         let page = self
@@ -793,17 +799,17 @@ impl PyEngine {
         subject: Option<String>,
         since: Option<&Bound<'_, PyAny>>,
         until: Option<&Bound<'_, PyAny>>,
-        limit: Option<usize>,
+        limit: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyList>> {
         let query = AuditQuery {
             event_type,
             subject,
             since: since.map(|v| instant("since", v)).transpose()?,
             until: until.map(|v| instant("until", v)).transpose()?,
-            limit,
+            limit: opt_unsigned("limit", limit)?,
         };
         let events = py.allow_threads(|| self.engine.audit_events(&query));
-        records(py, "AuditEvent", &events)
+        rec::list::<rec::AuditEvent, _>(py, &events)
     }
 
     /// The whole state as a JSON string (secrets only as hashes; no signing key).
@@ -822,20 +828,26 @@ impl PyEngine {
     /// Serves this engine (same state, same clock, same SCIM rules) over HTTP on a
     /// background thread. `demo=True` first creates the demo organization, users and
     /// apps; `response_style="rfc"` answers in strict standard shapes.
-    #[pyo3(signature = (
-        port=0, *, host=None, demo=false, admin_token=None, response_style=None
-    ))]
+    ///
+    /// `port` is 0 (any free port) when omitted or `None`.
+    #[pyo3(
+        signature = (
+            port=None, *, host=None, demo=false, admin_token=None, response_style=None
+        ),
+        text_signature = "(self, port=0, *, host=None, demo=False, admin_token=None, \
+                          response_style=None)"
+    )]
     fn serve(
         &self,
         py: Python<'_>,
-        port: u16,
+        port: Option<&Bound<'_, PyAny>>,
         host: Option<String>,
         demo: bool,
         admin_token: Option<String>,
         response_style: Option<String>,
     ) -> PyResult<PyServer> {
         let (options, demo) = ServeOptions {
-            port,
+            port: opt_unsigned("port", port)?.unwrap_or(0),
             host,
             demo,
             admin_token,

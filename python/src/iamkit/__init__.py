@@ -18,11 +18,33 @@ Traceback (most recent call last):
 iamkit.exceptions.TokenUnauthorized: the token has expired
 
 Every rule lives in the Rust core; this package converts types and errors. Results
-are :class:`Record` objects (fields as attributes and items, ``to_dict()``), plain
-dicts for JSON documents (claims, SCIM resources, JWKS), and lists of those.
+are records, one typed class per kind (:class:`Organization`, :class:`CreatedApp`,
+:class:`Token`, …, all :class:`Record`: fields as typed attributes and as items,
+``to_dict()``), plain dicts for JSON documents (claims, SCIM resources, JWKS), and
+lists of those.
 """
 
-from iamkit._native import Engine, ManualClock, Record, Server, __version__, filter_matches
+from iamkit._native import (
+    Access,
+    Account,
+    App,
+    AuditEvent,
+    Authorization,
+    AuthorizationCode,
+    CreatedApp,
+    Engine,
+    ManualClock,
+    Organization,
+    Record,
+    Role,
+    RoleAssignment,
+    RotatedSecret,
+    Server,
+    Token,
+    User,
+    __version__,
+    filter_matches,
+)
 from iamkit.exceptions import (
     AccessError,
     AppError,
@@ -42,10 +64,17 @@ from iamkit.exceptions import (
 
 __all__ = [
     "filter_matches",
+    "Access",
     "AccessError",
+    "Account",
+    "App",
     "AppError",
+    "AuditEvent",
+    "Authorization",
+    "AuthorizationCode",
     "AuthorizeError",
     "Conflict",
+    "CreatedApp",
     "Engine",
     "Forbidden",
     "IamkitError",
@@ -53,12 +82,18 @@ __all__ = [
     "ManualClock",
     "NotFound",
     "OAuthError",
+    "Organization",
     "Record",
+    "Role",
+    "RoleAssignment",
     "RoleError",
+    "RotatedSecret",
     "ScimError",
     "Server",
     "StateError",
+    "Token",
     "TokenError",
     "Unauthorized",
+    "User",
     "__version__",
 ]

@@ -15,8 +15,10 @@ Two independent ways to catch one:
   :class:`Conflict` (409 and 412: the state does not allow it).
 
 The raised object is an instance of both: a SCIM 404 is a ``ScimError`` *and* a
-``NotFound``. The combined classes (e.g. ``ScimNotFound``) are made on first use by
-:func:`_from_native`, the one place the native module builds exceptions.
+``NotFound``. The raised class is one of the combined classes declared below, named
+area then kind (e.g. ``ScimNotFound``, a subclass of both :class:`ScimError` and
+:class:`NotFound`); :func:`_from_native` is the one place the native module builds
+exceptions.
 
 Wrong argument types and malformed values that are not engine rules (a float where a
 string is needed, an unknown role name, a naive ``datetime``) raise the built-in
@@ -26,19 +28,59 @@ string is needed, an unknown role name, a naive ``datetime``) raise the built-in
 from __future__ import annotations
 
 __all__ = [
+    "AccessConflict",
     "AccessError",
+    "AccessForbidden",
+    "AccessInvalidInput",
+    "AccessNotFound",
+    "AccessUnauthorized",
+    "AppConflict",
     "AppError",
+    "AppForbidden",
+    "AppInvalidInput",
+    "AppNotFound",
+    "AppUnauthorized",
+    "AuthorizeConflict",
     "AuthorizeError",
+    "AuthorizeForbidden",
+    "AuthorizeInvalidInput",
+    "AuthorizeNotFound",
+    "AuthorizeUnauthorized",
     "Conflict",
     "Forbidden",
     "IamkitError",
     "InvalidInput",
     "NotFound",
+    "OAuthConflict",
     "OAuthError",
+    "OAuthForbidden",
+    "OAuthInvalidInput",
+    "OAuthNotFound",
+    "OAuthUnauthorized",
+    "RoleConflict",
     "RoleError",
+    "RoleForbidden",
+    "RoleInvalidInput",
+    "RoleNotFound",
+    "RoleUnauthorized",
+    "ScimConflict",
     "ScimError",
+    "ScimForbidden",
+    "ScimInvalidInput",
+    "ScimNotFound",
+    "ScimUnauthorized",
+    "StateConflict",
     "StateError",
+    "StateForbidden",
+    "StateInvalidInput",
+    "StateNotFound",
+    "StateUnauthorized",
+    "TokenConflict",
     "TokenError",
+    "TokenForbidden",
+    "TokenInvalidInput",
+    "TokenNotFound",
+    "TokenUnauthorized",
     "Unauthorized",
 ]
 
@@ -60,7 +102,8 @@ class IamkitError(Exception):
         self.twilio_code = twilio_code
         self.message = message
 
-    def __reduce__(self):  # keeps exceptions picklable (e.g. across processes)
+    def __reduce__(self) -> tuple[type[IamkitError], tuple[str, int, int, str]]:
+        # Keeps exceptions picklable (e.g. across processes).
         return (self.__class__, (self.code, self.status, self.twilio_code, self.message))
 
     def __repr__(self) -> str:
@@ -125,6 +168,167 @@ class Conflict(IamkitError):
     412)."""
 
 
+# Area and kind together: the classes raised for engine errors.
+class AppInvalidInput(AppError, InvalidInput):
+    """Both AppError and InvalidInput (HTTP 400)."""
+
+
+class AppUnauthorized(AppError, Unauthorized):
+    """Both AppError and Unauthorized (HTTP 401)."""
+
+
+class AppForbidden(AppError, Forbidden):
+    """Both AppError and Forbidden (HTTP 403)."""
+
+
+class AppNotFound(AppError, NotFound):
+    """Both AppError and NotFound (HTTP 404)."""
+
+
+class AppConflict(AppError, Conflict):
+    """Both AppError and Conflict (HTTP 409 or 412)."""
+
+
+class AuthorizeInvalidInput(AuthorizeError, InvalidInput):
+    """Both AuthorizeError and InvalidInput (HTTP 400)."""
+
+
+class AuthorizeUnauthorized(AuthorizeError, Unauthorized):
+    """Both AuthorizeError and Unauthorized (HTTP 401)."""
+
+
+class AuthorizeForbidden(AuthorizeError, Forbidden):
+    """Both AuthorizeError and Forbidden (HTTP 403)."""
+
+
+class AuthorizeNotFound(AuthorizeError, NotFound):
+    """Both AuthorizeError and NotFound (HTTP 404)."""
+
+
+class AuthorizeConflict(AuthorizeError, Conflict):
+    """Both AuthorizeError and Conflict (HTTP 409 or 412)."""
+
+
+class OAuthInvalidInput(OAuthError, InvalidInput):
+    """Both OAuthError and InvalidInput (HTTP 400)."""
+
+
+class OAuthUnauthorized(OAuthError, Unauthorized):
+    """Both OAuthError and Unauthorized (HTTP 401)."""
+
+
+class OAuthForbidden(OAuthError, Forbidden):
+    """Both OAuthError and Forbidden (HTTP 403)."""
+
+
+class OAuthNotFound(OAuthError, NotFound):
+    """Both OAuthError and NotFound (HTTP 404)."""
+
+
+class OAuthConflict(OAuthError, Conflict):
+    """Both OAuthError and Conflict (HTTP 409 or 412)."""
+
+
+class TokenInvalidInput(TokenError, InvalidInput):
+    """Both TokenError and InvalidInput (HTTP 400)."""
+
+
+class TokenUnauthorized(TokenError, Unauthorized):
+    """Both TokenError and Unauthorized (HTTP 401)."""
+
+
+class TokenForbidden(TokenError, Forbidden):
+    """Both TokenError and Forbidden (HTTP 403)."""
+
+
+class TokenNotFound(TokenError, NotFound):
+    """Both TokenError and NotFound (HTTP 404)."""
+
+
+class TokenConflict(TokenError, Conflict):
+    """Both TokenError and Conflict (HTTP 409 or 412)."""
+
+
+class AccessInvalidInput(AccessError, InvalidInput):
+    """Both AccessError and InvalidInput (HTTP 400)."""
+
+
+class AccessUnauthorized(AccessError, Unauthorized):
+    """Both AccessError and Unauthorized (HTTP 401)."""
+
+
+class AccessForbidden(AccessError, Forbidden):
+    """Both AccessError and Forbidden (HTTP 403)."""
+
+
+class AccessNotFound(AccessError, NotFound):
+    """Both AccessError and NotFound (HTTP 404)."""
+
+
+class AccessConflict(AccessError, Conflict):
+    """Both AccessError and Conflict (HTTP 409 or 412)."""
+
+
+class ScimInvalidInput(ScimError, InvalidInput):
+    """Both ScimError and InvalidInput (HTTP 400)."""
+
+
+class ScimUnauthorized(ScimError, Unauthorized):
+    """Both ScimError and Unauthorized (HTTP 401)."""
+
+
+class ScimForbidden(ScimError, Forbidden):
+    """Both ScimError and Forbidden (HTTP 403)."""
+
+
+class ScimNotFound(ScimError, NotFound):
+    """Both ScimError and NotFound (HTTP 404)."""
+
+
+class ScimConflict(ScimError, Conflict):
+    """Both ScimError and Conflict (HTTP 409 or 412)."""
+
+
+class RoleInvalidInput(RoleError, InvalidInput):
+    """Both RoleError and InvalidInput (HTTP 400)."""
+
+
+class RoleUnauthorized(RoleError, Unauthorized):
+    """Both RoleError and Unauthorized (HTTP 401)."""
+
+
+class RoleForbidden(RoleError, Forbidden):
+    """Both RoleError and Forbidden (HTTP 403)."""
+
+
+class RoleNotFound(RoleError, NotFound):
+    """Both RoleError and NotFound (HTTP 404)."""
+
+
+class RoleConflict(RoleError, Conflict):
+    """Both RoleError and Conflict (HTTP 409 or 412)."""
+
+
+class StateInvalidInput(StateError, InvalidInput):
+    """Both StateError and InvalidInput (HTTP 400)."""
+
+
+class StateUnauthorized(StateError, Unauthorized):
+    """Both StateError and Unauthorized (HTTP 401)."""
+
+
+class StateForbidden(StateError, Forbidden):
+    """Both StateError and Forbidden (HTTP 403)."""
+
+
+class StateNotFound(StateError, NotFound):
+    """Both StateError and NotFound (HTTP 404)."""
+
+
+class StateConflict(StateError, Conflict):
+    """Both StateError and Conflict (HTTP 409 or 412)."""
+
+
 _AREAS: dict[str, type[IamkitError]] = {
     "app": AppError,
     "authorize": AuthorizeError,
@@ -145,23 +349,54 @@ _KINDS: dict[int, type[IamkitError]] = {
     412: Conflict,
 }
 
-_COMBINED: dict[tuple[type[IamkitError], type[IamkitError]], type[IamkitError]] = {}
+_COMBINED: dict[tuple[type[IamkitError], type[IamkitError]], type[IamkitError]] = {
+    (AppError, InvalidInput): AppInvalidInput,
+    (AppError, Unauthorized): AppUnauthorized,
+    (AppError, Forbidden): AppForbidden,
+    (AppError, NotFound): AppNotFound,
+    (AppError, Conflict): AppConflict,
+    (AuthorizeError, InvalidInput): AuthorizeInvalidInput,
+    (AuthorizeError, Unauthorized): AuthorizeUnauthorized,
+    (AuthorizeError, Forbidden): AuthorizeForbidden,
+    (AuthorizeError, NotFound): AuthorizeNotFound,
+    (AuthorizeError, Conflict): AuthorizeConflict,
+    (OAuthError, InvalidInput): OAuthInvalidInput,
+    (OAuthError, Unauthorized): OAuthUnauthorized,
+    (OAuthError, Forbidden): OAuthForbidden,
+    (OAuthError, NotFound): OAuthNotFound,
+    (OAuthError, Conflict): OAuthConflict,
+    (TokenError, InvalidInput): TokenInvalidInput,
+    (TokenError, Unauthorized): TokenUnauthorized,
+    (TokenError, Forbidden): TokenForbidden,
+    (TokenError, NotFound): TokenNotFound,
+    (TokenError, Conflict): TokenConflict,
+    (AccessError, InvalidInput): AccessInvalidInput,
+    (AccessError, Unauthorized): AccessUnauthorized,
+    (AccessError, Forbidden): AccessForbidden,
+    (AccessError, NotFound): AccessNotFound,
+    (AccessError, Conflict): AccessConflict,
+    (ScimError, InvalidInput): ScimInvalidInput,
+    (ScimError, Unauthorized): ScimUnauthorized,
+    (ScimError, Forbidden): ScimForbidden,
+    (ScimError, NotFound): ScimNotFound,
+    (ScimError, Conflict): ScimConflict,
+    (RoleError, InvalidInput): RoleInvalidInput,
+    (RoleError, Unauthorized): RoleUnauthorized,
+    (RoleError, Forbidden): RoleForbidden,
+    (RoleError, NotFound): RoleNotFound,
+    (RoleError, Conflict): RoleConflict,
+    (StateError, InvalidInput): StateInvalidInput,
+    (StateError, Unauthorized): StateUnauthorized,
+    (StateError, Forbidden): StateForbidden,
+    (StateError, NotFound): StateNotFound,
+    (StateError, Conflict): StateConflict,
+}
 
 
-def _combined(area: type[IamkitError], kind: type[IamkitError]) -> type[IamkitError]:
-    cls = _COMBINED.get((area, kind))
-    if cls is None:
-        name = area.__name__.removesuffix("Error") + kind.__name__
-        cls = type(name, (area, kind), {"__module__": __name__, "__doc__": area.__doc__})
-        _COMBINED[(area, kind)] = cls
-        globals()[name] = cls  # so that pickle finds it by name
-    return cls
-
-
-def _from_native(area: str, code: str, status: int, twilio_code: int, message: str):
+def _from_native(area: str, code: str, status: int, twilio_code: int, message: str) -> IamkitError:
     """Builds the exception for a core error; called by the native module only."""
     cls = _AREAS.get(area, IamkitError)
     kind = _KINDS.get(status)
     if kind is not None:
-        cls = _combined(cls, kind) if cls is not IamkitError else kind
+        cls = _COMBINED[(cls, kind)] if cls is not IamkitError else kind
     return cls(code, status, twilio_code, message)
