@@ -358,7 +358,7 @@ fun scimAndMore() {
     check("no secret in the export", !state.contains(created.clientSecret))
     val copy = Engine(EngineOptions(clock = clock))
     copy.importState(state)
-    check("import keeps the app", copy.getApp(created.app.clientId).name == "A")
+    check("import keeps the app", copy.app(created.app.clientId).name == "A")
     val badState = expectError("bad state") { copy.importState("{}") }
     check("a bad state is a State error: $badState", badState is IamkitException.State)
     val jwks = parseJson(engine.jwks()) as Map<String, Any?>

@@ -519,9 +519,7 @@ impl PyEngine {
         let issued = py
             .allow_threads(|| self.engine.token(&request))
             .map_err(core_err)?;
-        let mut body = issued.to_json();
-        body["scope"] = json!(issued.scope);
-        make(py, body)
+        make(py, issued.body(iamkit::TokenBody::Complete))
     }
 
     /// Verifies an access token and returns its claims as a dict.

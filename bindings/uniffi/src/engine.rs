@@ -54,7 +54,7 @@ pub struct Engine {
 }
 
 impl Engine {
-    fn app(&self, app: iamkit::App) -> App {
+    fn record(&self, app: iamkit::App) -> App {
         App::of(&self.engine, app)
     }
 }
@@ -180,14 +180,14 @@ impl Engine {
         let created = self.engine.create_app(new, &admin()).map_err(core_err)?;
         Ok(CreatedApp {
             client_secret: created.client_secret.expose().to_owned(),
-            app: self.app(created.app),
+            app: self.record(created.app),
         })
     }
 
     /// An app by client id (never its secret).
-    pub fn get_app(&self, client_id: String) -> Result<App> {
+    pub fn app(&self, client_id: String) -> Result<App> {
         let app = self.engine.app(sid(&client_id)?).map_err(core_err)?;
-        Ok(self.app(app))
+        Ok(self.record(app))
     }
 
     /// The apps of an organization or account, oldest first.
@@ -197,7 +197,7 @@ impl Engine {
             .engine
             .apps(owner)
             .into_iter()
-            .map(|a| self.app(a))
+            .map(|a| self.record(a))
             .collect())
     }
 
@@ -207,7 +207,7 @@ impl Engine {
             .engine
             .update_app(sid(&client_id)?, update.into(), &admin())
             .map_err(core_err)?;
-        Ok(self.app(app))
+        Ok(self.record(app))
     }
 
     /// Replaces an app's secret; the previous one works for `grace_seconds` (the
@@ -225,7 +225,7 @@ impl Engine {
         Ok(RotatedSecret {
             client_secret: rotated.client_secret.expose().to_owned(),
             previous_valid_until: rotated.previous_valid_until.map(crate::clock::to_system),
-            app: self.app(rotated.app),
+            app: self.record(rotated.app),
         })
     }
 

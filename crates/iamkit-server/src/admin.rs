@@ -22,10 +22,10 @@ use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+use crate::app_state::AppState;
 use crate::faults::FaultRule;
 use crate::form::Form;
 use crate::http_error::ApiError;
-use crate::AppState;
 
 /// The admin routes, behind the admin-token check.
 pub fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {

@@ -8,8 +8,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use iamkit::{AccessError, Claims, ErrorCode};
 
+use crate::app_state::AppState;
 use crate::http_error::{is_scim_path, ApiError};
-use crate::AppState;
 
 /// The verified token of a request, for the handlers behind [`require_permission`].
 #[derive(Debug, Clone)]

@@ -13,9 +13,9 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use iamkit::{AuthorizeError, AuthorizeRequest, ConsentRequest, ErrorCode};
 
+use crate::app_state::AppState;
 use crate::form::Form;
 use crate::http_error::ApiError;
-use crate::AppState;
 
 fn request_from(form: &mut Form) -> AuthorizeRequest {
     AuthorizeRequest {

@@ -12,8 +12,6 @@ use axum::response::{IntoResponse, Response};
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 
-use crate::AppState;
-
 /// Longest delay a rule may ask for.
 pub const MAX_DELAY_MS: u64 = 60_000;
 
@@ -98,11 +96,8 @@ impl Faults {
 }
 
 /// Middleware applying the first matching rule.
-pub async fn apply(State(app): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    let Some(rule) = app
-        .faults
-        .take(request.method().as_str(), request.uri().path())
-    else {
+pub async fn apply(State(faults): State<Arc<Faults>>, request: Request, next: Next) -> Response {
+    let Some(rule) = faults.take(request.method().as_str(), request.uri().path()) else {
         return next.run(request).await;
     };
     if rule.delay_ms > 0 {

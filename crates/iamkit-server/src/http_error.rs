@@ -17,7 +17,7 @@ use iamkit::scim::ScimError;
 use iamkit::ErrorCode;
 use serde_json::{json, Value};
 
-use crate::{AppState, ResponseStyle};
+use crate::app_state::{AppState, ResponseStyle};
 
 /// The media type of SCIM bodies.
 pub const SCIM_JSON: &str = "application/scim+json";

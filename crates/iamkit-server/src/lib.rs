@@ -7,10 +7,12 @@
 //! foreground.
 
 mod admin;
+mod app_state;
 mod auth;
 pub mod cli;
 mod consent;
 pub mod demo;
+mod endpoints;
 mod faults;
 mod form;
 mod http_error;
@@ -18,6 +20,7 @@ mod oauth;
 mod roles;
 mod scim;
 
+pub use app_state::{AppState, ResponseStyle};
 pub use demo::Bootstrap;
 pub use faults::FaultRule;
 
@@ -39,41 +42,6 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// How long a request may take before it is answered with 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// The shape of Token API responses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum ResponseStyle {
-    /// As Twilio's Token API: `id_token` and `refresh_token` always present, `null`
-    /// when absent.
-    #[default]
-    Twilio,
-    /// Strict standard shapes: RFC 6749 §5.1 token responses (absent fields
-    /// omitted, `scope` included) and RFC 7644 §3.12 SCIM errors (no Twilio `code`).
-    Rfc,
-}
-
-impl std::str::FromStr for ResponseStyle {
-    type Err = String;
-
-    /// Reads `twilio` or `rfc`, ignoring ASCII case.
-    fn from_str(s: &str) -> Result<Self, String> {
-        <Self as clap::ValueEnum>::from_str(s, true)
-            .map_err(|_| format!("unknown response style {s:?}: expected twilio or rfc"))
-    }
-}
-
-/// What the handlers share.
-#[derive(Debug)]
-pub struct AppState {
-    /// The engine.
-    pub engine: Arc<Engine>,
-    /// Hash of the admin API's bearer token.
-    pub admin_token: SecretHash,
-    /// The Token API response shape.
-    pub style: ResponseStyle,
-    /// Active fault rules.
-    pub faults: faults::Faults,
-}
 
 /// Settings of a server (`Debug` hides the admin token).
 #[derive(Clone)]
@@ -121,7 +89,8 @@ fn caller_actor(claims: &iamkit::Claims) -> iamkit::Actor {
 
 /// The routes of the emulator.
 pub fn router(state: Arc<AppState>) -> Router {
-    let scim_users = scim::user_routes()
+    let scim_users = endpoints::routes(true)
+        .method_not_allowed_fallback(scim::method_not_allowed)
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::require_permission,
@@ -131,7 +100,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             state.clone(),
             scim::strict_errors,
         ));
-    let with_permission = roles::permission_routes().route_layer(
+    let with_permission = endpoints::routes(false).route_layer(
         axum::middleware::from_fn_with_state(state.clone(), auth::require_permission),
     );
     let with_organization_token = roles::organization_routes().route_layer(
@@ -155,7 +124,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .fallback(|| async { http_error::ApiError::not_found("no such endpoint") })
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http_error::typed_errors))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), faults::apply))
+        .layer(axum::middleware::from_fn_with_state(state.faults.clone(), faults::apply))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(
             // One line per request, when the response is sent. Spans name the method
@@ -187,7 +156,7 @@ pub fn state(engine: Arc<Engine>, options: &ServerOptions) -> (Arc<AppState>, St
         engine,
         admin_token: SecretHash::of(admin_token.as_bytes()),
         style: options.response_style,
-        faults: faults::Faults::default(),
+        faults: Arc::default(),
     });
     (state, admin_token)
 }

@@ -10,9 +10,9 @@ use axum::Json;
 use iamkit::{OAuthError, TokenRequest};
 use serde_json::Value;
 
+use crate::app_state::AppState;
 use crate::form::{client_credentials, Form};
 use crate::http_error::ApiError;
-use crate::{AppState, ResponseStyle};
 
 /// `POST /v2/token` (and `/v1/token`): the Token API.
 pub async fn token(
@@ -40,14 +40,9 @@ pub async fn token(
             error
         }
     })?;
-    let mut body = issued.to_json();
-    if app.style == ResponseStyle::Rfc {
-        if let Some(obj) = body.as_object_mut() {
-            obj.retain(|_, v| !v.is_null());
-            obj.insert("scope".into(), Value::String(issued.scope.clone()));
-        }
-    }
-    Ok(no_store(Json(body).into_response()))
+    Ok(no_store(
+        Json(issued.body(app.style.token_body())).into_response(),
+    ))
 }
 
 /// Checks the calling client's credentials for introspection and revocation.

@@ -8,30 +8,16 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get};
+use axum::routing::get;
 use axum::{Extension, Json, Router};
 use iamkit::{NewRoleAssignment, RoleAssignmentQuery};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::app_state::AppState;
 use crate::auth::Caller;
 use crate::form::Form;
 use crate::http_error::ApiError;
-use crate::AppState;
-
-/// The routes that need a permission of the catalogue.
-pub fn permission_routes() -> Router<Arc<AppState>> {
-    Router::new()
-        .route("/v2/Organizations/Roles", get(roles))
-        .route("/Organizations/{org}/Roles", get(roles))
-        .route("/v2/Organizations/RoleAssignments", get(list).post(create))
-        .route("/v2/Organizations/RoleAssignments/{sid}", delete(remove))
-        .route(
-            "/Organizations/{org}/RoleAssignments",
-            get(list).post(create),
-        )
-        .route("/Organizations/{org}/RoleAssignments/{sid}", delete(remove))
-}
 
 /// The routes any token of the organization may call.
 pub fn organization_routes() -> Router<Arc<AppState>> {
@@ -46,7 +32,7 @@ fn engine_error(e: impl Into<iamkit::Error>) -> ApiError {
     ApiError::from_engine(&e.into())
 }
 
-async fn roles(State(app): State<Arc<AppState>>) -> Json<Value> {
+pub(crate) async fn roles(State(app): State<Arc<AppState>>) -> Json<Value> {
     let roles = app.engine.roles();
     Json(json!({ "content": roles, "meta": { "key": "content", "page_size": roles.len() } }))
 }
@@ -72,7 +58,7 @@ fn sdk_layout_urls(body: &mut Value, org: &str) {
     }
 }
 
-async fn list(
+pub(crate) async fn list(
     State(app): State<Arc<AppState>>,
     Extension(Caller(claims)): Extension<Caller>,
     path: Option<Path<std::collections::HashMap<String, String>>>,
@@ -137,7 +123,7 @@ fn create_body(headers: &HeaderMap, body: &[u8]) -> Result<NewRoleAssignment, Ap
     })
 }
 
-async fn create(
+pub(crate) async fn create(
     State(app): State<Arc<AppState>>,
     Extension(Caller(claims)): Extension<Caller>,
     headers: HeaderMap,
@@ -151,7 +137,7 @@ async fn create(
     Ok((StatusCode::CREATED, Json(assignment)).into_response())
 }
 
-async fn remove(
+pub(crate) async fn remove(
     State(app): State<Arc<AppState>>,
     Extension(Caller(claims)): Extension<Caller>,
     Path(params): Path<std::collections::HashMap<String, String>>,

@@ -9,36 +9,16 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post};
+use axum::routing::{any, get};
 use axum::{Extension, Router};
 use iamkit::scim::{Projection, ScimError};
 use iamkit::{Engine, OrganizationSid, UserQuery};
 use serde_json::Value;
 
+use crate::app_state::AppState;
 use crate::auth::Caller;
 use crate::form::Form;
 use crate::http_error::{scim_error_response, scim_json, ScimFailure, SCIM_JSON};
-use crate::AppState;
-
-/// The user routes, which need a bearer token with the matching permission.
-pub fn user_routes() -> Router<Arc<AppState>> {
-    Router::new()
-        .route("/scim/v2/Users", get(list).post(create))
-        .route("/scim/v2/Users/.search", post(search))
-        .route("/scim/v2/.search", post(search))
-        .route(
-            "/scim/v2/Users/{id}",
-            get(fetch).put(replace).patch(patch).delete(delete),
-        )
-        .route("/Organizations/{org}/scim/Users", get(list).post(create))
-        .route("/Organizations/{org}/scim/Users/.search", post(search))
-        .route("/Organizations/{org}/scim/.search", post(search))
-        .route(
-            "/Organizations/{org}/scim/Users/{id}",
-            get(fetch).put(replace).patch(patch).delete(delete),
-        )
-        .method_not_allowed_fallback(method_not_allowed)
-}
 
 /// The discovery documents, readable without a token (RFC 7644 §4), and a SCIM
 /// 404 for any other path under a SCIM root.
@@ -63,7 +43,7 @@ pub fn discovery_routes() -> Router<Arc<AppState>> {
 
 /// A method the endpoint does not serve: 405 in the SCIM error schema (RFC 7644
 /// §3.12), with Twilio's code 20004; axum adds the `Allow` header.
-async fn method_not_allowed() -> Response {
+pub(crate) async fn method_not_allowed() -> Response {
     scim_error_response(
         StatusCode::METHOD_NOT_ALLOWED,
         "this endpoint does not serve that method",
@@ -146,7 +126,7 @@ fn projection(form: &mut Form) -> Result<Projection, ScimError> {
     )
 }
 
-async fn list(
+pub(crate) async fn list(
     State(app): State<Arc<AppState>>,
     Extension(Caller(claims)): Extension<Caller>,
     RawQuery(raw): RawQuery,
@@ -173,7 +153,7 @@ async fn list(
 /// `POST /Users/.search` and `POST /.search` (RFC 7644 §3.4.3): a list whose
 /// parameters come in a SearchRequest body. Users are the only resource type, so
 /// both search the organization's users.
-async fn search(
+pub(crate) async fn search(
     State(app): State<Arc<AppState>>,
     Extension(Caller(claims)): Extension<Caller>,
     headers: HeaderMap,
@@ -190,7 +170,7 @@ async fn search(
     ))
 }
 
-async fn create(
+pub(crate) async fn create(
     State(app): State<Arc<AppState>>,
     Extension(Caller(claims)): Extension<Caller>,
     headers: HeaderMap,
@@ -205,7 +185,7 @@ async fn create(
     Ok(user_response(StatusCode::CREATED, &user))
 }
 
-async fn fetch(
+pub(crate) async fn fetch(
     State(app): State<Arc<AppState>>,
     Extension(Caller(claims)): Extension<Caller>,
     Path(params): Path<HashMap<String, String>>,
@@ -251,7 +231,7 @@ fn write(
     Ok(user_response(StatusCode::OK, &user))
 }
 
-async fn replace(
+pub(crate) async fn replace(
     State(app): State<Arc<AppState>>,
     Extension(Caller(claims)): Extension<Caller>,
     Path(params): Path<HashMap<String, String>>,
@@ -268,7 +248,7 @@ async fn replace(
     )
 }
 
-async fn patch(
+pub(crate) async fn patch(
     State(app): State<Arc<AppState>>,
     Extension(Caller(claims)): Extension<Caller>,
     Path(params): Path<HashMap<String, String>>,
@@ -285,7 +265,7 @@ async fn patch(
     )
 }
 
-async fn delete(
+pub(crate) async fn delete(
     State(app): State<Arc<AppState>>,
     Extension(Caller(claims)): Extension<Caller>,
     Path(params): Path<HashMap<String, String>>,

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
 use crate::catalogue::Catalogue;
-use crate::error_code::ErrorCode;
+use crate::error_code::{ErrorCode, UnknownOrganization};
 use crate::ids::{AccountSid, ClientId, OrganizationSid, SidError, UserSid};
 use crate::secrets::SecretHash;
 
@@ -654,5 +654,11 @@ impl ErrorCode for AppError {
             409 => 20409,
             _ => 20001,
         }
+    }
+}
+
+impl From<UnknownOrganization> for AppError {
+    fn from(UnknownOrganization(sid): UnknownOrganization) -> Self {
+        AppError::OrganizationNotFound(sid)
     }
 }

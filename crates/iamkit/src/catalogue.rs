@@ -8,60 +8,12 @@
 //! optionally followed by a literal suffix (`{SM}.json`). `{OR}` and `{AC}` segments
 //! name the organization or account the request is about, which must be the token's.
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
 
+use crate::endpoints::ORGANIZATION_ROUTES;
+pub use crate::endpoints::{Method, UnknownMethod};
 use crate::error_code::ErrorCode;
-use crate::tokens::TokenError;
-
-/// An HTTP method a permission can allow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum Method {
-    /// `GET` (also answers `HEAD`).
-    Get,
-    /// `POST`.
-    Post,
-    /// `PUT`.
-    Put,
-    /// `PATCH`.
-    Patch,
-    /// `DELETE`.
-    Delete,
-}
-
-/// A method name that is not one of `GET HEAD POST PUT PATCH DELETE`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown HTTP method {0:?}")]
-pub struct UnknownMethod(pub String);
-
-impl FromStr for Method {
-    type Err = UnknownMethod;
-    fn from_str(s: &str) -> Result<Self, UnknownMethod> {
-        match s.to_ascii_uppercase().as_str() {
-            "GET" | "HEAD" => Ok(Method::Get),
-            "POST" => Ok(Method::Post),
-            "PUT" => Ok(Method::Put),
-            "PATCH" => Ok(Method::Patch),
-            "DELETE" => Ok(Method::Delete),
-            _ => Err(UnknownMethod(s.chars().take(16).collect())),
-        }
-    }
-}
-
-impl fmt::Display for Method {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Put => "PUT",
-            Method::Patch => "PATCH",
-            Method::Delete => "DELETE",
-        })
-    }
-}
+use crate::signing::TokenError;
 
 /// One segment of a path template.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -242,88 +194,26 @@ impl Catalogue {
         Ok(Self { permissions })
     }
 
-    /// The organization catalogue: Twilio's organization API permissions.
+    /// The organization catalogue: Twilio's organization API permissions, one per
+    /// group of [`ORGANIZATION_ROUTES`] in their order.
     ///
     /// `managed-users/update` allows SCIM `PATCH` as well as `PUT`;
     /// `managed-users/list` allows searching with `POST /Users/.search` and
-    /// `POST /.search` (RFC 7644 §3.4.3) as well as listing. Each endpoint is
-    /// listed in both the documented layout (`/scim/v2/Users`,
-    /// `/v2/Organizations/RoleAssignments`) and the SDK layout
-    /// (`/Organizations/{OR}/scim/Users`, `/Organizations/{OR}/RoleAssignments`).
+    /// `POST /.search` (RFC 7644 §3.4.3) as well as listing.
     pub fn organization() -> Self {
-        use Method::*;
-        let table: &[(&str, &[(Method, &str)])] = &[
-            (
-                "managed-users/read",
-                &[
-                    (Get, "/scim/v2/Users/{US}"),
-                    (Get, "/Organizations/{OR}/scim/Users/{US}"),
-                ],
-            ),
-            (
-                "managed-users/list",
-                &[
-                    (Get, "/scim/v2/Users"),
-                    (Post, "/scim/v2/Users/.search"),
-                    (Post, "/scim/v2/.search"),
-                    (Get, "/Organizations/{OR}/scim/Users"),
-                    (Post, "/Organizations/{OR}/scim/Users/.search"),
-                    (Post, "/Organizations/{OR}/scim/.search"),
-                ],
-            ),
-            (
-                "managed-users/create",
-                &[
-                    (Post, "/scim/v2/Users"),
-                    (Post, "/Organizations/{OR}/scim/Users"),
-                ],
-            ),
-            (
-                "managed-users/update",
-                &[
-                    (Put, "/scim/v2/Users/{US}"),
-                    (Patch, "/scim/v2/Users/{US}"),
-                    (Put, "/Organizations/{OR}/scim/Users/{US}"),
-                    (Patch, "/Organizations/{OR}/scim/Users/{US}"),
-                ],
-            ),
-            (
-                "managed-users/delete",
-                &[
-                    (Delete, "/scim/v2/Users/{US}"),
-                    (Delete, "/Organizations/{OR}/scim/Users/{US}"),
-                ],
-            ),
-            (
-                "role-assignments/list",
-                &[
-                    (Get, "/v2/Organizations/RoleAssignments"),
-                    (Get, "/Organizations/{OR}/RoleAssignments"),
-                ],
-            ),
-            (
-                "role-assignments/create",
-                &[
-                    (Post, "/v2/Organizations/RoleAssignments"),
-                    (Post, "/Organizations/{OR}/RoleAssignments"),
-                ],
-            ),
-            (
-                "role-assignments/delete",
-                &[
-                    (Delete, "/v2/Organizations/RoleAssignments/{IY}"),
-                    (Delete, "/Organizations/{OR}/RoleAssignments/{IY}"),
-                ],
-            ),
-            (
-                "roles/list",
-                &[
-                    (Get, "/v2/Organizations/Roles"),
-                    (Get, "/Organizations/{OR}/Roles"),
-                ],
-            ),
-        ];
-        Self::from_table(table)
+        let mut permissions: Vec<Permission> = Vec::new();
+        for r in ORGANIZATION_ROUTES {
+            let route = Route::new(r.method, r.path).expect("built-in templates are valid");
+            let name = r.endpoint.permission();
+            match permissions.iter_mut().find(|p| p.name == name) {
+                Some(p) => p.routes.push(route),
+                None => permissions.push(Permission {
+                    name: name.to_owned(),
+                    routes: vec![route],
+                }),
+            }
+        }
+        Self { permissions }
     }
 
     /// The example account catalogue: Programmable Messaging's message resource.

@@ -23,7 +23,7 @@ pub enum Error {
     OAuth(#[from] crate::tokens::OAuthError),
     /// Verifying an access token.
     #[error(transparent)]
-    Token(#[from] crate::tokens::TokenError),
+    Token(#[from] crate::signing::TokenError),
     /// Checking a token against the permission catalogue.
     #[error(transparent)]
     Access(#[from] crate::catalogue::AccessError),
@@ -32,7 +32,7 @@ pub enum Error {
     Catalogue(#[from] crate::catalogue::CatalogueError),
     /// Making or loading a signing key.
     #[error(transparent)]
-    Key(#[from] crate::tokens::KeyError),
+    Key(#[from] crate::signing::KeyError),
     /// Importing state.
     #[error(transparent)]
     State(#[from] crate::store::StateError),

@@ -51,3 +51,8 @@ impl ErrorCode for StoreError {
         20500
     }
 }
+
+/// No organization has this sid. Found by [`crate::State::organization`], the one
+/// lookup; each area's error says so in its own terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct UnknownOrganization(pub crate::ids::OrganizationSid);

@@ -39,6 +39,7 @@ pub mod authorize;
 pub mod catalogue;
 pub mod clock;
 pub mod directory;
+pub mod endpoints;
 mod engine;
 pub mod error;
 mod error_code;
@@ -46,6 +47,7 @@ pub mod ids;
 pub mod roles;
 pub mod scim;
 pub mod secrets;
+mod signing;
 pub mod store;
 pub mod tokens;
 mod tracked;
@@ -75,8 +77,8 @@ pub use secrets::SecretString;
 pub use store::SqliteStore;
 pub use store::{MemoryStore, State, StateError, Store, StoreError};
 pub use tokens::{
-    Algorithm, Claims, Introspection, KeyError, OAuthError, SigningKey, TokenError, TokenRequest,
-    TokenResponse,
+    Algorithm, Claims, Introspection, KeyError, OAuthError, SigningKey, TokenBody, TokenError,
+    TokenRequest, TokenResponse,
 };
 
 /// The README's API tour, compiled and run as doctests.

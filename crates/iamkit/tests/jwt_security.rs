@@ -182,3 +182,39 @@ fn rs256_rejects_bad_pem() {
     );
     assert!(SigningKey::hs256_from_secret(b"short").is_err());
 }
+
+#[test]
+fn inspection_shows_header_claims_and_the_verdict_with_its_code() {
+    let w = World::new();
+    let token = w.token(&w.org_app(&["managed-users/list"]));
+    let t = token.access_token.expose();
+    let seen = w.engine.inspect_token(t);
+    assert!(seen.valid);
+    assert_eq!((seen.code, seen.message), (None, None));
+    let (header, payload, _) = parts(t);
+    assert_eq!(seen.header, Some(header));
+    assert_eq!(seen.claims, Some(payload));
+
+    w.clock.advance(time::Duration::seconds(3600 + 90));
+    let seen = w.engine.inspect_token(t);
+    assert!(!seen.valid);
+    assert_eq!(seen.code.as_deref(), Some("token_expired"));
+    assert_eq!(seen.message.as_deref(), Some("the token has expired"));
+    assert_eq!(seen.expired_seconds_ago, Some(90));
+
+    let other = World::with(Engine::builder().issuer("https://elsewhere.test"));
+    let foreign = other.token(&other.org_app(&["managed-users/list"]));
+    let seen = w.engine.inspect_token(foreign.access_token.expose());
+    assert_eq!(seen.code.as_deref(), Some("unknown_key"));
+    assert!(
+        seen.claims.is_some(),
+        "an untrusted token's claims are still shown"
+    );
+
+    let seen = w.engine.inspect_token("not a token");
+    assert_eq!(seen.code.as_deref(), Some("malformed_token"));
+    assert_eq!(
+        (seen.header, seen.claims, seen.expired_seconds_ago),
+        (None, None, None)
+    );
+}

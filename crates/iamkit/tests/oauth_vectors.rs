@@ -212,9 +212,7 @@ fn run_step(
                 scope: text(step, "scope"),
             };
             let t = engine.token(&request).map_err(|e| fail(&e))?;
-            let mut body = t.to_json();
-            body["scope"] = json!(t.scope);
-            Ok(body)
+            Ok(t.body(iamkit::TokenBody::Complete))
         }
         "verify" => {
             let claims = engine.verify(&req(step, "token")).map_err(|e| fail(&e))?;

@@ -36,11 +36,7 @@ pub struct RotatedSecret {
 impl Engine {
     /// The catalogue for apps owned by `owner`.
     pub fn catalogue_for(&self, owner: &Owner) -> &Catalogue {
-        if owner.is_organization() {
-            &self.config.organization_catalogue
-        } else {
-            &self.config.account_catalogue
-        }
+        self.config.catalogue_for(owner.account_sid())
     }
 
     /// The authorization URL of an authorization-code app (where users approve it).
@@ -261,9 +257,7 @@ impl Engine {
 fn resolve_owner(s: &State, owner: OwnerSid) -> Result<Owner, AppError> {
     match owner {
         OwnerSid::Organization(organization_sid) => {
-            if !s.organizations.contains_key(&organization_sid) {
-                return Err(AppError::OrganizationNotFound(organization_sid));
-            }
+            s.organization(organization_sid)?;
             Ok(Owner::Organization { organization_sid })
         }
         OwnerSid::Account(account_sid) => {

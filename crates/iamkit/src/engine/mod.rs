@@ -15,9 +15,9 @@ mod scim;
 mod users;
 mod verify;
 
+pub use crate::scim::{UserList, UserQuery, MAX_PAGE_COUNT};
 pub use apps::{CreatedApp, RotatedSecret};
 pub use oauth::ConsentRequest;
-pub use scim::{UserList, UserQuery, MAX_PAGE_COUNT};
 pub use verify::Access;
 
 use std::sync::Arc;
@@ -32,8 +32,8 @@ use crate::directory::{Account, Organization};
 use crate::error::Error;
 use crate::ids::{AccountSid, OrganizationSid, Sid};
 use crate::scim::ScimRules;
+use crate::signing::{Algorithm, KeyError, SigningKey};
 use crate::store::{self, MemoryStore, Snapshot, SnapshotRef, StateError, Store, STATE_VERSION};
-use crate::tokens::{Algorithm, KeyError, SigningKey};
 
 /// Settings of an engine.
 #[derive(Debug, Clone)]
@@ -68,6 +68,16 @@ impl Default for EngineConfig {
 }
 
 impl EngineConfig {
+    /// The catalogue that applies to an app, or a token of it: the account catalogue
+    /// for an app owned by an account (`account_sid` is `Some`), else the
+    /// organization catalogue. The one place this choice is made.
+    pub fn catalogue_for(&self, account_sid: Option<AccountSid>) -> &Catalogue {
+        match account_sid {
+            Some(_) => &self.account_catalogue,
+            None => &self.organization_catalogue,
+        }
+    }
+
     /// Replaces the account catalogue.
     pub fn account_catalogue(mut self, catalogue: Catalogue) -> Self {
         self.account_catalogue = catalogue;
@@ -276,8 +286,7 @@ impl Engine {
 
     /// An organization by sid.
     pub fn organization(&self, sid: OrganizationSid) -> Result<Organization, AppError> {
-        store::read(self.store(), |s| s.organizations.get(&sid).cloned())
-            .ok_or(AppError::OrganizationNotFound(sid))
+        Ok(store::read(self.store(), |s| s.organization(sid).cloned())?)
     }
 
     /// Every organization, oldest first.
@@ -303,9 +312,7 @@ impl Engine {
             created_at: self.now(),
         };
         store::write(self.store(), |s| {
-            if !s.organizations.contains_key(&organization_sid) {
-                return Err(AppError::OrganizationNotFound(organization_sid));
-            }
+            s.organization(organization_sid)?;
             s.accounts.insert(account.sid, account.clone());
             Ok(account.clone())
         })
@@ -320,15 +327,15 @@ impl Engine {
     /// The accounts of an organization, oldest first.
     pub fn accounts(&self, organization_sid: OrganizationSid) -> Result<Vec<Account>, AppError> {
         let mut found = store::read(self.store(), |s| {
-            s.organizations.contains_key(&organization_sid).then(|| {
+            s.organization(organization_sid)?;
+            Ok::<_, AppError>(
                 s.accounts
                     .values()
                     .filter(|a| a.organization_sid == organization_sid)
                     .cloned()
-                    .collect::<Vec<_>>()
-            })
-        })
-        .ok_or(AppError::OrganizationNotFound(organization_sid))?;
+                    .collect::<Vec<_>>(),
+            )
+        })?;
         found.sort_by_key(|a| (a.created_at, a.sid));
         Ok(found)
     }

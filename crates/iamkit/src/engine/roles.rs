@@ -24,11 +24,8 @@ use crate::roles::{
 use crate::store::{self, State};
 
 fn known_organization(s: &State, org: OrganizationSid) -> Result<(), RoleError> {
-    if s.organizations.contains_key(&org) {
-        Ok(())
-    } else {
-        Err(RoleError::OrganizationNotFound(org))
-    }
+    s.organization(org)?;
+    Ok(())
 }
 
 /// Checks a new assignment against the organization: scope, identity, role.

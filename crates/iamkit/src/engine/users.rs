@@ -96,9 +96,7 @@ impl Engine {
             created_at: record.created,
         };
         store::write(self.store(), |s| {
-            if !s.organizations.contains_key(&org) {
-                return Err(AppError::OrganizationNotFound(org));
-            }
+            s.organization(org)?;
             if let Some(table) = s.users.get(&org) {
                 table
                     .check_unique(&record)

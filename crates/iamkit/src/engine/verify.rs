@@ -3,14 +3,16 @@
 
 use serde_json::{json, Value};
 
-use super::oauth::grant_revoked;
 use super::Engine;
 use crate::apps::App;
 use crate::catalogue::{AccessError, Method};
+use crate::error_code::ErrorCode;
 use crate::ids::{AccountSid, OrganizationSid};
 use crate::secrets::SecretHash;
+use crate::signing::{decode_unverified, verify_signature, Claims, TokenError};
 use crate::store::{self, State};
-use crate::tokens::{verify_signature, Claims, Introspection, TokenError};
+use crate::tokens::grant::grant_revoked;
+use crate::tokens::{Introspection, TokenInspection};
 
 /// A request a token may make.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +46,30 @@ impl Engine {
         Ok(claims)
     }
 
+    /// Inspects a token: its header and claims as sent, and the verdict of
+    /// [`Engine::verify`] with its code; for an expired token, how long ago it
+    /// expired.
+    pub fn inspect_token(&self, token: &str) -> TokenInspection {
+        let (header, claims) = decode_unverified(token);
+        let verdict = self.verify(token);
+        let expired_seconds_ago = match (&verdict, &claims) {
+            (Err(TokenError::Expired), Some(c)) => c
+                .get("exp")
+                .and_then(Value::as_i64)
+                .map(|exp| self.now().unix_timestamp().saturating_sub(exp)),
+            _ => None,
+        };
+        let error = verdict.err();
+        TokenInspection {
+            valid: error.is_none(),
+            code: error.as_ref().map(|e| e.code().to_owned()),
+            message: error.as_ref().map(ToString::to_string),
+            expired_seconds_ago,
+            header,
+            claims,
+        }
+    }
+
     /// Whether `token` may make the request `method path`: the token must verify,
     /// carry the permission the catalogue of its app's level requires for the path,
     /// and belong to the organization or account the path names.
@@ -59,12 +85,11 @@ impl Engine {
             path: path.chars().take(256).collect(),
         };
         let method: Method = method.parse().map_err(|_| unknown())?;
-        let catalogue = if claims.account_sid.is_some() {
-            &self.config.account_catalogue
-        } else {
-            &self.config.organization_catalogue
-        };
-        let found = catalogue.find(method, path).ok_or_else(unknown)?;
+        let found = self
+            .config
+            .catalogue_for(claims.account_sid)
+            .find(method, path)
+            .ok_or_else(unknown)?;
         if !claims.scopes().any(|s| s == found.permission) {
             return Err(AccessError::InsufficientScope {
                 required: found.permission.to_owned(),
@@ -111,7 +136,7 @@ impl Engine {
             let record = s.refresh_tokens.get(&hash)?;
             let grant = s.grants.get(&record.grant_sid)?;
             let app = s.apps.get(&record.client_id)?;
-            if grant_revoked(s, grant) {
+            if grant_revoked(&s.authorizations, grant) {
                 return None;
             }
             Some(Introspection {
@@ -186,7 +211,10 @@ fn still_valid(s: &State, claims: &Claims) -> Result<(), TokenError> {
         return Err(TokenError::AppDeleted);
     }
     if let Some(grant_sid) = claims.grant_sid {
-        let revoked = s.grants.get(&grant_sid).is_none_or(|g| grant_revoked(s, g));
+        let revoked = s
+            .grants
+            .get(&grant_sid)
+            .is_none_or(|g| grant_revoked(&s.authorizations, g));
         if revoked {
             return Err(TokenError::AuthorizationRevoked);
         }

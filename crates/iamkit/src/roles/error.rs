@@ -12,7 +12,7 @@
 //! | `OrganizationNotFound` | `organization_not_found`     | 404  | 20404  |
 //! | `AlreadyAssigned`    | `role_assignment_exists`       | 409  | 20409  |
 
-use crate::error_code::ErrorCode;
+use crate::error_code::{ErrorCode, UnknownOrganization};
 use crate::ids::{OrganizationSid, RoleAssignmentSid};
 
 /// Longest piece of the input quoted in an error.
@@ -95,5 +95,11 @@ impl ErrorCode for RoleError {
             Self::NotFound(_) | Self::OrganizationNotFound(_) => 20404,
             Self::AlreadyAssigned(_) => 20409,
         }
+    }
+}
+
+impl From<UnknownOrganization> for RoleError {
+    fn from(UnknownOrganization(sid): UnknownOrganization) -> Self {
+        RoleError::OrganizationNotFound(sid)
     }
 }

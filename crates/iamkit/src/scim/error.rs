@@ -19,7 +19,7 @@
 
 use serde_json::{json, Value};
 
-use crate::error_code::ErrorCode;
+use crate::error_code::{ErrorCode, UnknownOrganization};
 
 /// The URN of the SCIM error message schema.
 pub const ERROR_URN: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
@@ -148,6 +148,12 @@ impl ErrorCode for ScimError {
             412 => 20412,
             _ => 20001,
         }
+    }
+}
+
+impl From<UnknownOrganization> for ScimError {
+    fn from(UnknownOrganization(sid): UnknownOrganization) -> Self {
+        ScimError::NotFound(format!("organization {sid} not found"))
     }
 }
 

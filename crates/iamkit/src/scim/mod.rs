@@ -12,6 +12,7 @@
 //!   RFC 7643's), and [`ScimRules::validate_user`] to check one user against it.
 //! - [`projection::Projection`], [`sort::Sort`]: `attributes`/`excludedAttributes`
 //!   and `sortBy`/`sortOrder`.
+//! - [`query`]: listing users (query string or SearchRequest), paged.
 //! - [`discovery`]: ServiceProviderConfig, ResourceTypes and Schemas documents.
 //! - [`etag`]: `meta.version` tags and `If-Match`.
 //! - [`error::ScimError`]: every failure, with its `scimType`, status and body.
@@ -25,6 +26,7 @@ pub(crate) mod json;
 pub mod patch;
 pub mod path;
 pub mod projection;
+pub mod query;
 pub mod schema;
 pub mod sort;
 pub(crate) mod users;
@@ -36,5 +38,6 @@ pub use filter::Filter;
 pub use patch::{apply_patch, PatchRequest};
 pub use path::PatchPath;
 pub use projection::Projection;
+pub use query::{UserList, UserQuery, MAX_PAGE_COUNT};
 pub use sort::{Sort, SortOrder};
 pub use validate::{validate_user, ScimRules};

@@ -20,18 +20,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::apps::StoredApp;
 use crate::audit::AuditLog;
-use crate::authorize::{Authorization, Grant};
+pub use crate::authorize::RefreshToken;
+use crate::authorize::{self, Authorization, Grant};
 use crate::directory::{Account, Organization};
-use crate::error_code::ErrorCode;
 pub use crate::error_code::StoreError;
-use crate::ids::{
-    AccountSid, AuthorizationSid, ClientId, GrantSid, OrganizationSid, RefreshTokenSid, TokenId,
-};
+use crate::error_code::{ErrorCode, UnknownOrganization};
+use crate::ids::{AccountSid, AuthorizationSid, ClientId, GrantSid, OrganizationSid, TokenId};
 use crate::roles::assignments::{AssignmentTable, RoleScope};
 use crate::scim::users::table::UserTable;
 use crate::scim::ScimRules;
 use crate::secrets::SecretHash;
-use crate::tokens::StoredKey;
+use crate::signing::StoredKey;
+use crate::tokens::grant;
 use crate::tracked::{Bookkeeping, TrackedMap};
 
 /// The version of the exported state format. Version 2 keeps users as SCIM users
@@ -62,6 +62,35 @@ pub struct State {
 }
 
 impl State {
+    /// The organization `sid`: the one way to look one up.
+    pub(crate) fn organization(
+        &self,
+        sid: OrganizationSid,
+    ) -> Result<&Organization, UnknownOrganization> {
+        self.organizations.get(&sid).ok_or(UnknownOrganization(sid))
+    }
+
+    /// The tables the Token API reads and writes.
+    pub(crate) fn token_tables(&mut self) -> grant::Tables<'_> {
+        grant::Tables {
+            apps: &self.apps,
+            authorizations: &self.authorizations,
+            grants: &mut self.grants,
+            codes: &self.codes,
+            refresh_tokens: &mut self.refresh_tokens,
+            revoked_tokens: &mut self.revoked_tokens,
+        }
+    }
+
+    /// The tables an approval writes.
+    pub(crate) fn consent_tables(&mut self) -> authorize::Tables<'_> {
+        authorize::Tables {
+            authorizations: &mut self.authorizations,
+            grants: &mut self.grants,
+            codes: &mut self.codes,
+        }
+    }
+
     /// Whether `scope` is `organization_sid` or one of its accounts.
     pub(crate) fn scope_in(&self, scope: RoleScope, organization_sid: OrganizationSid) -> bool {
         match scope {
@@ -119,17 +148,6 @@ impl State {
             .values()
             .try_for_each(|table| table.validate(rules).map_err(StateError::Invalid))
     }
-}
-
-/// A refresh token's record; the token itself is known only by its hash.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RefreshToken {
-    /// Its sid.
-    pub sid: RefreshTokenSid,
-    /// The grant it continues.
-    pub grant_sid: GrantSid,
-    /// The app it belongs to.
-    pub client_id: ClientId,
 }
 
 /// Guards the engine's [`State`]. Implementations must be safe to share between

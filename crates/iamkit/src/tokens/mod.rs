@@ -1,11 +1,9 @@
-//! The Token API and access tokens: requests, responses, claims and their errors.
+//! The Token API: requests, responses, introspection, their errors, and the rules of
+//! each grant.
 
-mod jwt;
-mod keys;
+pub(crate) mod grant;
 
-pub use jwt::Claims;
-pub(crate) use jwt::{sign, verify_signature};
-pub use keys::{Algorithm, KeyError, SigningKey, StoredKey};
+pub use crate::signing::{Algorithm, Claims, KeyError, SigningKey, StoredKey, TokenError};
 
 use serde::{Deserialize, Serialize};
 
@@ -88,18 +86,66 @@ pub struct TokenResponse {
     pub scope: String,
 }
 
+/// The shape of a token response body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TokenBody {
+    /// As Twilio's Token API sends it: `access_token`, `id_token`, `token_type`,
+    /// `expires_in` and `refresh_token`, the absent ones `null`; no `scope`.
+    #[default]
+    Twilio,
+    /// RFC 6749 §5.1: absent fields omitted, `scope` included.
+    Rfc6749,
+    /// Every field, the absent ones `null`, `scope` included: what the language
+    /// bindings return.
+    Complete,
+}
+
 impl TokenResponse {
-    /// The response body as Twilio's Token API sends it (null `id_token` and
-    /// `refresh_token` included). This exposes the tokens: send it only to the client.
-    pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "access_token": self.access_token.expose(),
-            "id_token": self.id_token,
-            "token_type": self.token_type,
-            "expires_in": self.expires_in,
-            "refresh_token": self.refresh_token.as_ref().map(SecretString::expose),
-        })
+    /// The response body in `shape`. This exposes the tokens: send it only to the
+    /// client.
+    pub fn body(&self, shape: TokenBody) -> serde_json::Value {
+        let mut body = serde_json::Map::new();
+        let mut put = |name: &str, value: Option<serde_json::Value>| match value {
+            Some(value) => {
+                body.insert(name.into(), value);
+            }
+            None if shape != TokenBody::Rfc6749 => {
+                body.insert(name.into(), serde_json::Value::Null);
+            }
+            None => {}
+        };
+        put("access_token", Some(self.access_token.expose().into()));
+        put("id_token", self.id_token.clone().map(Into::into));
+        put("token_type", Some(self.token_type.into()));
+        put("expires_in", Some(self.expires_in.into()));
+        put(
+            "refresh_token",
+            self.refresh_token.as_ref().map(|t| t.expose().into()),
+        );
+        if shape != TokenBody::Twilio {
+            put("scope", Some(self.scope.clone().into()));
+        }
+        serde_json::Value::Object(body)
     }
+}
+
+/// What the engine makes of a token, for people debugging one: its header and
+/// claims as sent, and the verdict [`crate::Engine::verify`] gives now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenInspection {
+    /// Whether the token verifies now.
+    pub valid: bool,
+    /// The stable code of the refusal (`token_expired`, `token_revoked`,
+    /// `invalid_issuer`, `invalid_signature`, …); `None` when valid.
+    pub code: Option<String>,
+    /// The refusal, for people; `None` when valid.
+    pub message: Option<String>,
+    /// For an expired token, how many seconds ago (by the engine clock) it expired.
+    pub expired_seconds_ago: Option<i64>,
+    /// The JOSE header, if it decodes (never trusted).
+    pub header: Option<serde_json::Value>,
+    /// The claims, if they decode; verified only when `valid`.
+    pub claims: Option<serde_json::Value>,
 }
 
 /// RFC 7662 introspection of a token.
@@ -258,67 +304,35 @@ impl ErrorCode for OAuthError {
     }
 }
 
-/// Why an access token does not verify.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum TokenError {
-    /// Not a well-formed JWT.
-    #[error("the token is not a well-formed JWT")]
-    Malformed,
-    /// The header names an algorithm other than the engine key's (including `none`).
-    #[error("the token's algorithm {0:?} is not accepted")]
-    AlgorithmNotAllowed(String),
-    /// The `kid` names no key of the engine.
-    #[error("the token was signed by an unknown key")]
-    UnknownKey,
-    /// The signature does not verify (forged or tampered).
-    #[error("the token's signature is invalid")]
-    BadSignature,
-    /// The token came from another issuer.
-    #[error("the token was issued by another issuer")]
-    WrongIssuer,
-    /// The token is meant for another audience.
-    #[error("the token is meant for another audience")]
-    WrongAudience,
-    /// The token's `exp` has passed.
-    #[error("the token has expired")]
-    Expired,
-    /// The token's `nbf` is still ahead.
-    #[error("the token is not valid yet")]
-    NotYetValid,
-    /// The app the token was issued to has been deleted.
-    #[error("the app that obtained the token was deleted")]
-    AppDeleted,
-    /// The authorization or grant behind the token was revoked.
-    #[error("the authorization behind the token was revoked")]
-    AuthorizationRevoked,
-    /// The token itself was revoked.
-    #[error("the token was revoked")]
-    Revoked,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl ErrorCode for TokenError {
-    fn code(&self) -> &'static str {
-        match self {
-            TokenError::Malformed => "malformed_token",
-            TokenError::AlgorithmNotAllowed(_) => "invalid_algorithm",
-            TokenError::UnknownKey => "unknown_key",
-            TokenError::BadSignature => "invalid_signature",
-            TokenError::WrongIssuer => "invalid_issuer",
-            TokenError::WrongAudience => "invalid_audience",
-            TokenError::Expired => "token_expired",
-            TokenError::NotYetValid => "token_not_yet_valid",
-            TokenError::AppDeleted => "app_deleted",
-            TokenError::AuthorizationRevoked => "authorization_revoked",
-            TokenError::Revoked => "token_revoked",
+    fn response(refresh: Option<&str>) -> TokenResponse {
+        TokenResponse {
+            access_token: "a.b.c".into(),
+            id_token: None,
+            token_type: "Bearer",
+            expires_in: 3600,
+            refresh_token: refresh.map(Into::into),
+            scope: "x y".into(),
         }
     }
 
-    fn status(&self) -> u16 {
-        401
-    }
-
-    fn twilio_code(&self) -> u32 {
-        20003
+    #[test]
+    fn each_shape_is_rendered_whole() {
+        let r = response(None);
+        assert_eq!(
+            r.body(TokenBody::Twilio),
+            serde_json::json!({"access_token": "a.b.c", "id_token": null, "token_type": "Bearer", "expires_in": 3600, "refresh_token": null})
+        );
+        assert_eq!(
+            r.body(TokenBody::Rfc6749),
+            serde_json::json!({"access_token": "a.b.c", "token_type": "Bearer", "expires_in": 3600, "scope": "x y"})
+        );
+        assert_eq!(
+            response(Some("r")).body(TokenBody::Complete),
+            serde_json::json!({"access_token": "a.b.c", "id_token": null, "token_type": "Bearer", "expires_in": 3600, "refresh_token": "r", "scope": "x y"})
+        );
     }
 }

@@ -17,7 +17,7 @@ use parking_lot::{Mutex, RwLock};
 use rusqlite::{Connection, ErrorCode as SqliteCode};
 
 use super::{State, Store, StoreError};
-use crate::tokens::StoredKey;
+use crate::signing::StoredKey;
 
 /// Keeps the state in a SQLite database file (feature `sqlite`).
 pub struct SqliteStore {

@@ -13,8 +13,8 @@ use crate::audit::AuditLog;
 use crate::ids::{KeyId, OrganizationSid, Sid};
 use crate::roles::assignments::AssignmentTable;
 use crate::scim::users::table::UserTable;
+use crate::signing::{Algorithm, StoredKey};
 use crate::store::{ChangeSet, State, StoreError};
-use crate::tokens::{Algorithm, StoredKey};
 use crate::tracked::TrackedMap;
 
 /// Writes `changes` (the values as `state` now holds them) in one transaction.

@@ -12,8 +12,12 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
+mod consent;
+
+pub(crate) use consent::{approve, check, revoke, Tables};
+
 use crate::error_code::ErrorCode;
-use crate::ids::{AuthorizationSid, ClientId, GrantSid, OrganizationSid, UserSid};
+use crate::ids::{AuthorizationSid, ClientId, GrantSid, OrganizationSid, RefreshTokenSid, UserSid};
 use crate::secrets::{SecretHash, SecretString};
 
 /// How long an authorization code works after it is issued.
@@ -179,6 +183,17 @@ impl Grant {
     pub fn code_expired(&self, now: OffsetDateTime) -> bool {
         now >= self.issued_at + CODE_LIFETIME
     }
+}
+
+/// A refresh token's record; the token itself is known only by its hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshToken {
+    /// Its sid.
+    pub sid: RefreshTokenSid,
+    /// The grant it continues.
+    pub grant_sid: GrantSid,
+    /// The app it belongs to.
+    pub client_id: ClientId,
 }
 
 /// Builds `redirect_uri?code=…&state=…`, keeping any query the URI already has.
