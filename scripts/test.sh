@@ -136,51 +136,57 @@ artifacts_stage() {
   .venv/bin/python -m pytest -q -p no:cacheprovider tests/artifacts
 }
 
-# The MSRV that Cargo.toml declares, checked with the one toolchain here: every
-# locked package (dependencies for every platform included) must declare a
-# rust-version no newer than the workspace's, and a package on edition 2024 needs
-# 1.85. Together with clippy's incompatible_msrv lint (standard library items
-# stabilised after the MSRV, in this workspace's code) below. Not caught here, only
-# by the msrv job of .github/workflows/ci.yml, which builds with 1.85 itself: newer
-# language features or syntax in this workspace's code (incompatible_msrv sees only
-# library items), dependencies that declare no rust-version or a wrong one, and
-# compiler or Cargo behaviour that changed after 1.85.
-#
-# MSRV_KNOWN lists the locked packages that need a newer Rust today, so Cargo.lock
-# does not build with 1.85 yet: until the lock picks versions for 1.85 (for example
-# `CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback cargo update`) or rust-version
-# is raised. Any other package that needs a newer Rust fails the check, and so does
-# an entry that no longer needs one, so the list only shrinks.
-MSRV_KNOWN="askama 0.16.1, askama_derive 0.16.1, askama_macros 0.16.1, askama_parser 0.16.1,
-cargo-platform 0.3.3, cargo_metadata 0.23.1, icu_collections 2.4.0, icu_locale_core 2.4.0,
-icu_normalizer 2.4.0, icu_normalizer_data 2.4.0, icu_properties 2.4.0,
-icu_properties_data 2.4.0, icu_provider 2.4.0, idna_adapter 1.2.2, napi-build 2.6.0,
-proptest 1.12.0, textwrap 0.16.4, time 0.3.55, time-core 0.1.9, time-macros 0.2.32"
+# The MSRV that each crate declares (rust-version), checked with the one toolchain
+# here: every package a workspace crate builds with (its dev-dependencies included,
+# every platform's) must declare a rust-version no newer than that crate's, and a
+# package on edition 2024 needs 1.85. Together with clippy's incompatible_msrv lint
+# below (standard library items stabilised after the MSRV, in this workspace's code).
+# Newer syntax or language features, and dependencies that declare a wrong
+# rust-version, are caught only by the msrv job of .github/workflows/ci.yml, which
+# builds with that Rust itself.
 msrv_check() {
-  cargo metadata --format-version 1 --locked | MSRV_KNOWN="$MSRV_KNOWN" python3 -c '
-import json, os, sys, tomllib
+  cargo metadata --format-version 1 --locked | python3 -c '
+import json, sys
 
 def version(text):
     parts = [int(p) for p in text.split("-")[0].split(".")]
     return tuple(parts + [0] * (3 - len(parts)))
 
-msrv = tomllib.load(open("Cargo.toml", "rb"))["workspace"]["package"]["rust-version"]
-known = {k.strip() for k in os.environ["MSRV_KNOWN"].replace("\n", " ").split(",")}
-packages = json.load(sys.stdin)["packages"]
-newer = {}
-for p in packages:
-    needs = p.get("rust_version")
-    if p["edition"] == "2024" and (needs is None or version(needs) < (1, 85, 0)):
-        needs = "1.85"
-    if needs is not None and version(needs) > version(msrv):
-        newer["%s %s" % (p["name"], p["version"])] = needs
-problems = ["%s needs Rust %s" % (k, v) for k, v in sorted(newer.items()) if k not in known]
-problems += ["%s is in MSRV_KNOWN but needs no newer Rust: drop it" % k
-             for k in sorted(known - set(newer))]
+def needs(p):
+    v = p.get("rust_version")
+    if p["edition"] == "2024" and (v is None or version(v) < (1, 85, 0)):
+        v = "1.85"
+    return v
+
+def deps(node, dev):
+    for d in node["deps"]:
+        if dev or any(k["kind"] != "dev" for k in d["dep_kinds"]):
+            yield d["pkg"]
+
+meta = json.load(sys.stdin)
+packages = {p["id"]: p for p in meta["packages"]}
+nodes = {n["id"]: n for n in meta["resolve"]["nodes"]}
+problems = []
+for member in meta["workspace_members"]:
+    crate = packages[member]
+    declared = crate.get("rust_version")
+    if declared is None:
+        problems.append("%s declares no rust-version" % crate["name"])
+        continue
+    seen, todo = set(), list(deps(nodes[member], dev=True))
+    while todo:
+        i = todo.pop()
+        if i not in seen:
+            seen.add(i)
+            todo.extend(deps(nodes[i], dev=False))
+    newer = sorted("%s %s needs %s" % (packages[i]["name"], packages[i]["version"], needs(packages[i]))
+                   for i in seen if needs(packages[i]) and version(needs(packages[i])) > version(declared))
+    if newer:
+        problems.append("%s declares Rust %s, but %s" % (crate["name"], declared, "; ".join(newer)))
+    else:
+        print("MSRV %s %s: %d packages, none needs a newer Rust" % (crate["name"], declared, len(seen)))
 if problems:
-    sys.exit("MSRV %s:\n  %s" % (msrv, "\n  ".join(problems)))
-print("MSRV %s: %d locked packages; %d known to need a newer Rust (MSRV_KNOWN), no other"
-      % (msrv, len(packages), len(newer)))
+    sys.exit("MSRV:\n  " + "\n  ".join(problems))
 '
 }
 
