@@ -17,8 +17,8 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use iamkit::{
-    Actor, App as CoreApp, AppError, AppUpdate, AuditQuery, AuthorizeRequest, ClientId, GrantType,
-    NewApp, NewRoleAssignment, NewUser, OrganizationSid, OwnerSid, Projection, Role,
+    Actor, App as CoreApp, AppError, AppUpdate, AuditQuery, AuthorizeRequest, ClientId,
+    NewAppFields, NewRoleAssignment, NewUser, OrganizationSid, OwnerSid, Projection, Role,
     RoleAssignmentQuery, Sid, TokenRequest, UserQuery,
 };
 use iamkit_server::{RunningServer, ServerOptions};
@@ -304,10 +304,9 @@ impl Engine {
     ) -> Result<CreatedApp> {
         const WHAT: &str = CreateAppOptions::WHAT;
         let Strict(o) = options;
-        let new = NewApp {
-            owner: OwnerSid::from_str(&o.owner_sid).map_err(core_err)?,
-            grant_type: GrantType::parse(o.grant_type.as_deref().unwrap_or("client_credentials"))
-                .map_err(core_err)?,
+        let new = NewAppFields {
+            owner_sid: o.owner_sid,
+            grant_type: o.grant_type.unwrap_or_else(|| "client_credentials".into()),
             name: o.name,
             description: o.description,
             company_name: o.company_name,
@@ -317,7 +316,9 @@ impl Engine {
             redirect_url: o.redirect_url,
             scopes: o.scopes,
             token_ttl: whole_opt(WHAT, "tokenTtl", o.token_ttl, MAX_SAFE)?,
-        };
+        }
+        .parse()
+        .map_err(core_err)?;
         let created = self.engine.create_app(new, &admin()).map_err(core_err)?;
         self.app_record(
             &created.app,

@@ -13,8 +13,8 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use iamkit::{
-    Actor, App, AppError, AppUpdate, AuditQuery, AuthorizeRequest, ClientId, Engine, GrantType,
-    ManualClock, NewApp, NewRoleAssignment, NewUser, OrganizationSid, OwnerSid, Projection, Role,
+    Actor, App, AppError, AppUpdate, AuditQuery, AuthorizeRequest, ClientId, Engine, ManualClock,
+    NewAppFields, NewRoleAssignment, NewUser, OrganizationSid, OwnerSid, Projection, Role,
     RoleAssignmentQuery, Sid, TokenRequest, UserQuery,
 };
 use iamkit_bindings::{EngineOptions, ServeOptions};
@@ -327,9 +327,9 @@ impl PyEngine {
         homepage_url: Option<String>,
         terms_of_service_url: Option<String>,
     ) -> PyResult<Py<rec::CreatedApp>> {
-        let new = NewApp {
-            owner: OwnerSid::from_str(owner_sid).map_err(core_err)?,
-            grant_type: GrantType::parse(grant_type).map_err(core_err)?,
+        let new = NewAppFields {
+            owner_sid: owner_sid.to_owned(),
+            grant_type: grant_type.to_owned(),
             name,
             description,
             company_name,
@@ -339,7 +339,9 @@ impl PyEngine {
             redirect_url,
             scopes: str_list("scopes", scopes)?,
             token_ttl: opt_unsigned("token_ttl", token_ttl)?,
-        };
+        }
+        .parse()
+        .map_err(core_err)?;
         let created = self.engine.create_app(new, &admin()).map_err(core_err)?;
         let app = self.app_value(&created.app)?;
         rec::created_app(py, app, created.client_secret.expose().to_owned())

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use iamkit::{Actor, AppError, GrantType, OwnerSid, Projection, Role, Sid};
+use iamkit::{Actor, AppError, OwnerSid, Projection, Role, Sid};
 
 use crate::clock::from_system;
 use crate::error::{core_err, invalid_argument, options_err, Result};
@@ -164,9 +164,9 @@ impl Engine {
 
     /// Creates an app; the result holds its client secret, never shown again.
     pub fn create_app(&self, app: NewApp) -> Result<CreatedApp> {
-        let new = iamkit::NewApp {
-            owner: OwnerSid::from_str(&app.owner_sid).map_err(core_err)?,
-            grant_type: GrantType::parse(&app.grant_type).map_err(core_err)?,
+        let new = iamkit::NewAppFields {
+            owner_sid: app.owner_sid,
+            grant_type: app.grant_type,
             name: app.name,
             description: app.description,
             company_name: app.company_name,
@@ -176,7 +176,9 @@ impl Engine {
             redirect_url: app.redirect_url,
             scopes: app.scopes,
             token_ttl: app.token_ttl,
-        };
+        }
+        .parse()
+        .map_err(core_err)?;
         let created = self.engine.create_app(new, &admin()).map_err(core_err)?;
         Ok(CreatedApp {
             client_secret: created.client_secret.expose().to_owned(),

@@ -13,8 +13,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use iamkit::secrets::SecretHash;
 use iamkit::{
-    Actor, App, AppUpdate, AuditQuery, ClientId, Engine, GrantType, NewApp, NewUser,
-    OrganizationSid, OwnerSid, Role,
+    Actor, App, AppUpdate, AuditQuery, ClientId, Engine, NewAppFields, NewUser, OrganizationSid,
+    OwnerSid, Role,
 };
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -180,45 +180,10 @@ fn app_json(engine: &Engine, app: &App) -> Value {
     value
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AppBody {
-    owner_sid: String,
-    grant_type: String,
-    name: String,
-    #[serde(default)]
-    description: Option<String>,
-    #[serde(default)]
-    company_name: Option<String>,
-    #[serde(default)]
-    image_urls: Vec<String>,
-    #[serde(default)]
-    homepage_url: Option<String>,
-    #[serde(default)]
-    terms_of_service_url: Option<String>,
-    #[serde(default)]
-    redirect_url: Option<String>,
-    #[serde(default)]
-    scopes: Vec<String>,
-    #[serde(default)]
-    token_ttl: Option<u64>,
-}
-
 async fn create_app(State(app): State<Arc<AppState>>, body: Bytes) -> ApiResult {
-    let body: AppBody = json_body(&body)?;
-    let new = NewApp {
-        owner: body.owner_sid.parse().map_err(engine_error)?,
-        grant_type: GrantType::parse(&body.grant_type).map_err(engine_error)?,
-        name: body.name,
-        description: body.description,
-        company_name: body.company_name,
-        image_urls: body.image_urls,
-        homepage_url: body.homepage_url,
-        terms_of_service_url: body.terms_of_service_url,
-        redirect_url: body.redirect_url,
-        scopes: body.scopes,
-        token_ttl: body.token_ttl,
-    };
+    let new = json_body::<NewAppFields>(&body)?
+        .parse()
+        .map_err(engine_error)?;
     let made = app
         .engine
         .create_app(new, &Actor::admin())
@@ -251,37 +216,12 @@ async fn view_app(State(app): State<Arc<AppState>>, Path(id): Path<String>) -> A
     ok(app_json(&app.engine, &found))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct UpdateBody {
-    name: Option<String>,
-    description: Option<String>,
-    company_name: Option<String>,
-    image_urls: Option<Vec<String>>,
-    homepage_url: Option<String>,
-    terms_of_service_url: Option<String>,
-    redirect_url: Option<String>,
-    scopes: Option<Vec<String>>,
-    token_ttl: Option<u64>,
-}
-
 async fn update_app(
     State(app): State<Arc<AppState>>,
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult {
-    let b: UpdateBody = json_body(&body)?;
-    let update = AppUpdate {
-        name: b.name,
-        description: b.description,
-        company_name: b.company_name,
-        image_urls: b.image_urls,
-        homepage_url: b.homepage_url,
-        terms_of_service_url: b.terms_of_service_url,
-        redirect_url: b.redirect_url,
-        scopes: b.scopes,
-        token_ttl: b.token_ttl,
-    };
+    let update: AppUpdate = json_body(&body)?;
     let updated = app
         .engine
         .update_app(sid::<ClientId>(&id)?, update, &Actor::admin())

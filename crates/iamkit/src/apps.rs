@@ -236,9 +236,68 @@ impl NewApp {
     }
 }
 
+/// A new app as text, the way the admin API's JSON body and the bindings' arguments
+/// give it; [`NewAppFields::parse`] reads the owner sid and the grant name with the
+/// engine's errors. Absent optional fields are unset, absent lists empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewAppFields {
+    /// The owning organization (`OR…`) or account (`AC…`).
+    pub owner_sid: String,
+    /// `client_credentials` or `authorization_code`.
+    pub grant_type: String,
+    /// Its name (required).
+    pub name: String,
+    /// What it is for.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The company behind it.
+    #[serde(default)]
+    pub company_name: Option<String>,
+    /// Images of it (absolute URLs).
+    #[serde(default)]
+    pub image_urls: Vec<String>,
+    /// Its homepage (absolute URL).
+    #[serde(default)]
+    pub homepage_url: Option<String>,
+    /// Its terms of service (absolute URL).
+    #[serde(default)]
+    pub terms_of_service_url: Option<String>,
+    /// Required for authorization-code apps, refused for the others.
+    #[serde(default)]
+    pub redirect_url: Option<String>,
+    /// Permissions of the level's catalogue.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// Token lifetime in seconds (see [`NewApp::token_ttl`]).
+    #[serde(default)]
+    pub token_ttl: Option<u64>,
+}
+
+impl NewAppFields {
+    /// The new app these fields describe: `invalid_sid` for a malformed owner,
+    /// `unknown_grant_type` for a grant name that is not one of the two.
+    pub fn parse(self) -> Result<NewApp, AppError> {
+        Ok(NewApp {
+            owner: self.owner_sid.parse()?,
+            grant_type: GrantType::parse(&self.grant_type)?,
+            name: self.name,
+            description: self.description,
+            company_name: self.company_name,
+            image_urls: self.image_urls,
+            homepage_url: self.homepage_url,
+            terms_of_service_url: self.terms_of_service_url,
+            redirect_url: self.redirect_url,
+            scopes: self.scopes,
+            token_ttl: self.token_ttl,
+        })
+    }
+}
+
 /// Changes to an app; `None` leaves a field as it is. For optional text and URL
 /// fields an empty string clears the field.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct AppUpdate {
     /// A new name.
     pub name: Option<String>,

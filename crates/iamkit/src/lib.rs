@@ -52,7 +52,7 @@ pub mod store;
 pub mod tokens;
 mod tracked;
 
-pub use apps::{App, AppError, AppUpdate, GrantType, NewApp, Owner, OwnerSid};
+pub use apps::{App, AppError, AppUpdate, GrantType, NewApp, NewAppFields, Owner, OwnerSid};
 pub use audit::{Actor, AuditEvent, AuditQuery};
 pub use authorize::{Authorization, AuthorizeError, AuthorizeRequest, AuthorizeResponse};
 pub use catalogue::{AccessError, Catalogue, Method, Permission, Route};
