@@ -57,9 +57,15 @@ function cargo(args, env) {
 
 /** The .d.ts text of napi-derive's type-def lines, assembled as @napi-rs/cli 2.18 does. */
 function typeDefinitions(lines) {
-  const defs = [...new Set(lines.map((line) => line.trim()).filter(Boolean))].map((line) =>
-    JSON.parse(line.startsWith("{") ? line : line.slice(line.indexOf(":") + 1)),
-  );
+  // Doc comments that reach napi-derive through a `macro_rules!` macro (the records
+  // of iamkit_bindings::records!) are raw string literals, which it prints with
+  // their `r"` prefix: dropped here.
+  const rawDoc = /(\/\*\*|^ *\*)r" ?/gm;
+  const defs = [...new Set(lines.map((line) => line.trim()).filter(Boolean))].map((line) => {
+    const def = JSON.parse(line.startsWith("{") ? line : line.slice(line.indexOf(":") + 1));
+    for (const key of ["js_doc", "def"]) if (def[key]) def[key] = def[key].replace(rawDoc, "$1 ");
+    return def;
+  });
   const indent = (text, spaces) =>
     text
       .split("\n")

@@ -212,7 +212,10 @@ export interface Organization {
   sid: string
   /** Its display name. */
   name: string
-  /** When it was created (RFC 3339). */
+  /**
+   * When it was created.
+   * An instant in RFC 3339.
+   */
   createdAt: string
 }
 /** An account of an organization. */
@@ -223,25 +226,118 @@ export interface Account {
   organizationSid: string
   /** Its display name. */
   name: string
-  /** When it was created (RFC 3339). */
+  /**
+   * When it was created.
+   * An instant in RFC 3339.
+   */
   createdAt: string
 }
-/** A managed user. */
+/** A managed user of an organization. */
 export interface User {
   /** Its sid (`US…`). */
   sid: string
   /** The organization that manages it. */
   organizationSid: string
-  /** Its login name (the SCIM `userName`). */
+  /** Its login name (the SCIM `userName`, an email address). */
   userName: string
-  /** Its organization roles, e.g. `["Owner"]`. */
+  /** Its organization roles by name, e.g. `Owner`. */
   roles: Array<string>
   /** Whether it is active (SCIM `active` is not `false`). */
   active: boolean
-  /** Whether it signs in through single sign-on. */
+  /**
+   * Whether it signs in through single sign-on (SSO users cannot
+   * approve apps).
+   */
   sso: boolean
-  /** When it was created (RFC 3339). */
+  /**
+   * When it was created.
+   * An instant in RFC 3339.
+   */
   createdAt: string
+}
+/** An app a user of the organization authorized. */
+export interface Authorization {
+  /** Its sid. */
+  sid: string
+  /** The authorized app. */
+  clientId: string
+  /** The app's organization. */
+  organizationSid: string
+  /** The user who authorized it. */
+  authorizedBy: string
+  /** The scopes granted. */
+  scopes: Array<string>
+  /**
+   * When it was first authorized.
+   * An instant in RFC 3339.
+   */
+  createdAt: string
+  /**
+   * When it was revoked, if it was.
+   * An instant in RFC 3339.
+   */
+  revokedAt: string | null
+}
+/** A role held by a user (the identity) in a scope. */
+export interface RoleAssignment {
+  /** Its sid (`IY…`). */
+  sid: string
+  /** The role (`IX…`). */
+  roleSid: string
+  /** The organization or account it applies in. */
+  scope: string
+  /** The user who holds the role. */
+  identity: string
+  /** The organization it belongs to. */
+  organizationSid: string
+  /**
+   * When it was made.
+   * An instant in RFC 3339.
+   */
+  dateCreated: string
+}
+/** An audit event. */
+export interface AuditEvent {
+  /** Its sid. */
+  sid: string
+  /** Its type, e.g. `oauth-apps.created`. */
+  eventType: string
+  /**
+   * When it happened, by the engine clock.
+   * An instant in RFC 3339.
+   */
+  at: string
+  /** Who did it. */
+  actor: string
+  /** What it is about (a client id, an authorization sid, …). */
+  subject: string
+  /**
+   * Further details (the grace period of a rotation, …); never a
+   * secret.
+   */
+  details: Record<string, unknown>
+}
+/** A token taken apart, and the engine's verdict on it. */
+export interface TokenInspection {
+  /** Whether the token verifies now. */
+  valid: boolean
+  /**
+   * The stable code of the refusal (`token_expired`,
+   * `token_revoked`, `invalid_issuer`, `invalid_signature`, …);
+   * none when valid.
+   */
+  code: string | null
+  /** The refusal, for people; none when valid. */
+  message: string | null
+  /**
+   * For an expired token, how many seconds ago (by the engine
+   * clock) it expired.
+   */
+  expiredSecondsAgo: number | null
+  /** The JOSE header, if it decodes (never trusted). */
+  header: Record<string, unknown> | null | null
+  /** The claims, if they decode; verified only when `valid`. */
+  claims: Record<string, unknown> | null | null
 }
 /** Who owns an app. */
 export interface Owner {
@@ -252,7 +348,7 @@ export interface Owner {
   /** The owning account, for account apps. */
   accountSid: string | null
 }
-/**r" An OAuth app (never its secret). */
+/** An OAuth app (never its secret). */
 export interface App {
   /** The client id (`OQ…`). */
   clientId: string
@@ -287,7 +383,7 @@ export interface App {
   /** The authorization page URL of an authorization-code app. */
   authorizationUrl: string | null
 }
-/**r" A new app with its client secret, shown this once. */
+/** A new app with its client secret, shown this once. */
 export interface CreatedApp {
   /** The client id (`OQ…`). */
   clientId: string
@@ -321,10 +417,10 @@ export interface CreatedApp {
   createdBy: string
   /** The authorization page URL of an authorization-code app. */
   authorizationUrl: string | null
-  /**r" The client secret; the engine keeps only its hash. */
+  /** The client secret; the engine keeps only its hash. */
   clientSecret: string
 }
-/**r" An app whose secret was rotated, with the new secret, shown this once. */
+/** An app whose secret was rotated, with the new secret, shown this once. */
 export interface RotatedSecret {
   /** The client id (`OQ…`). */
   clientId: string
@@ -358,27 +454,10 @@ export interface RotatedSecret {
   createdBy: string
   /** The authorization page URL of an authorization-code app. */
   authorizationUrl: string | null
-  /**r" The new client secret. */
+  /** The new client secret. */
   clientSecret: string
-  /**r" Until when the previous secret still works (RFC 3339), if it does. */
+  /** Until when the previous secret still works (RFC 3339), if it does. */
   previousValidUntil: string | null
-}
-/** An app a user authorized for the organization. */
-export interface Authorization {
-  /** Its sid. */
-  sid: string
-  /** The authorized app. */
-  clientId: string
-  /** The app's organization. */
-  organizationSid: string
-  /** The user who authorized it. */
-  authorizedBy: string
-  /** The scopes granted. */
-  scopes: Array<string>
-  /** When it was first authorized (RFC 3339). */
-  createdAt: string
-  /** When it was revoked (RFC 3339), if it was. */
-  revokedAt: string | null
 }
 /** An approved authorization request. */
 export interface AuthorizationCode {
@@ -441,21 +520,6 @@ export interface Role {
   /** The lowest scope it can be assigned at. */
   lowestLevel: string
 }
-/** A role held by a user in a scope. */
-export interface RoleAssignment {
-  /** Its sid (`IY…`). */
-  sid: string
-  /** The role (`IX…`). */
-  roleSid: string
-  /** The organization or account it applies in. */
-  scope: string
-  /** The user who holds the role. */
-  identity: string
-  /** The organization it belongs to. */
-  organizationSid: string
-  /** When it was created (RFC 3339). */
-  dateCreated: string
-}
 /** A page of role assignments. */
 export interface RoleAssignmentPage {
   /** The assignments, oldest first. */
@@ -465,21 +529,6 @@ export interface RoleAssignmentPage {
    * `nextPageUrl`, `nextToken`, …).
    */
   meta: Record<string, unknown>
-}
-/** An audit event. */
-export interface AuditEvent {
-  /** Its sid. */
-  sid: string
-  /** Its type, e.g. `oauth-apps.created`. */
-  eventType: string
-  /** When it happened, by the engine clock (RFC 3339). */
-  at: string
-  /** Who did it. */
-  actor: string
-  /** What it is about (a client id, an authorization sid, …). */
-  subject: string
-  /** Further details (camelCase keys); never a secret. */
-  details: Record<string, unknown>
 }
 /**
  * What a running emulator was started with: its URL, admin token and, with
@@ -616,6 +665,11 @@ export declare class Engine {
   token(options: TokenOptions): Token
   /** Verifies an access token and returns its claims (JWT claim names). */
   verify(token: string): Record<string, unknown>
+  /**
+   * A token's header and claims as sent, and the engine's verdict on it now
+   * (`valid`, or the refusal's `code` and `message`); never throws.
+   */
+  inspectToken(token: string): TokenInspection
   /**
    * Whether `token` may call `method path`: `{ permission, claims }`; a refusal
    * throws an `AccessError` (or `TokenError`).

@@ -274,6 +274,11 @@ fun errors() {
     val expired = expectError("expired") { engine.verify(token.accessToken) }
     check("expiry is a Token error: $expired", expired is IamkitException.Token && expired.code == "token_expired")
     check("introspection of an expired token is inactive", !engine.introspect(token.accessToken).active)
+    val seen = engine.inspectToken(token.accessToken)
+    check("inspection: expired at this instant: $seen", !seen.valid && seen.code == "token_expired" && seen.expiredSecondsAgo == 0L)
+    check("inspection shows the claims as JSON text", seen.claims!!.contains("\"client_id\":\"${created.app.clientId}\""))
+    val garbage = engine.inspectToken("not a token")
+    check("inspection of garbage: $garbage", garbage.code == "malformed_token" && garbage.header == null && garbage.claims == null)
     check("the clock moved 3600 s", clock.now() == Instant.parse("2026-01-01T01:00:00Z"))
 
     val badSid = expectError("bad sid") { engine.organization("nope") }

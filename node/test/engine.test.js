@@ -357,6 +357,19 @@ test("checkAccess, introspect, revokeToken, expiry, jwks and metadata", () => {
     undefined,
     403,
   );
+  const seen = engine.inspectToken(tok.accessToken);
+  assert.equal(seen.valid, true);
+  assert.equal(seen.code, null);
+  assert.equal(seen.header.alg, "ES256");
+  assert.equal(seen.claims.client_id, app.clientId, "claims keep their JWT names");
+  assert.deepEqual(engine.inspectToken("not a token"), {
+    valid: false,
+    code: "malformed_token",
+    message: engine.inspectToken("not a token").message,
+    expiredSecondsAgo: null,
+    header: null,
+    claims: null,
+  });
   const found = engine.introspect(tok.accessToken);
   assert.equal(found.active, true);
   assert.equal(found.client_id, app.clientId);

@@ -122,6 +122,25 @@ def test_engine_issuer() -> None:
     assert engine.verify(client_token(engine, app).access_token)["iss"] == "http://127.0.0.1:8080"
 
 
+def test_inspect_token_gives_the_verdict_and_the_parts() -> None:
+    clock = iamkit.ManualClock()
+    engine = iamkit.Engine(clock=clock)
+    org = engine.create_organization("Acme")
+    app = engine.create_app(org.sid, name="P", scopes=["managed-users/list"])
+    token = client_token(engine, app).access_token
+    seen = engine.inspect_token(token)
+    assert isinstance(seen, iamkit.TokenInspection)
+    assert (seen.valid, seen.code, seen.message) == (True, None, None)
+    assert seen.header is not None and seen.header["alg"] == "ES256"
+    assert seen.claims == engine.verify(token)
+    clock.advance(3600 + 90)
+    seen = engine.inspect_token(token)
+    assert (seen.valid, seen.code, seen.expired_seconds_ago) == (False, "token_expired", 90)
+    assert seen.message == "the token has expired"
+    garbage = engine.inspect_token("not a token")
+    assert (garbage.code, garbage.header, garbage.claims) == ("malformed_token", None, None)
+
+
 def test_engine_defaults_and_bad_arguments() -> None:
     engine = iamkit.Engine()
     assert engine.clock is None

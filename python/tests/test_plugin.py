@@ -63,7 +63,22 @@ def test_emulator_fixture_runs_on_the_tests_clock(
     assert expired.value.code == "token_expired"
 
 
-def test_emulator_fixture_is_fresh_per_test(iamkit_emulator: iamkit.Server) -> None:
+def test_emulator_fixture_a_test_adds_a_user(
+    iamkit_emulator: iamkit.Server, iamkit_engine: iamkit.Engine
+) -> None:
+    org = str(iamkit_emulator.bootstrap["organization_sid"])
+    iamkit_engine.create_user(org, "extra@example.com", roles=["Owner"])
+    assert len(iamkit_engine.users(org)) == 3
+
+
+def test_emulator_fixture_is_fresh_per_test(
+    iamkit_emulator: iamkit.Server, iamkit_engine: iamkit.Engine
+) -> None:
+    """Runs after the test above: its user is not here."""
+    org = str(iamkit_emulator.bootstrap["organization_sid"])
+    assert sorted(u.user_name for u in iamkit_engine.users(org)) == sorted(
+        u["user_name"] for u in iamkit_emulator.bootstrap["users"]
+    )
     assert len(iamkit_emulator.bootstrap["users"]) == 2
 
 

@@ -23,7 +23,7 @@ use iamkit::{
 };
 use iamkit_server::{RunningServer, ServerOptions};
 
-use crate::convert::{camel, core_err, options_err, range_err, resource, ser, type_err};
+use crate::convert::{core_err, options_err, range_err, resource, ser, type_err};
 use crate::options::{
     or_default, whole_opt, AuditEventsOptions, AuthorizeOptions, CreateAppOptions,
     CreateRoleAssignmentOptions, CreateUserOptions, EngineOptions, Options, RoleAssignmentsOptions,
@@ -34,7 +34,7 @@ use crate::options::{
 use crate::records::{
     from_json, record, Access, Account, App, AuditEvent, Authorization, AuthorizationCode,
     Bootstrap, CreatedApp, Organization, RoleAssignment, RoleAssignmentPage, RotatedSecret,
-    ScimListResponse, Token, User,
+    ScimListResponse, Token, TokenInspection, User,
 };
 
 type Result<T> = napi::Result<T>;
@@ -153,9 +153,7 @@ pub struct Engine {
 impl Engine {
     /// An app record with its authorization URL.
     fn app_json(&self, app: &CoreApp) -> Result<Value> {
-        let mut value = ser(app)?;
-        value["authorization_url"] = json!(self.engine.authorization_url(app));
-        Ok(camel(value))
+        ser(&self.engine.app_record(app))
     }
 
     fn app_record<T: serde::de::DeserializeOwned>(&self, app: &CoreApp, extra: Value) -> Result<T> {
@@ -322,7 +320,7 @@ impl Engine {
         let created = self.engine.create_app(new, &admin()).map_err(core_err)?;
         self.app_record(
             &created.app,
-            json!({ "clientSecret": created.client_secret.expose() }),
+            json!({ "client_secret": created.client_secret.expose() }),
         )
     }
 
@@ -389,8 +387,8 @@ impl Engine {
         self.app_record(
             &rotated.app,
             json!({
-                "clientSecret": rotated.client_secret.expose(),
-                "previousValidUntil": rotated.previous_valid_until.map(rfc3339),
+                "client_secret": rotated.client_secret.expose(),
+                "previous_valid_until": rotated.previous_valid_until.map(rfc3339),
             }),
         )
     }
@@ -478,6 +476,13 @@ impl Engine {
     #[napi(ts_return_type = "Record<string, unknown>")]
     pub fn verify(&self, token: String) -> Result<Json> {
         ser(&self.engine.verify(&token).map_err(core_err)?)
+    }
+
+    /// A token's header and claims as sent, and the engine's verdict on it now
+    /// (`valid`, or the refusal's `code` and `message`); never throws.
+    #[napi]
+    pub fn inspect_token(&self, token: String) -> Result<TokenInspection> {
+        record(&self.engine.inspect_token(&token))
     }
 
     /// Whether `token` may call `method path`: `{ permission, claims }`; a refusal
@@ -692,7 +697,7 @@ impl Engine {
             .engine
             .role_assignments(parse_sid(&organization_sid)?, &query)
             .map_err(core_err)?;
-        record(&page)
+        record(&page.at(&self.engine.url(iamkit::endpoints::ROLE_ASSIGNMENTS)))
     }
 
     /// Deletes a role assignment.

@@ -1,10 +1,13 @@
 //! The records the Node API returns: typed `#[napi(object)]` structs, from which napi
-//! generates their TypeScript interfaces. Each is read from the core value's own
-//! serialization (camelCased keys), so the binding restates only the shape; absent
-//! values are `null`, as in the JSON the core writes.
+//! generates their TypeScript interfaces (napi camelCases the field names). Each is
+//! read from the core value's own serialization, so the binding restates only the
+//! shape; absent values are `null`, as in the JSON the core writes. The records all
+//! bindings share are declared from [`iamkit_bindings::records!`].
 //!
 //! Free-form JSON (SCIM resources, token claims, audit details, discovery
-//! documents) stays `Record<string, unknown>`.
+//! documents) stays `Record<string, unknown>`; the engine's own objects in it (audit
+//! details, paging `meta`) get camelCase keys, JSON from outside (claims) is kept
+//! as it is.
 
 // The `#[napi(object)]` macro expands to undocumented glue; every field is
 // documented here.
@@ -16,13 +19,72 @@ use serde_json::Value;
 
 use crate::convert::{camel, ser};
 
-/// A core value as the record `T`: its serialization with camelCase keys, read by
-/// serde.
+/// A core value as the record `T`: its serialization, read by serde.
 pub fn record<T: serde::de::DeserializeOwned>(value: &impl serde::Serialize) -> napi::Result<T> {
-    from_json(camel(ser(value)?))
+    from_json(ser(value)?)
 }
 
-/// A camelCased JSON value as the record `T`.
+/// A JSON object of the engine's own keys, camelCased as the rest of the record.
+fn camel_json<'de, D: serde::Deserializer<'de>>(from: D) -> Result<Value, D::Error> {
+    Value::deserialize(from).map(camel)
+}
+
+/// The Node form of a field of [`iamkit_bindings::records!`], added to the fields
+/// declared so far; then the record itself.
+macro_rules! node_record {
+    (@ $doc:tt $name:ident [$($done:tt)*] $(#[$d:meta])* $field:ident: Text, $($rest:tt)*) => {
+        node_record!(@ $doc $name [$($done)* $(#[$d])* pub $field: String,] $($rest)*);
+    };
+    (@ $doc:tt $name:ident [$($done:tt)*] $(#[$d:meta])* $field:ident: OptText, $($rest:tt)*) => {
+        node_record!(@ $doc $name [$($done)* $(#[$d])* pub $field: Option<String>,] $($rest)*);
+    };
+    (@ $doc:tt $name:ident [$($done:tt)*] $(#[$d:meta])* $field:ident: Texts, $($rest:tt)*) => {
+        node_record!(@ $doc $name [$($done)* $(#[$d])* pub $field: Vec<String>,] $($rest)*);
+    };
+    (@ $doc:tt $name:ident [$($done:tt)*] $(#[$d:meta])* $field:ident: Bool, $($rest:tt)*) => {
+        node_record!(@ $doc $name [$($done)* $(#[$d])* pub $field: bool,] $($rest)*);
+    };
+    (@ $doc:tt $name:ident [$($done:tt)*] $(#[$d:meta])* $field:ident: OptInt, $($rest:tt)*) => {
+        node_record!(@ $doc $name [$($done)* $(#[$d])* pub $field: Option<i64>,] $($rest)*);
+    };
+    (@ $doc:tt $name:ident [$($done:tt)*] $(#[$d:meta])* $field:ident: Instant, $($rest:tt)*) => {
+        node_record!(@ $doc $name [$($done)* $(#[$d])* #[doc = " An instant in RFC 3339."] pub $field: String,] $($rest)*);
+    };
+    (@ $doc:tt $name:ident [$($done:tt)*] $(#[$d:meta])* $field:ident: OptInstant, $($rest:tt)*) => {
+        node_record!(@ $doc $name [$($done)* $(#[$d])* #[doc = " An instant in RFC 3339."] pub $field: Option<String>,] $($rest)*);
+    };
+    (@ $doc:tt $name:ident [$($done:tt)*] $(#[$d:meta])* $field:ident: Details, $($rest:tt)*) => {
+        node_record!(@ $doc $name [$($done)* $(#[$d])*
+            #[napi(ts_type = "Record<string, unknown>")]
+            #[serde(deserialize_with = "camel_json")]
+            pub $field: Value,] $($rest)*);
+    };
+    (@ $doc:tt $name:ident [$($done:tt)*] $(#[$d:meta])* $field:ident: OptJson, $($rest:tt)*) => {
+        node_record!(@ $doc $name [$($done)* $(#[$d])*
+            #[napi(ts_type = "Record<string, unknown> | null")]
+            pub $field: Option<Value>,] $($rest)*);
+    };
+    (@ [$($doc:tt)*] $name:ident [$($done:tt)*]) => {
+        $($doc)*
+        #[napi(object, object_from_js = false, use_nullable = true)]
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $($done)*
+        }
+    };
+}
+
+/// Declares the records every binding shares.
+macro_rules! node_records {
+    ($($(#[$doc:meta])* $name:ident { $($fields:tt)* })*) => {
+        $(node_record!(@ [$(#[$doc])*] $name [] $($fields)*);)*
+    };
+}
+
+iamkit_bindings::records!(node_records);
+
+/// A JSON value as the record `T`.
 pub fn from_json<T: serde::de::DeserializeOwned>(value: Value) -> napi::Result<T> {
     serde_json::from_value(value).map_err(|e| {
         napi::Error::from_reason(format!(
@@ -31,59 +93,9 @@ pub fn from_json<T: serde::de::DeserializeOwned>(value: Value) -> napi::Result<T
     })
 }
 
-/// An organization.
-#[napi(object, object_from_js = false, use_nullable = true)]
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Organization {
-    /// Its sid (`OR…`).
-    pub sid: String,
-    /// Its display name.
-    pub name: String,
-    /// When it was created (RFC 3339).
-    pub created_at: String,
-}
-
-/// An account of an organization.
-#[napi(object, object_from_js = false, use_nullable = true)]
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Account {
-    /// Its sid (`AC…`).
-    pub sid: String,
-    /// The organization it belongs to.
-    pub organization_sid: String,
-    /// Its display name.
-    pub name: String,
-    /// When it was created (RFC 3339).
-    pub created_at: String,
-}
-
-/// A managed user.
-#[napi(object, object_from_js = false, use_nullable = true)]
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct User {
-    /// Its sid (`US…`).
-    pub sid: String,
-    /// The organization that manages it.
-    pub organization_sid: String,
-    /// Its login name (the SCIM `userName`).
-    pub user_name: String,
-    /// Its organization roles, e.g. `["Owner"]`.
-    pub roles: Vec<String>,
-    /// Whether it is active (SCIM `active` is not `false`).
-    pub active: bool,
-    /// Whether it signs in through single sign-on.
-    pub sso: bool,
-    /// When it was created (RFC 3339).
-    pub created_at: String,
-}
-
 /// Who owns an app.
 #[napi(object, object_from_js = false, use_nullable = true)]
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub struct Owner {
     /// `organization` or `account`.
     pub level: String,
@@ -98,8 +110,7 @@ macro_rules! app_record {
         $(#[doc = $doc])*
         #[napi(object, object_from_js = false, use_nullable = true)]
         #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        pub struct $name {
+                pub struct $name {
             /// The client id (`OQ…`).
             pub client_id: String,
             /// The owning organization or account.
@@ -157,27 +168,6 @@ app_record!(
         previous_valid_until: Option<String>,
     }
 );
-
-/// An app a user authorized for the organization.
-#[napi(object, object_from_js = false, use_nullable = true)]
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Authorization {
-    /// Its sid.
-    pub sid: String,
-    /// The authorized app.
-    pub client_id: String,
-    /// The app's organization.
-    pub organization_sid: String,
-    /// The user who authorized it.
-    pub authorized_by: String,
-    /// The scopes granted.
-    pub scopes: Vec<String>,
-    /// When it was first authorized (RFC 3339).
-    pub created_at: String,
-    /// When it was revoked (RFC 3339), if it was.
-    pub revoked_at: Option<String>,
-}
 
 /// An approved authorization request.
 #[napi(object, object_from_js = false, use_nullable = true)]
@@ -246,7 +236,6 @@ pub struct ScimListResponse {
 /// A role (Twilio's Role resource).
 #[napi(object, object_from_js = false, use_nullable = true)]
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub struct Role {
     /// Its sid (`IX…`).
     pub sid: String,
@@ -264,25 +253,6 @@ pub struct Role {
     pub lowest_level: String,
 }
 
-/// A role held by a user in a scope.
-#[napi(object, object_from_js = false, use_nullable = true)]
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RoleAssignment {
-    /// Its sid (`IY…`).
-    pub sid: String,
-    /// The role (`IX…`).
-    pub role_sid: String,
-    /// The organization or account it applies in.
-    pub scope: String,
-    /// The user who holds the role.
-    pub identity: String,
-    /// The organization it belongs to.
-    pub organization_sid: String,
-    /// When it was created (RFC 3339).
-    pub date_created: String,
-}
-
 /// A page of role assignments.
 #[napi(object, object_from_js = false, use_nullable = true)]
 #[derive(Deserialize)]
@@ -292,34 +262,14 @@ pub struct RoleAssignmentPage {
     /// Where this page is and how to reach its neighbours (`pageSize`, `url`,
     /// `nextPageUrl`, `nextToken`, …).
     #[napi(ts_type = "Record<string, unknown>")]
+    #[serde(deserialize_with = "camel_json")]
     pub meta: Value,
-}
-
-/// An audit event.
-#[napi(object, object_from_js = false, use_nullable = true)]
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AuditEvent {
-    /// Its sid.
-    pub sid: String,
-    /// Its type, e.g. `oauth-apps.created`.
-    pub event_type: String,
-    /// When it happened, by the engine clock (RFC 3339).
-    pub at: String,
-    /// Who did it.
-    pub actor: String,
-    /// What it is about (a client id, an authorization sid, …).
-    pub subject: String,
-    /// Further details (camelCase keys); never a secret.
-    #[napi(ts_type = "Record<string, unknown>")]
-    pub details: Value,
 }
 
 /// What a running emulator was started with: its URL, admin token and, with
 /// `demo: true`, the demo data.
 #[napi(object, object_from_js = false, use_nullable = true)]
 #[derive(Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub struct Bootstrap {
     /// The emulator's base URL.
     pub url: String,
@@ -338,7 +288,6 @@ pub struct Bootstrap {
 /// A demo user.
 #[napi(object, object_from_js = false, use_nullable = true)]
 #[derive(Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub struct DemoUser {
     /// Its sid.
     pub sid: String,
@@ -351,7 +300,6 @@ pub struct DemoUser {
 /// The three demo apps.
 #[napi(object, object_from_js = false, use_nullable = true)]
 #[derive(Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub struct DemoApps {
     /// An organization client-credentials app with every organization scope.
     pub org_client_credentials: DemoApp,
@@ -365,7 +313,6 @@ pub struct DemoApps {
 /// A demo app's credentials.
 #[napi(object, object_from_js = false, use_nullable = true)]
 #[derive(Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub struct DemoApp {
     /// Its client id.
     pub client_id: String,

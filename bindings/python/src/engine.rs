@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+use iamkit::endpoints::ROLE_ASSIGNMENTS;
 use iamkit::{
     Actor, App, AppError, AppUpdate, AuditQuery, AuthorizeRequest, ClientId, Engine, ManualClock,
     NewAppFields, NewRoleAssignment, NewUser, OrganizationSid, OwnerSid, Projection, Role,
@@ -149,10 +150,7 @@ pub struct PyEngine {
 
 impl PyEngine {
     fn app_value(&self, app: &App) -> PyResult<Value> {
-        let mut value = serde_json::to_value(app)
-            .map_err(|e| PyValueError::new_err(format!("cannot convert to JSON: {e}")))?;
-        value["authorization_url"] = json!(self.engine.authorization_url(app));
-        Ok(value)
+        rec::to_json(&self.engine.app_record(app))
     }
 }
 
@@ -532,6 +530,12 @@ impl PyEngine {
         ser_to_py(py, &claims)
     }
 
+    /// A token's header and claims as sent, and the engine's verdict on it now
+    /// (`valid`, or the refusal's `code` and `message`); never raises.
+    fn inspect_token(&self, py: Python<'_>, token: &str) -> PyResult<Py<rec::TokenInspection>> {
+        ser(py, &self.engine.inspect_token(token))
+    }
+
     /// Whether `token` may call `method path`: the result has `permission` and
     /// `claims`; a refusal raises `AccessError` (or `TokenError`).
     fn check_access(
@@ -777,7 +781,7 @@ impl PyEngine {
             .engine
             .role_assignments(parse_sid(organization_sid)?, &query)
             .map_err(core_err)?;
-        ser_to_py(py, &page)
+        ser_to_py(py, &page.at(&self.engine.url(ROLE_ASSIGNMENTS)))
     }
 
     /// Deletes a role assignment.

@@ -161,108 +161,86 @@ fn base(kind: &'static str, fields: &'static [&'static str]) -> PyClassInitializ
     PyClassInitializer::from(Record { kind, fields })
 }
 
-/// Declares record kinds: a frozen class with one typed attribute per field.
-macro_rules! records {
-    ($(
-        $(#[$doc:meta])*
-        $name:ident { $($field:ident: $ty:ty),* $(,)? }
-    )*) => {$(
-        $(#[$doc])*
-        #[pyclass(module = "iamkit._native", frozen, get_all, extends = Record)]
-        #[derive(Debug, Deserialize)]
-        #[serde(deny_unknown_fields)]
-        pub struct $name {
-            $($field: $ty,)*
-        }
-
-        impl Kind for $name {
-            const KIND: &'static str = stringify!($name);
-            const FIELDS: &'static [&'static str] = &[$(stringify!($field)),*];
-        }
-    )*};
+/// The Python type of a field type of [`iamkit_bindings::records!`] (instants are
+/// RFC 3339 strings, JSON is a fresh `dict` on each access); any other type is
+/// itself.
+macro_rules! python_type {
+    (Text) => { String };
+    (OptText) => { Option<String> };
+    (Texts) => { Vec<String> };
+    (Bool) => { bool };
+    (OptInt) => { Option<i64> };
+    (Instant) => { String };
+    (OptInstant) => { Option<String> };
+    (Details) => { Json };
+    (OptJson) => { Option<Json> };
+    ($other:ident) => { $other };
 }
 
+/// Declares record kinds: a frozen class with one typed attribute per field, and
+/// `$add`, which adds them to a module.
+macro_rules! records {
+    ($add:ident; $(
+        $(#[$doc:meta])*
+        $name:ident { $($(#[$field_doc:meta])* $field:ident: $ty:ident),* $(,)? }
+    )*) => {
+        $(
+            $(#[$doc])*
+            #[pyclass(module = "iamkit._native", frozen, get_all, extends = Record)]
+            #[derive(Debug, Deserialize)]
+            #[serde(deny_unknown_fields)]
+            pub struct $name {
+                $($(#[$field_doc])* $field: python_type!($ty),)*
+            }
+
+            impl Kind for $name {
+                const KIND: &'static str = stringify!($name);
+                const FIELDS: &'static [&'static str] = &[$(stringify!($field)),*];
+            }
+        )*
+
+        fn $add(m: &Bound<'_, PyModule>) -> PyResult<()> {
+            $(m.add_class::<$name>()?;)*
+            Ok(())
+        }
+    };
+}
+
+/// The records every binding shares.
+macro_rules! shared_records {
+    ($($records:tt)*) => {
+        records! { add_shared; $($records)* }
+    };
+}
+
+iamkit_bindings::records!(shared_records);
+
 records! {
-    /// An organization.
-    Organization {
-        sid: String,
-        name: String,
-        created_at: String,
-    }
-
-    /// An account of an organization.
-    Account {
-        sid: String,
-        organization_sid: String,
-        name: String,
-        created_at: String,
-    }
-
-    /// A managed user of an organization.
-    User {
-        sid: String,
-        organization_sid: String,
-        user_name: String,
-        roles: Vec<String>,
-        active: bool,
-        sso: bool,
-        created_at: String,
-    }
+    add_own;
 
     /// A code the authorization step issued (single use), where to send the user
     /// with it, and the authorization recorded.
     AuthorizationCode {
-        code: String,
-        redirect_to: String,
+        code: Text,
+        redirect_to: Text,
         authorization: Json,
-        expires_at: String,
-    }
-
-    /// An app a user of the organization authorized.
-    Authorization {
-        sid: String,
-        client_id: String,
-        organization_sid: String,
-        authorized_by: String,
-        scopes: Vec<String>,
-        created_at: String,
-        revoked_at: Option<String>,
+        expires_at: Instant,
     }
 
     /// A Token API response.
     Token {
-        access_token: String,
-        id_token: Option<String>,
-        token_type: String,
+        access_token: Text,
+        id_token: OptText,
+        token_type: Text,
         expires_in: u64,
-        refresh_token: Option<String>,
-        scope: String,
+        refresh_token: OptText,
+        scope: Text,
     }
 
     /// A token allowed to make a request: the permission it used and its claims.
     Access {
-        permission: String,
+        permission: Text,
         claims: Json,
-    }
-
-    /// A role assignment.
-    RoleAssignment {
-        sid: String,
-        role_sid: String,
-        scope: String,
-        identity: String,
-        organization_sid: String,
-        date_created: String,
-    }
-
-    /// An audit event.
-    AuditEvent {
-        sid: String,
-        event_type: String,
-        at: String,
-        actor: String,
-        subject: String,
-        details: Json,
     }
 }
 
@@ -408,18 +386,11 @@ pub fn rotated_secret(
 /// Adds every record class to the module.
 pub fn add_classes(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Record>()?;
-    m.add_class::<Organization>()?;
-    m.add_class::<Account>()?;
-    m.add_class::<User>()?;
+    add_shared(m)?;
+    add_own(m)?;
     m.add_class::<App>()?;
     m.add_class::<CreatedApp>()?;
     m.add_class::<RotatedSecret>()?;
-    m.add_class::<AuthorizationCode>()?;
-    m.add_class::<Authorization>()?;
-    m.add_class::<Token>()?;
-    m.add_class::<Access>()?;
     m.add_class::<Role>()?;
-    m.add_class::<RoleAssignment>()?;
-    m.add_class::<AuditEvent>()?;
     Ok(())
 }

@@ -2,7 +2,11 @@
 //! its language's values: the options of an engine and of the emulator, with their
 //! defaults, turned into the core's builder and the server's settings in one place.
 //! A binding fills these plain structs from its keyword arguments or option objects
-//! and maps [`OptionsError`] onto its own exceptions.
+//! and maps [`OptionsError`] onto its own exceptions; [`FlatError`] is the one shape
+//! of a core error they raise from; and [`records!`] lists the result records they
+//! all return, which each binding declares in its language.
+
+pub mod records;
 
 use std::path::PathBuf;
 use std::str::FromStr;

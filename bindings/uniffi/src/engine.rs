@@ -11,8 +11,9 @@ use iamkit::{Actor, AppError, OwnerSid, Projection, Role, Sid};
 use crate::clock::from_system;
 use crate::error::{core_err, invalid_argument, options_err, Result};
 use crate::records::{
-    Access, Account, App, AuditEvent, Authorization, Authorized, Claims, CreatedApp, Introspection,
-    Organization, RoleAssignment, RoleAssignmentPage, RoleInfo, RotatedSecret, TokenResponse, User,
+    record, Access, Account, App, AuditEvent, Authorization, Authorized, Claims, CreatedApp,
+    Introspection, Organization, RoleAssignment, RoleAssignmentPage, RoleInfo, RotatedSecret,
+    TokenInspection, TokenResponse, User,
 };
 use crate::requests::{
     AppUpdate, AuditQuery, AuthorizeRequest, EngineOptions, NewApp, NewRoleAssignment, NewUser,
@@ -85,25 +86,22 @@ impl Engine {
 
     /// Creates an organization.
     pub fn create_organization(&self, name: String) -> Result<Organization> {
-        Ok(self
-            .engine
-            .create_organization(&name)
-            .map_err(core_err)?
-            .into())
+        record(&self.engine.create_organization(&name).map_err(core_err)?)
     }
 
     /// An organization by sid.
     pub fn organization(&self, sid: String) -> Result<Organization> {
-        Ok(self
-            .engine
-            .organization(self::sid(&sid)?)
-            .map_err(core_err)?
-            .into())
+        record(
+            &self
+                .engine
+                .organization(self::sid(&sid)?)
+                .map_err(core_err)?,
+        )
     }
 
     /// Every organization, oldest first.
-    pub fn organizations(&self) -> Vec<Organization> {
-        list(self.engine.organizations())
+    pub fn organizations(&self) -> Result<Vec<Organization>> {
+        record(&self.engine.organizations())
     }
 
     /// Creates an account in an organization.
@@ -112,25 +110,22 @@ impl Engine {
             .engine
             .create_account(sid(&organization_sid)?, &name)
             .map_err(core_err)?;
-        Ok(account.into())
+        record(&account)
     }
 
     /// An account by sid.
     pub fn account(&self, sid: String) -> Result<Account> {
-        Ok(self
-            .engine
-            .account(self::sid(&sid)?)
-            .map_err(core_err)?
-            .into())
+        record(&self.engine.account(self::sid(&sid)?).map_err(core_err)?)
     }
 
     /// The accounts of an organization, oldest first.
     pub fn accounts(&self, organization_sid: String) -> Result<Vec<Account>> {
-        Ok(list(
-            self.engine
+        record(
+            &self
+                .engine
                 .accounts(sid(&organization_sid)?)
                 .map_err(core_err)?,
-        ))
+        )
     }
 
     /// Creates a managed user with organization roles.
@@ -149,17 +144,17 @@ impl Engine {
                 sso: user.sso,
             })
             .map_err(core_err)?;
-        Ok(created.into())
+        record(&created)
     }
 
     /// A managed user by sid.
     pub fn user(&self, sid: String) -> Result<User> {
-        Ok(self.engine.user(self::sid(&sid)?).map_err(core_err)?.into())
+        record(&self.engine.user(self::sid(&sid)?).map_err(core_err)?)
     }
 
     /// The managed users of an organization.
     pub fn users(&self, organization_sid: String) -> Result<Vec<User>> {
-        Ok(list(self.engine.users(sid(&organization_sid)?)))
+        record(&self.engine.users(sid(&organization_sid)?))
     }
 
     /// Creates an app; the result holds its client secret, never shown again.
@@ -242,12 +237,12 @@ impl Engine {
     /// redirect, and the authorization.
     pub fn authorize(&self, request: AuthorizeRequest) -> Result<Authorized> {
         let response = self.engine.authorize(&request.into()).map_err(core_err)?;
-        Ok(response.into())
+        response.try_into()
     }
 
     /// The apps an organization's users have authorized and not revoked.
     pub fn authorizations(&self, organization_sid: String) -> Result<Vec<Authorization>> {
-        Ok(list(self.engine.authorizations(sid(&organization_sid)?)))
+        record(&self.engine.authorizations(sid(&organization_sid)?))
     }
 
     /// Revokes an authorization; its tokens stop working at once.
@@ -256,7 +251,7 @@ impl Engine {
             .engine
             .revoke_authorization(sid(&authorization_sid)?, &admin())
             .map_err(core_err)?;
-        Ok(revoked.into())
+        record(&revoked)
     }
 
     /// The Token API.
@@ -267,6 +262,12 @@ impl Engine {
     /// Verifies an access token and returns its claims.
     pub fn verify(&self, token: String) -> Result<Claims> {
         Ok(self.engine.verify(&token).map_err(core_err)?.into())
+    }
+
+    /// A token's header and claims as sent, and the engine's verdict on it now
+    /// (`valid`, or the refusal's `code` and `message`); never raises.
+    pub fn inspect_token(&self, token: String) -> Result<TokenInspection> {
+        record(&self.engine.inspect_token(&token))
     }
 
     /// Whether `token` may call `method path`; a refusal raises
@@ -444,7 +445,7 @@ impl Engine {
             .engine
             .create_role_assignment(sid(&organization_sid)?, &assignment.into(), &admin())
             .map_err(core_err)?;
-        Ok(created.into())
+        record(&created)
     }
 
     /// A page of role assignments.
@@ -458,7 +459,7 @@ impl Engine {
             .engine
             .role_assignments(sid(&organization_sid)?, &query.into())
             .map_err(core_err)?;
-        Ok(page.into())
+        RoleAssignmentPage::of(page, &self.engine.url(iamkit::endpoints::ROLE_ASSIGNMENTS))
     }
 
     /// Deletes a role assignment.
@@ -478,7 +479,7 @@ impl Engine {
             until: query.until.map(|at| from_system("until", at)).transpose()?,
             limit: usize_of("limit", query.limit)?,
         };
-        Ok(list(self.engine.audit_events(&query)))
+        record(&self.engine.audit_events(&query))
     }
 
     /// The whole state as JSON (secrets only as hashes; no signing key).

@@ -176,6 +176,16 @@ pub fn options_err(error: iamkit_bindings::OptionsError) -> IamkitError {
     }
 }
 
+/// A failure inside the binding itself (a bug): `Other` with status 500.
+pub fn internal(detail: impl std::fmt::Display) -> IamkitError {
+    IamkitError::Other {
+        code: "internal_error".to_owned(),
+        status: 500,
+        twilio_code: 20500,
+        detail: detail.to_string(),
+    }
+}
+
 /// An argument the binding cannot convert.
 pub fn invalid_argument(detail: impl std::fmt::Display) -> IamkitError {
     IamkitError::InvalidArgument {

@@ -1,95 +1,116 @@
 //! The records the engine returns, as plain Kotlin data classes / Swift structs.
 //!
 //! Each is built from the core type of the same name; instants are `SystemTime`
-//! (`java.time.Instant`), sids are strings. Records that hold a secret (a client
+//! (`java.time.Instant`), sids are strings, free-form JSON is JSON text. The records
+//! all bindings share are declared from [`iamkit_bindings::records!`] and read from
+//! the core value's JSON. Records that hold a secret (a client
 //! secret, an access or refresh token, an authorization code) print it as
 //! `<redacted>` (their exported `Debug`, Kotlin's `toString`).
 
 use std::fmt;
 use std::time::SystemTime;
 
+use serde::{Deserialize, Deserializer};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
 use crate::clock::to_system;
+use crate::error::{internal, Result};
+
+/// A core value as the record `T`, read from its JSON.
+pub fn record<T: serde::de::DeserializeOwned>(value: &impl serde::Serialize) -> Result<T> {
+    serde_json::to_value(value)
+        .and_then(serde_json::from_value)
+        .map_err(|e| internal(format!("a record does not have its shape: {e}")))
+}
+
+fn instant<'de, D: Deserializer<'de>>(from: D) -> std::result::Result<SystemTime, D::Error> {
+    let text = String::deserialize(from)?;
+    OffsetDateTime::parse(&text, &Rfc3339)
+        .map(to_system)
+        .map_err(serde::de::Error::custom)
+}
+
+fn opt_instant<'de, D: Deserializer<'de>>(
+    from: D,
+) -> std::result::Result<Option<SystemTime>, D::Error> {
+    match Option::<String>::deserialize(from)? {
+        None => Ok(None),
+        Some(text) => OffsetDateTime::parse(&text, &Rfc3339)
+            .map(|at| Some(to_system(at)))
+            .map_err(serde::de::Error::custom),
+    }
+}
+
+fn json_text<'de, D: Deserializer<'de>>(from: D) -> std::result::Result<String, D::Error> {
+    serde_json::Value::deserialize(from).map(|v| v.to_string())
+}
+
+fn opt_json_text<'de, D: Deserializer<'de>>(
+    from: D,
+) -> std::result::Result<Option<String>, D::Error> {
+    Option::<serde_json::Value>::deserialize(from).map(|v| v.map(|v| v.to_string()))
+}
+
+/// The Kotlin form of a field of [`iamkit_bindings::records!`], added to the
+/// fields declared so far; then the record itself.
+macro_rules! uniffi_record {
+    (@ $doc:tt $name:ident [$($done:tt)*] $(#[$d:meta])* $field:ident: Text, $($rest:tt)*) => {
+        uniffi_record!(@ $doc $name [$($done)* $(#[$d])* pub $field: String,] $($rest)*);
+    };
+    (@ $doc:tt $name:ident [$($done:tt)*] $(#[$d:meta])* $field:ident: OptText, $($rest:tt)*) => {
+        uniffi_record!(@ $doc $name [$($done)* $(#[$d])* pub $field: Option<String>,] $($rest)*);
+    };
+    (@ $doc:tt $name:ident [$($done:tt)*] $(#[$d:meta])* $field:ident: Texts, $($rest:tt)*) => {
+        uniffi_record!(@ $doc $name [$($done)* $(#[$d])* pub $field: Vec<String>,] $($rest)*);
+    };
+    (@ $doc:tt $name:ident [$($done:tt)*] $(#[$d:meta])* $field:ident: Bool, $($rest:tt)*) => {
+        uniffi_record!(@ $doc $name [$($done)* $(#[$d])* pub $field: bool,] $($rest)*);
+    };
+    (@ $doc:tt $name:ident [$($done:tt)*] $(#[$d:meta])* $field:ident: OptInt, $($rest:tt)*) => {
+        uniffi_record!(@ $doc $name [$($done)* $(#[$d])* pub $field: Option<i64>,] $($rest)*);
+    };
+    (@ $doc:tt $name:ident [$($done:tt)*] $(#[$d:meta])* $field:ident: Instant, $($rest:tt)*) => {
+        uniffi_record!(@ $doc $name [$($done)* $(#[$d])*
+            #[serde(deserialize_with = "instant")]
+            pub $field: SystemTime,] $($rest)*);
+    };
+    (@ $doc:tt $name:ident [$($done:tt)*] $(#[$d:meta])* $field:ident: OptInstant, $($rest:tt)*) => {
+        uniffi_record!(@ $doc $name [$($done)* $(#[$d])*
+            #[serde(deserialize_with = "opt_instant")]
+            pub $field: Option<SystemTime>,] $($rest)*);
+    };
+    (@ $doc:tt $name:ident [$($done:tt)*] $(#[$d:meta])* $field:ident: Details, $($rest:tt)*) => {
+        uniffi_record!(@ $doc $name [$($done)* $(#[$d])* #[doc = " As JSON text."]
+            #[serde(deserialize_with = "json_text")]
+            pub $field: String,] $($rest)*);
+    };
+    (@ $doc:tt $name:ident [$($done:tt)*] $(#[$d:meta])* $field:ident: OptJson, $($rest:tt)*) => {
+        uniffi_record!(@ $doc $name [$($done)* $(#[$d])* #[doc = " As JSON text."]
+            #[serde(deserialize_with = "opt_json_text")]
+            pub $field: Option<String>,] $($rest)*);
+    };
+    (@ [$($doc:tt)*] $name:ident [$($done:tt)*]) => {
+        $($doc)*
+        #[derive(Debug, Clone, PartialEq, Eq, Deserialize, uniffi::Record)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $($done)*
+        }
+    };
+}
+
+/// Declares the records every binding shares.
+macro_rules! uniffi_records {
+    ($($(#[$doc:meta])* $name:ident { $($fields:tt)* })*) => {
+        $(uniffi_record!(@ [$(#[$doc])*] $name [] $($fields)*);)*
+    };
+}
+
+iamkit_bindings::records!(uniffi_records);
 
 /// What a secret-bearing record prints instead of the secret.
 const REDACTED: &str = "<redacted>";
-
-/// An organization.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Organization {
-    /// Its sid (`OR…`).
-    pub sid: String,
-    /// Its name.
-    pub name: String,
-    /// When it was created.
-    pub created_at: SystemTime,
-}
-
-impl From<iamkit::Organization> for Organization {
-    fn from(o: iamkit::Organization) -> Self {
-        Self {
-            sid: o.sid.to_string(),
-            name: o.name,
-            created_at: to_system(o.created_at),
-        }
-    }
-}
-
-/// An account of an organization.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Account {
-    /// Its sid (`AC…`).
-    pub sid: String,
-    /// The organization it belongs to.
-    pub organization_sid: String,
-    /// Its name.
-    pub name: String,
-    /// When it was created.
-    pub created_at: SystemTime,
-}
-
-impl From<iamkit::Account> for Account {
-    fn from(a: iamkit::Account) -> Self {
-        Self {
-            sid: a.sid.to_string(),
-            organization_sid: a.organization_sid.to_string(),
-            name: a.name,
-            created_at: to_system(a.created_at),
-        }
-    }
-}
-
-/// A managed user of an organization.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct User {
-    /// Its sid (`US…`).
-    pub sid: String,
-    /// The organization it belongs to.
-    pub organization_sid: String,
-    /// Its user name (an email address).
-    pub user_name: String,
-    /// Its organization roles by name, e.g. `Owner`.
-    pub roles: Vec<String>,
-    /// Whether it is active.
-    pub active: bool,
-    /// Whether it signs in through SSO (SSO users cannot approve apps).
-    pub sso: bool,
-    /// When it was created.
-    pub created_at: SystemTime,
-}
-
-impl From<iamkit::User> for User {
-    fn from(u: iamkit::User) -> Self {
-        Self {
-            sid: u.sid.to_string(),
-            organization_sid: u.organization_sid.to_string(),
-            user_name: u.user_name,
-            roles: u.roles.iter().map(|r| r.name().to_owned()).collect(),
-            active: u.active,
-            sso: u.sso,
-            created_at: to_system(u.created_at),
-        }
-    }
-}
 
 /// An OAuth app as callers see it (never its secret).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -197,39 +218,6 @@ impl fmt::Debug for RotatedSecret {
     }
 }
 
-/// A user's approval of an authorization-code app.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Authorization {
-    /// Its sid.
-    pub sid: String,
-    /// The approved app.
-    pub client_id: String,
-    /// The organization of the approving user.
-    pub organization_sid: String,
-    /// The approving user.
-    pub authorized_by: String,
-    /// The approved scopes.
-    pub scopes: Vec<String>,
-    /// When it was given.
-    pub created_at: SystemTime,
-    /// When it was revoked, if it was.
-    pub revoked_at: Option<SystemTime>,
-}
-
-impl From<iamkit::Authorization> for Authorization {
-    fn from(a: iamkit::Authorization) -> Self {
-        Self {
-            sid: a.sid.to_string(),
-            client_id: a.client_id.to_string(),
-            organization_sid: a.organization_sid.to_string(),
-            authorized_by: a.authorized_by.to_string(),
-            scopes: a.scopes,
-            created_at: to_system(a.created_at),
-            revoked_at: a.revoked_at.map(to_system),
-        }
-    }
-}
-
 /// The answer to an approved authorization request.
 #[derive(Clone, PartialEq, Eq, uniffi::Record)]
 #[uniffi::export(Debug)]
@@ -244,14 +232,16 @@ pub struct Authorized {
     pub expires_at: SystemTime,
 }
 
-impl From<iamkit::AuthorizeResponse> for Authorized {
-    fn from(r: iamkit::AuthorizeResponse) -> Self {
-        Self {
+impl TryFrom<iamkit::AuthorizeResponse> for Authorized {
+    type Error = crate::error::IamkitError;
+
+    fn try_from(r: iamkit::AuthorizeResponse) -> Result<Self> {
+        Ok(Self {
             code: r.code.expose().to_owned(),
             redirect_to: r.redirect_to.expose().to_owned(),
-            authorization: r.authorization.into(),
+            authorization: record(&r.authorization)?,
             expires_at: to_system(r.expires_at),
-        }
+        })
     }
 }
 
@@ -431,36 +421,6 @@ impl From<iamkit::Access> for Access {
     }
 }
 
-/// One audit event.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct AuditEvent {
-    /// Its sid.
-    pub sid: String,
-    /// Its type, e.g. `oauth-apps.created`.
-    pub event_type: String,
-    /// When it happened, by the engine clock.
-    pub at: SystemTime,
-    /// Who did it.
-    pub actor: String,
-    /// What it is about (a client id, an authorization sid, …).
-    pub subject: String,
-    /// Further details as a JSON object; never a secret.
-    pub details: String,
-}
-
-impl From<iamkit::AuditEvent> for AuditEvent {
-    fn from(e: iamkit::AuditEvent) -> Self {
-        Self {
-            sid: e.sid.to_string(),
-            event_type: e.event_type,
-            at: to_system(e.at),
-            actor: e.actor.as_str().to_owned(),
-            subject: e.subject,
-            details: e.details.to_string(),
-        }
-    }
-}
-
 /// A role, as Twilio's Role resource.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct RoleInfo {
@@ -487,36 +447,6 @@ impl From<iamkit::RoleInfo> for RoleInfo {
             external_description: r.external_description.to_owned(),
             product_group: r.product_group.to_owned(),
             lowest_level: r.lowest_level.to_owned(),
-        }
-    }
-}
-
-/// A role held by a user (the identity) in a scope.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct RoleAssignment {
-    /// Its sid.
-    pub sid: String,
-    /// The role's sid.
-    pub role_sid: String,
-    /// The organization or account sid it applies in.
-    pub scope: String,
-    /// The user holding the role.
-    pub identity: String,
-    /// The organization.
-    pub organization_sid: String,
-    /// When it was made.
-    pub date_created: SystemTime,
-}
-
-impl From<iamkit::RoleAssignment> for RoleAssignment {
-    fn from(r: iamkit::RoleAssignment) -> Self {
-        Self {
-            sid: r.sid.to_string(),
-            role_sid: r.role_sid.to_string(),
-            scope: r.scope.to_string(),
-            identity: r.identity.to_string(),
-            organization_sid: r.organization_sid.to_string(),
-            date_created: to_system(r.date_created),
         }
     }
 }
@@ -551,22 +481,24 @@ pub struct RoleAssignmentPage {
     pub meta: PageMeta,
 }
 
-impl From<iamkit::RoleAssignmentPage> for RoleAssignmentPage {
-    fn from(p: iamkit::RoleAssignmentPage) -> Self {
-        let m = p.meta;
-        Self {
-            content: p.content.into_iter().map(Into::into).collect(),
+impl RoleAssignmentPage {
+    /// The page of `page`, its links on the list served at `list_url`.
+    pub fn of(page: iamkit::RoleAssignmentPage, list_url: &str) -> Result<Self> {
+        let links = page.meta.links(list_url);
+        let m = page.meta;
+        Ok(Self {
+            content: record(&page.content)?,
             meta: PageMeta {
                 key: m.key.to_owned(),
                 page_size: m.page_size,
-                first_page_url: m.first_page_url,
-                url: m.url,
-                next_page_url: m.next_page_url,
-                previous_page_url: m.previous_page_url,
+                first_page_url: links.first_page_url,
+                url: links.url,
+                next_page_url: links.next_page_url,
+                previous_page_url: links.previous_page_url,
                 next_token: m.next_token,
                 previous_token: m.previous_token,
             },
-        }
+        })
     }
 }
 

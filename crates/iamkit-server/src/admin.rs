@@ -175,9 +175,7 @@ async fn create_user(State(app): State<Arc<AppState>>, body: Bytes) -> ApiResult
 
 /// An app as the admin API shows it, with its authorization URL.
 fn app_json(engine: &Engine, app: &App) -> Value {
-    let mut value = json!(app);
-    value["authorization_url"] = json!(engine.authorization_url(app));
-    value
+    json!(engine.app_record(app))
 }
 
 async fn create_app(State(app): State<Arc<AppState>>, body: Bytes) -> ApiResult {

@@ -37,27 +37,6 @@ pub(crate) async fn roles(State(app): State<Arc<AppState>>) -> Json<Value> {
     Json(json!({ "content": roles, "meta": { "key": "content", "page_size": roles.len() } }))
 }
 
-/// Rewrites the page URLs of a role-assignment page to the SDK layout.
-fn sdk_layout_urls(body: &mut Value, org: &str) {
-    let Some(meta) = body.get_mut("meta").and_then(Value::as_object_mut) else {
-        return;
-    };
-    for key in [
-        "first_page_url",
-        "url",
-        "next_page_url",
-        "previous_page_url",
-    ] {
-        if let Some(Value::String(url)) = meta.get_mut(key) {
-            *url = url.replacen(
-                "/v2/Organizations/RoleAssignments",
-                &format!("/Organizations/{org}/RoleAssignments"),
-                1,
-            );
-        }
-    }
-}
-
 pub(crate) async fn list(
     State(app): State<Arc<AppState>>,
     Extension(Caller(claims)): Extension<Caller>,
@@ -84,12 +63,14 @@ pub(crate) async fn list(
         .engine
         .role_assignments(claims.organization_sid, &query)
         .map_err(engine_error)?;
-    let mut body = serde_json::to_value(page).unwrap_or_default();
-    if let Some(org) = path_org {
-        // Keep SDK-layout clients on the layout they called.
-        sdk_layout_urls(&mut body, &org);
-    }
-    Ok(Json(body).into_response())
+    // Links on the layout the client called.
+    let list_url = match path_org {
+        Some(org) => app
+            .engine
+            .url(&format!("/Organizations/{org}/RoleAssignments")),
+        None => app.engine.url(iamkit::endpoints::ROLE_ASSIGNMENTS),
+    };
+    Ok(Json(page.at(&list_url)).into_response())
 }
 
 /// A role-assignment request body: JSON (as the Twilio SDKs send it) or a form.

@@ -236,6 +236,18 @@ impl NewApp {
     }
 }
 
+/// An app as the admin API and the bindings show it: its fields and, for an
+/// authorization-code app, the URL where users approve it
+/// ([`crate::Engine::app_record`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct AppRecord<'a> {
+    /// The app.
+    #[serde(flatten)]
+    pub app: &'a App,
+    /// Its authorization page, for authorization-code apps.
+    pub authorization_url: Option<String>,
+}
+
 /// A new app as text, the way the admin API's JSON body and the bindings' arguments
 /// give it; [`NewAppFields::parse`] reads the owner sid and the grant name with the
 /// engine's errors. Absent optional fields are unset, absent lists empty.

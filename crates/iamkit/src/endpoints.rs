@@ -120,6 +120,10 @@ pub struct EndpointRoute {
     pub path: &'static str,
 }
 
+/// Where the role-assignment list is served in the documented layout (the links of
+/// a [`crate::RoleAssignmentPage`] point here unless the caller serves it elsewhere).
+pub const ROLE_ASSIGNMENTS: &str = "/v2/Organizations/RoleAssignments";
+
 const fn route(endpoint: Endpoint, method: Method, path: &'static str) -> EndpointRoute {
     EndpointRoute {
         endpoint,
@@ -149,21 +153,13 @@ pub const ORGANIZATION_ROUTES: &[EndpointRoute] = {
         route(PatchUser, Patch, "/Organizations/{OR}/scim/Users/{US}"),
         route(DeleteUser, Delete, "/scim/v2/Users/{US}"),
         route(DeleteUser, Delete, "/Organizations/{OR}/scim/Users/{US}"),
-        route(
-            ListRoleAssignments,
-            Get,
-            "/v2/Organizations/RoleAssignments",
-        ),
+        route(ListRoleAssignments, Get, ROLE_ASSIGNMENTS),
         route(
             ListRoleAssignments,
             Get,
             "/Organizations/{OR}/RoleAssignments",
         ),
-        route(
-            CreateRoleAssignment,
-            Post,
-            "/v2/Organizations/RoleAssignments",
-        ),
+        route(CreateRoleAssignment, Post, ROLE_ASSIGNMENTS),
         route(
             CreateRoleAssignment,
             Post,

@@ -52,7 +52,9 @@ pub mod store;
 pub mod tokens;
 mod tracked;
 
-pub use apps::{App, AppError, AppUpdate, GrantType, NewApp, NewAppFields, Owner, OwnerSid};
+pub use apps::{
+    App, AppError, AppRecord, AppUpdate, GrantType, NewApp, NewAppFields, Owner, OwnerSid,
+};
 pub use audit::{Actor, AuditEvent, AuditQuery};
 pub use authorize::{Authorization, AuthorizeError, AuthorizeRequest, AuthorizeResponse};
 pub use catalogue::{AccessError, Catalogue, Method, Permission, Route};
@@ -68,8 +70,8 @@ pub use ids::{
     Sid, SidError, TokenId, UserSid,
 };
 pub use roles::{
-    NewRoleAssignment, PageMeta, Role, RoleAssignment, RoleAssignmentPage, RoleAssignmentQuery,
-    RoleError, RoleInfo, RoleScope,
+    LinkedPage, NewRoleAssignment, PageLinks, PageMeta, Role, RoleAssignment, RoleAssignmentPage,
+    RoleAssignmentQuery, RoleError, RoleInfo, RoleScope,
 };
 pub use scim::{Projection, ScimError, ScimRules};
 pub use secrets::SecretString;

@@ -344,8 +344,9 @@ fn pages_walk_forward_and_back_with_tokens_and_urls() {
         (first.content.clone(), None)
     );
 
-    // The body, as the Twilio SDKs read it.
-    let body: Value = serde_json::to_value(&second).unwrap();
+    // The body, as the Twilio SDKs read it, its links on the list's URL.
+    let list = w.engine.url(iamkit::endpoints::ROLE_ASSIGNMENTS);
+    let body: Value = serde_json::to_value(second.at(&list)).unwrap();
     let meta = &body["meta"];
     let base = format!(
         "https://iam.example.test/v2/Organizations/RoleAssignments?Scope={}&PageSize=2",
@@ -374,7 +375,7 @@ fn pages_walk_forward_and_back_with_tokens_and_urls() {
         format!("{base}&PageToken={}", token("previousToken"))
     );
     assert_eq!(body["content"].as_array().map(Vec::len), Some(2));
-    let last: Value = serde_json::to_value(&third).unwrap();
+    let last: Value = serde_json::to_value(third.at(&list)).unwrap();
     assert!(last["meta"]["next_page_url"].is_null() && last["meta"]["nextToken"].is_null());
 
     // Both filters together narrow to one.

@@ -4,8 +4,8 @@ use serde_json::json;
 
 use super::Engine;
 use crate::apps::{
-    check_scopes, grace_period, token_ttl, App, AppError, AppUpdate, Details, GrantType, NewApp,
-    Owner, OwnerSid, PreviousSecret, StoredApp,
+    check_scopes, grace_period, token_ttl, App, AppError, AppRecord, AppUpdate, Details, GrantType,
+    NewApp, Owner, OwnerSid, PreviousSecret, StoredApp,
 };
 use crate::audit::{types, Actor};
 use crate::catalogue::Catalogue;
@@ -43,7 +43,7 @@ impl Engine {
     pub fn authorization_url(&self, app: &App) -> Option<String> {
         let redirect = app.redirect_url.as_deref()?;
         Some(crate::authorize::redirect_with(
-            &format!("{}/v2/authorize", self.config.issuer),
+            &self.url("/v2/authorize"),
             &[
                 ("client_id", &app.client_id.to_string()),
                 ("response_type", "code"),
@@ -51,6 +51,14 @@ impl Engine {
                 ("redirect_uri", redirect),
             ],
         ))
+    }
+
+    /// `app` with its authorization URL, as the admin API and the bindings show it.
+    pub fn app_record<'a>(&self, app: &'a App) -> AppRecord<'a> {
+        AppRecord {
+            app,
+            authorization_url: self.authorization_url(app),
+        }
     }
 
     /// Creates an app. The returned secret is never shown again.

@@ -247,6 +247,12 @@ impl Engine {
         EngineBuilder::default()
     }
 
+    /// The public URL of `path` (e.g. [`crate::endpoints::ROLE_ASSIGNMENTS`]): the
+    /// issuer, then the path.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.config.issuer)
+    }
+
     /// The engine's clock.
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.clock

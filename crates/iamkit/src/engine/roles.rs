@@ -124,28 +124,23 @@ impl Engine {
                 .collect();
             Ok::<_, RoleError>((content, page.next, page.previous))
         })?;
-        let mut base = format!("{}/v2/Organizations/RoleAssignments?", self.config.issuer);
+        let mut query = String::new();
         if let Some(identity) = identity {
-            base.push_str(&format!("Identity={identity}&"));
+            query.push_str(&format!("Identity={identity}&"));
         }
         if let Some(scope) = scope {
-            base.push_str(&format!("Scope={scope}&"));
+            query.push_str(&format!("Scope={scope}&"));
         }
-        base.push_str(&format!("PageSize={size}"));
-        let at = |token: &str| format!("{base}&PageToken={token}");
-        let next_token = next.map(Cursor::token);
-        let previous_token = previous.map(Cursor::token);
+        query.push_str(&format!("PageSize={size}"));
         Ok(RoleAssignmentPage {
             content,
             meta: PageMeta {
                 key: "content",
                 page_size: size,
-                url: cursor.map_or_else(|| base.clone(), |c| at(&c.token())),
-                next_page_url: next_token.as_deref().map(at),
-                previous_page_url: previous_token.as_deref().map(at),
-                first_page_url: base.clone(),
-                next_token,
-                previous_token,
+                query,
+                page_token: cursor.map(Cursor::token),
+                next_token: next.map(Cursor::token),
+                previous_token: previous.map(Cursor::token),
             },
         })
     }

@@ -67,7 +67,7 @@ fn writable(resource: &Value, drop_id: bool) -> Result<Value, ScimError> {
 impl Engine {
     /// The SCIM root: `{issuer}/scim/v2`.
     fn scim_base(&self) -> String {
-        format!("{}/scim/v2", self.config.issuer)
+        self.url("/scim/v2")
     }
 
     /// The rules SCIM users follow in this engine.
@@ -77,7 +77,7 @@ impl Engine {
 
     /// The Users endpoint, under which `meta.location` points.
     fn users_url(&self) -> String {
-        format!("{}/scim/v2/Users", self.config.issuer)
+        self.url("/scim/v2/Users")
     }
 
     /// Creates a user (the 201 body): validates it, gives it an id and `meta`, and

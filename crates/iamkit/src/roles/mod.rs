@@ -11,7 +11,7 @@ pub mod page;
 
 pub use assignments::{NewRoleAssignment, RoleAssignment, RoleAssignmentQuery, RoleScope};
 pub use error::RoleError;
-pub use page::{PageMeta, RoleAssignmentPage};
+pub use page::{LinkedPage, PageLinks, PageMeta, RoleAssignmentPage};
 
 use std::fmt;
 use std::str::FromStr;

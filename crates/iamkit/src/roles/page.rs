@@ -25,8 +25,10 @@ pub const MAX_PAGE_SIZE: u32 = 100;
 /// Longest page token accepted, in bytes.
 const MAX_TOKEN_LEN: usize = 64;
 
-/// A page of role assignments.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A page of role assignments: the items and the cursors around them. Where the
+/// list is served is the caller's to say: [`RoleAssignmentPage::at`] gives the page
+/// in Twilio's shape with its links on that URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoleAssignmentPage {
     /// The assignments, oldest first.
     pub content: Vec<RoleAssignment>,
@@ -34,14 +36,27 @@ pub struct RoleAssignmentPage {
     pub meta: PageMeta,
 }
 
-/// The `meta` of a page. Serializes the tokens as `nextToken`/`previousToken` and
-/// the size as both `page_size` and `pageSize`, as the Twilio SDKs read them.
+/// The `meta` of a page, without URLs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageMeta {
     /// The member holding the items: `"content"`.
     pub key: &'static str,
     /// Items per page.
     pub page_size: u32,
+    /// The list's filter and page size as query parameters
+    /// (`Identity=US…&Scope=OR…&PageSize=50`), the same on every page.
+    pub query: String,
+    /// The `PageToken` of this page; none on the first page.
+    pub page_token: Option<String>,
+    /// The `PageToken` of the next page.
+    pub next_token: Option<String>,
+    /// The `PageToken` of the previous page.
+    pub previous_token: Option<String>,
+}
+
+/// The links of a page on the list served at some URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageLinks {
     /// The first page of this list.
     pub first_page_url: String,
     /// This page.
@@ -50,24 +65,64 @@ pub struct PageMeta {
     pub next_page_url: Option<String>,
     /// The previous page, if there is one.
     pub previous_page_url: Option<String>,
-    /// The `PageToken` of the next page.
-    pub next_token: Option<String>,
-    /// The `PageToken` of the previous page.
-    pub previous_token: Option<String>,
 }
 
-impl Serialize for PageMeta {
+impl PageMeta {
+    /// The links of this page on the list served at `list_url` (no query).
+    pub fn links(&self, list_url: &str) -> PageLinks {
+        let first = format!("{list_url}?{}", self.query);
+        let at = |token: &str| format!("{first}&PageToken={token}");
+        PageLinks {
+            url: self.page_token.as_deref().map_or_else(|| first.clone(), at),
+            next_page_url: self.next_token.as_deref().map(at),
+            previous_page_url: self.previous_token.as_deref().map(at),
+            first_page_url: first,
+        }
+    }
+}
+
+impl RoleAssignmentPage {
+    /// The page in Twilio's shape (`{"content": [...], "meta": {...}}`), its links on
+    /// the list served at `list_url`.
+    pub fn at(&self, list_url: &str) -> LinkedPage<'_> {
+        LinkedPage {
+            content: &self.content,
+            meta: LinkedMeta {
+                meta: &self.meta,
+                links: self.meta.links(list_url),
+            },
+        }
+    }
+}
+
+/// A page with its links, as it serializes: see [`RoleAssignmentPage::at`].
+#[derive(Debug, Serialize)]
+pub struct LinkedPage<'a> {
+    content: &'a [RoleAssignment],
+    meta: LinkedMeta<'a>,
+}
+
+/// Serializes the tokens as `nextToken`/`previousToken` and the size as both
+/// `page_size` and `pageSize`, as the Twilio SDKs read them.
+#[derive(Debug)]
+struct LinkedMeta<'a> {
+    meta: &'a PageMeta,
+    links: PageLinks,
+}
+
+impl Serialize for LinkedMeta<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (meta, links) = (self.meta, &self.links);
         let mut s = serializer.serialize_struct("PageMeta", 9)?;
-        s.serialize_field("key", self.key)?;
-        s.serialize_field("page_size", &self.page_size)?;
-        s.serialize_field("pageSize", &self.page_size)?;
-        s.serialize_field("first_page_url", &self.first_page_url)?;
-        s.serialize_field("url", &self.url)?;
-        s.serialize_field("next_page_url", &self.next_page_url)?;
-        s.serialize_field("previous_page_url", &self.previous_page_url)?;
-        s.serialize_field("nextToken", &self.next_token)?;
-        s.serialize_field("previousToken", &self.previous_token)?;
+        s.serialize_field("key", meta.key)?;
+        s.serialize_field("page_size", &meta.page_size)?;
+        s.serialize_field("pageSize", &meta.page_size)?;
+        s.serialize_field("first_page_url", &links.first_page_url)?;
+        s.serialize_field("url", &links.url)?;
+        s.serialize_field("next_page_url", &links.next_page_url)?;
+        s.serialize_field("previous_page_url", &links.previous_page_url)?;
+        s.serialize_field("nextToken", &meta.next_token)?;
+        s.serialize_field("previousToken", &meta.previous_token)?;
         s.end()
     }
 }
