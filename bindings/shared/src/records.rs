@@ -1,6 +1,6 @@
 //! The result records that every binding returns in the same shape, declared once.
 //!
-//! [`records!`](crate::records) hands the list below to a binding's own macro, which
+//! [`records!`](crate::records!) hands the list below to a binding's own macro, which
 //! declares one class of its language per record (a pyo3 class, a napi object, a
 //! uniffi record) and fills it from the core value's JSON. Field types are abstract
 //! and each binding maps them:
