@@ -10,6 +10,10 @@ Before timing, the results are checked to agree: iamkit's ES256 token verifies w
 PyJWT and Authlib against iamkit's JWKS, and each peer's token decodes with the other
 peer to the same claims. A disagreement exits non-zero.
 
+Each side is timed for the given seconds in ten slices taken in turn with the other
+sides of the same algorithm, so that the ratios compare the sides under the same
+load even when the machine's load changes during the run.
+
 Run with the installed wheel (a release build for real figures), PyJWT with
 ``cryptography``, and Authlib:
 ``python python/bench/issue_verify.py [seconds-per-case] [--json]``
@@ -39,16 +43,25 @@ AUDIENCE = "https://api.iamkit.test"
 ALGORITHMS = ("HS256", "ES256")
 
 
-def rate(fn, seconds: float) -> float:
-    """Calls of ``fn`` per second over at least ``seconds``."""
-    n, start = 0, time.perf_counter()
-    while True:
-        for _ in range(100):
-            fn()
-        n += 100
-        elapsed = time.perf_counter() - start
-        if elapsed >= seconds:
-            return n / elapsed
+def rates(fns: dict, seconds: float, turns: int = 10) -> dict:
+    """Calls per second of each of ``fns`` (by name) over at least ``seconds`` each,
+    timed in ``turns`` slices that alternate between them, so that a change in the
+    machine's load during the run weighs on every side alike."""
+    calls = dict.fromkeys(fns, 0)
+    spent = dict.fromkeys(fns, 0.0)
+    for _ in range(turns):
+        for name, fn in fns.items():
+            n, start = 0, time.perf_counter()
+            while True:
+                for _ in range(100):
+                    fn()
+                n += 100
+                elapsed = time.perf_counter() - start
+                if elapsed >= seconds / turns:
+                    break
+            calls[name] += n
+            spent[name] += elapsed
+    return {name: calls[name] / spent[name] for name in fns}
 
 
 def claims() -> dict:
@@ -169,12 +182,15 @@ def measure(algorithm: str, seconds: float) -> dict:
     def by(encode, decode):
         return lambda: decode(keys, algorithm, encode(keys, algorithm, claims()))
 
-    return {
-        "algorithm": algorithm,
-        "iamkit": rate(ours, seconds),
-        "PyJWT": rate(by(pyjwt_encode, pyjwt_decode), seconds),
-        "Authlib": rate(by(authlib_encode, authlib_decode), seconds),
-    }
+    measured = rates(
+        {
+            "iamkit": ours,
+            "PyJWT": by(pyjwt_encode, pyjwt_decode),
+            "Authlib": by(authlib_encode, authlib_decode),
+        },
+        seconds,
+    )
+    return {"algorithm": algorithm, **measured}
 
 
 def main() -> None:

@@ -5,8 +5,10 @@ use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::GILOnceCell;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
-use pyo3::IntoPyObjectExt;
+use pyo3::{intern, IntoPyObjectExt};
 use serde_json::{Map, Number, Value};
+
+use iamkit::{Claims, Introspection, Sid};
 
 /// Deepest nesting accepted from Python, so a self-referencing list cannot exhaust
 /// the stack.
@@ -50,6 +52,103 @@ pub fn ser_to_py<T: serde::Serialize>(py: Python<'_>, value: &T) -> PyResult<PyO
     let json = serde_json::to_value(value)
         .map_err(|e| PyValueError::new_err(format!("cannot convert to JSON: {e}")))?;
     to_py(py, &json)
+}
+
+/// A sid as a Python `str`, formatted on the stack.
+fn sid_to_py<'py>(py: Python<'py>, sid: &impl Sid) -> PyResult<Bound<'py, PyAny>> {
+    /// Room for any sid (two letters and 32 hex digits).
+    struct Text {
+        buf: [u8; 64],
+        len: usize,
+    }
+    impl std::fmt::Write for Text {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            let end = self.len + s.len();
+            self.buf
+                .get_mut(self.len..end)
+                .ok_or(std::fmt::Error)?
+                .copy_from_slice(s.as_bytes());
+            self.len = end;
+            Ok(())
+        }
+    }
+    let mut text = Text {
+        buf: [0; 64],
+        len: 0,
+    };
+    std::fmt::write(&mut text, format_args!("{sid}"))
+        .map_err(|_| PyValueError::new_err("cannot format a sid"))?;
+    let shown = std::str::from_utf8(&text.buf[..text.len])
+        .map_err(|_| PyValueError::new_err("cannot format a sid"))?;
+    Ok(PyString::new(py, shown).into_any())
+}
+
+/// An optional sid as an optional Python `str`.
+fn opt_sid_to_py<'py>(
+    py: Python<'py>,
+    sid: Option<&impl Sid>,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    sid.map(|s| sid_to_py(py, s)).transpose()
+}
+
+/// Sets `key` in `dict` when `value` is `Some`, as JSON's `skip_serializing_if`.
+fn put_some<'py>(
+    dict: &Bound<'py, PyDict>,
+    key: &Bound<'py, PyString>,
+    value: Option<impl IntoPyObject<'py>>,
+) -> PyResult<()> {
+    match value {
+        Some(value) => dict.set_item(key, value),
+        None => Ok(()),
+    }
+}
+
+/// Verified claims as a plain `dict`, built directly: the same keys, values and
+/// (sorted) key order as [`ser_to_py`] of the claims gives.
+pub fn claims_to_py<'py>(py: Python<'py>, c: &Claims) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    let account = opt_sid_to_py(py, c.account_sid.as_ref())?;
+    put_some(&dict, intern!(py, "account_sid"), account)?;
+    dict.set_item(intern!(py, "aud"), &c.aud)?;
+    dict.set_item(intern!(py, "client_id"), sid_to_py(py, &c.client_id)?)?;
+    dict.set_item(intern!(py, "exp"), c.exp)?;
+    let grant = opt_sid_to_py(py, c.grant_sid.as_ref())?;
+    put_some(&dict, intern!(py, "grant_sid"), grant)?;
+    dict.set_item(intern!(py, "iat"), c.iat)?;
+    dict.set_item(intern!(py, "iss"), &c.iss)?;
+    dict.set_item(intern!(py, "jti"), sid_to_py(py, &c.jti)?)?;
+    dict.set_item(intern!(py, "nbf"), c.nbf)?;
+    let org = sid_to_py(py, &c.organization_sid)?;
+    dict.set_item(intern!(py, "organization_sid"), org)?;
+    dict.set_item(intern!(py, "scope"), &c.scope)?;
+    dict.set_item(intern!(py, "sub"), &c.sub)?;
+    Ok(dict)
+}
+
+/// An RFC 7662 introspection as a plain `dict`, built directly: the same keys,
+/// values and (sorted) key order as [`ser_to_py`] of it gives.
+pub fn introspection_to_py<'py>(
+    py: Python<'py>,
+    i: &Introspection,
+) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    let account = opt_sid_to_py(py, i.account_sid.as_ref())?;
+    put_some(&dict, intern!(py, "account_sid"), account)?;
+    dict.set_item(intern!(py, "active"), i.active)?;
+    put_some(&dict, intern!(py, "aud"), i.aud.as_deref())?;
+    let client = opt_sid_to_py(py, i.client_id.as_ref())?;
+    put_some(&dict, intern!(py, "client_id"), client)?;
+    put_some(&dict, intern!(py, "exp"), i.exp)?;
+    put_some(&dict, intern!(py, "iat"), i.iat)?;
+    put_some(&dict, intern!(py, "iss"), i.iss.as_deref())?;
+    put_some(&dict, intern!(py, "jti"), i.jti.as_deref())?;
+    put_some(&dict, intern!(py, "nbf"), i.nbf)?;
+    let org = opt_sid_to_py(py, i.organization_sid.as_ref())?;
+    put_some(&dict, intern!(py, "organization_sid"), org)?;
+    put_some(&dict, intern!(py, "scope"), i.scope.as_deref())?;
+    put_some(&dict, intern!(py, "sub"), i.sub.as_deref())?;
+    put_some(&dict, intern!(py, "token_type"), i.token_type.as_deref())?;
+    Ok(dict)
 }
 
 /// A Python object made of `dict` (with `str` keys), `list`, `tuple`, `str`, `int`,

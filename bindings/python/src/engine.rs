@@ -22,8 +22,8 @@ use iamkit_bindings::{EngineOptions, ServeOptions};
 use iamkit_server::RunningServer;
 
 use crate::convert::{
-    core_err, from_py, opt_str_list, opt_unsigned, options_err, ser_to_py, str_list, to_py,
-    type_name,
+    claims_to_py, core_err, from_py, introspection_to_py, opt_str_list, opt_unsigned, options_err,
+    ser_to_py, str_list, to_py, type_name,
 };
 use crate::records::{self as rec, make, ser};
 
@@ -519,7 +519,7 @@ impl PyEngine {
         let issued = py
             .allow_threads(|| self.engine.token(&request))
             .map_err(core_err)?;
-        make(py, issued.body(iamkit::TokenBody::Complete))
+        rec::Token::of(py, &issued)
     }
 
     /// Verifies an access token and returns its claims as a dict.
@@ -527,7 +527,7 @@ impl PyEngine {
         let claims = py
             .allow_threads(|| self.engine.verify(token))
             .map_err(core_err)?;
-        ser_to_py(py, &claims)
+        Ok(claims_to_py(py, &claims)?.into_any().unbind())
     }
 
     /// A token's header and claims as sent, and the engine's verdict on it now
@@ -558,7 +558,7 @@ impl PyEngine {
     /// RFC 7662 introspection: a dict with `active` and, when active, the claims.
     fn introspect(&self, py: Python<'_>, token: &str) -> PyResult<PyObject> {
         let found = py.allow_threads(|| self.engine.introspect(token));
-        ser_to_py(py, &found)
+        Ok(introspection_to_py(py, &found)?.into_any().unbind())
     }
 
     /// RFC 7009 revocation by the client the token was issued to.

@@ -157,6 +157,25 @@ fn from_json<T: DeserializeOwned>(kind: &str, value: Value) -> PyResult<T> {
         .map_err(|e| PyValueError::new_err(format!("cannot read a {kind} record: {e}")))
 }
 
+impl Token {
+    /// The record of a Token API response, built directly from it: every field,
+    /// the absent ones `None`, as the core's `TokenBody::Complete` body has them.
+    pub fn of(py: Python<'_>, response: &iamkit::TokenResponse) -> PyResult<Py<Self>> {
+        let token = Token {
+            access_token: response.access_token.expose().to_owned(),
+            id_token: response.id_token.clone(),
+            token_type: response.token_type.to_owned(),
+            expires_in: response.expires_in,
+            refresh_token: response
+                .refresh_token
+                .as_ref()
+                .map(|t| t.expose().to_owned()),
+            scope: response.scope.clone(),
+        };
+        Py::new(py, base(Self::KIND, Self::FIELDS).add_subclass(token))
+    }
+}
+
 fn base(kind: &'static str, fields: &'static [&'static str]) -> PyClassInitializer<Record> {
     PyClassInitializer::from(Record { kind, fields })
 }

@@ -6,8 +6,10 @@
 //! issuer, audience and times against its own clock (never the system time) and the
 //! state (app, grant, revocation).
 
+use std::borrow::Cow;
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
+use base64::{DecodeSliceError, Engine as _};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -56,7 +58,9 @@ impl Claims {
 /// Signs `claims` with `key`: the key's header, the claims as base64url JSON, and
 /// the signature over both.
 pub(crate) fn sign(claims: &Claims, key: &SigningKey) -> String {
-    let payload = serde_json::to_vec(claims).expect("claims serialize to JSON");
+    // Sized for the claims of a token, so that writing them does not reallocate.
+    let mut payload = Vec::with_capacity(512);
+    serde_json::to_writer(&mut payload, claims).expect("claims serialize to JSON");
     let mut token = String::with_capacity(key.encoded_header().len() + payload.len() * 4 / 3 + 400);
     token.push_str(key.encoded_header());
     token.push('.');
@@ -79,13 +83,17 @@ pub(crate) fn verify_signature(token: &str, key: &SigningKey) -> Result<Claims, 
     if payload.contains('.') {
         return Err(TokenError::Malformed);
     }
-    let header: Header = decode_part(header)?;
-    if header.alg != key.algorithm().as_str() {
-        return Err(TokenError::AlgorithmNotAllowed(header.alg));
-    }
-    if header.kid.as_deref() != Some(key.kid_text()) {
-        return Err(TokenError::UnknownKey);
-    }
+    with_decoded(header, |header| {
+        let header: Header<'_> =
+            serde_json::from_slice(header).map_err(|_| TokenError::Malformed)?;
+        if header.alg != key.algorithm().as_str() {
+            return Err(TokenError::AlgorithmNotAllowed(header.alg.into_owned()));
+        }
+        if header.kid.as_deref() != Some(key.kid_text()) {
+            return Err(TokenError::UnknownKey);
+        }
+        Ok(())
+    })??;
     if !key.verify(message.as_bytes(), signature)? {
         return Err(TokenError::BadSignature);
     }
@@ -94,13 +102,16 @@ pub(crate) fn verify_signature(token: &str, key: &SigningKey) -> Result<Claims, 
 
 /// The JWS header members an iamkit token carries, and no others: an unknown member
 /// (`crit`, `jku`, `jwk`, `x5u`…) or a repeated one makes the token malformed.
+/// Its strings borrow from the decoded header where they hold no escapes.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Header {
-    alg: String,
-    kid: Option<String>,
-    #[serde(rename = "typ")]
-    _typ: Option<String>,
+struct Header<'a> {
+    #[serde(borrow)]
+    alg: Cow<'a, str>,
+    #[serde(borrow)]
+    kid: Option<Cow<'a, str>>,
+    #[serde(borrow, rename = "typ")]
+    _typ: Option<Cow<'a, str>>,
 }
 
 /// The header and the claims of a compact JWS as JSON objects, each `None` if it
@@ -121,10 +132,30 @@ pub(crate) fn decode_unverified(
 
 /// A base64url part of the token, decoded as JSON.
 fn decode_part<T: DeserializeOwned>(part: &str) -> Result<T, TokenError> {
-    let bytes = URL_SAFE_NO_PAD
-        .decode(part)
-        .map_err(|_| TokenError::Malformed)?;
-    serde_json::from_slice(&bytes).map_err(|_| TokenError::Malformed)
+    with_decoded(part, |bytes| {
+        serde_json::from_slice(bytes).map_err(|_| TokenError::Malformed)
+    })?
+}
+
+/// Bytes of the stack buffer a part of a token is decoded into: room for the
+/// header, the claims and the signature of any token iamkit issues.
+const DECODED_ON_STACK: usize = 512;
+
+/// Decodes the base64url `part` (strictly, as [`URL_SAFE_NO_PAD`] does) and hands
+/// the bytes to `f`: decoded on the stack when they fit, else on the heap.
+/// `Malformed` if `part` is not base64url.
+pub(super) fn with_decoded<R>(part: &str, f: impl FnOnce(&[u8]) -> R) -> Result<R, TokenError> {
+    let mut buf = [0u8; DECODED_ON_STACK];
+    match URL_SAFE_NO_PAD.decode_slice(part, &mut buf) {
+        Ok(len) => Ok(f(&buf[..len])),
+        Err(DecodeSliceError::OutputSliceTooSmall) => {
+            let bytes = URL_SAFE_NO_PAD
+                .decode(part)
+                .map_err(|_| TokenError::Malformed)?;
+            Ok(f(&bytes))
+        }
+        Err(DecodeSliceError::DecodeError(_)) => Err(TokenError::Malformed),
+    }
 }
 
 #[cfg(test)]

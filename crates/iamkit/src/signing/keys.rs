@@ -329,10 +329,7 @@ impl SigningKey {
     pub(crate) fn verify(&self, message: &[u8], signature: &str) -> Result<bool, TokenError> {
         match (&*self.signer, &self.decoding) {
             (Signer::Hmac(key), _) => {
-                let tag = URL_SAFE_NO_PAD
-                    .decode(signature)
-                    .map_err(|_| TokenError::Malformed)?;
-                Ok(hmac::verify(key, message, &tag).is_ok())
+                super::jwt::with_decoded(signature, |tag| hmac::verify(key, message, tag).is_ok())
             }
             (_, Some(public)) => {
                 jsonwebtoken::crypto::verify(signature, message, public, self.algorithm.jwt())

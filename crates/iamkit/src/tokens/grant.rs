@@ -289,7 +289,7 @@ fn claims(
         iat,
         nbf: iat,
         exp: iat.saturating_add(i64::try_from(app.token_ttl).unwrap_or(i64::MAX)),
-        jti: TokenId::generate(),
+        jti: super::jti::fresh(),
         scope,
         client_id: app.client_id,
         organization_sid: app.owner.organization_sid(),

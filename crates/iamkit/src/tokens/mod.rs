@@ -2,6 +2,7 @@
 //! each grant.
 
 pub(crate) mod grant;
+mod jti;
 
 pub use crate::signing::{Algorithm, Claims, KeyError, SigningKey, StoredKey, TokenError};
 
