@@ -3,9 +3,13 @@
 # a nightly toolchain is present, runs each under libFuzzer for a few seconds: a
 # smoke run that catches a target that no longer starts or fails at once. Long runs
 # are by hand (README.md).
+#
+# IAMKIT_FUZZ_BUILD_DIR, when set, is the target directory of the stable build: the
+# test command points it at the workspace's, whose debug build of iamkit and its
+# dependencies this build then reuses.
 set -euo pipefail
 cd "$(dirname "$0")"
-cargo build --locked
+cargo build --locked ${IAMKIT_FUZZ_BUILD_DIR:+--target-dir "$IAMKIT_FUZZ_BUILD_DIR"}
 if ! cargo +nightly --version >/dev/null 2>&1; then
   echo "no nightly toolchain: the fuzz targets are built, not run"
   exit 0

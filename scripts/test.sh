@@ -10,17 +10,17 @@
 #
 #   foreground  fmt, MSRV, clippy (also the core without default features), doc,
 #               nextest, doc tests, the debug builds the later stages use
-#   background  setup (e2e venv, npm ci, Chromium), packages (scripts/package.sh),
-#               publish (cargo publish --dry-run), fuzz (fuzz/smoke.sh) from the start;
-#               node (the package's tests) and e2e after the Rust tests; python and
-#               kotlin after packages; artifacts after kotlin (both use kotlin/'s npm
-#               install) and setup.
+#   background  setup (e2e venv, npm ci, Chromium) and packages (scripts/package.sh)
+#               from the start; node (the package's tests), e2e, publish (the crates
+#               as packaged for crates.io, built) and fuzz (fuzz/smoke.sh) after the
+#               Rust tests; python and kotlin after packages; artifacts after kotlin
+#               (both use kotlin/'s npm install) and setup.
 #
 # Builds that share a Cargo build directory wait for each other (cargo's lock): the
-# debug builds are in target/debug, the shipped release builds in target/<triple>
-# and target/wheel, the dry run in target/publish-check, the fuzz targets in
-# fuzz/target. publish and fuzz run at a lower priority (nice), so they use what the
-# other stages leave idle.
+# debug builds are in target/debug (the packaged crates and the fuzz targets too,
+# reusing the dependencies the tests built), the shipped release builds in
+# target/<triple> and target/wheel. publish and fuzz run at a lower priority (nice),
+# so they use what the other stages leave idle.
 set -euo pipefail
 set -m # each background stage in its own process group, so it can be stopped whole
 cd "$(dirname "$0")/.."
@@ -95,18 +95,28 @@ packages_stage() {
 }
 
 publish_stage() {
-  # The dry run verifies iamkit-server against iamkit packaged into a temporary local
-  # registry. Cargo takes a registry crate of a known version as unchanged, both where
-  # it unpacks it under its home and in a target directory, so drop both copies of an
-  # earlier run of the same version, or it builds against a stale one.
-  rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/iamkit-[0-9]* \
-    "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/iamkit-server-[0-9]* target/publish-check
-  CARGO_TARGET_DIR=target/publish-check \
-    nice -n 10 cargo publish --dry-run --locked --allow-dirty -p iamkit -p iamkit-server
+  # What crates.io would get: both crates packaged by a dry run of `cargo publish`
+  # (manifest checks, the files each includes, iamkit-server's lock file)...
+  local version unpacked
+  version=$(python3 -c 'import tomllib; print(tomllib.load(open("Cargo.toml", "rb"))["workspace"]["package"]["version"])')
+  cargo publish --dry-run --no-verify --locked --allow-dirty -p iamkit -p iamkit-server
+  # ...then built from those packages alone, as a user of crates.io builds them:
+  # unpacked outside the workspace as path crates (so an unchanged version never
+  # hides a change), iamkit-server on the packaged iamkit with its packaged lock
+  # file, in the workspace's debug build directory, whose dependencies the tests
+  # built already.
+  unpacked=$(mktemp -d)
+  for crate in iamkit iamkit-server; do
+    tar -xzf "target/package/$crate-$version.crate" -C "$unpacked"
+  done
+  nice -n 10 cargo build --offline --target-dir "$root/target" \
+    --manifest-path "$unpacked/iamkit-server-$version/Cargo.toml" \
+    --config "patch.crates-io.iamkit.path=\"$unpacked/iamkit-$version\""
+  rm -rf "$unpacked"
 }
 
 fuzz_stage() {
-  nice -n 10 bash fuzz/smoke.sh
+  IAMKIT_FUZZ_BUILD_DIR="$root/target" nice -n 10 bash fuzz/smoke.sh
 }
 
 node_stage() {
@@ -194,8 +204,6 @@ if problems:
 
 start setup setup_stage
 start packages packages_stage
-start publish publish_stage
-start fuzz fuzz_stage
 
 echo "== Rust: format, MSRV, lints (the core also without default features), docs"
 cargo fmt --all -- --check
@@ -225,6 +233,8 @@ export IAMKIT_BIN="$root/target/debug/iamkit"
 echo "== Rust: done after $((SECONDS - run_start)) s"
 
 start node node_stage
+start publish publish_stage
+start fuzz fuzz_stage
 finish setup
 start e2e e2e_stage
 finish packages
