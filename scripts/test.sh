@@ -95,11 +95,11 @@ packages_stage() {
 }
 
 publish_stage() {
-  # What crates.io would get: both crates packaged by a dry run of `cargo publish`
+  # What crates.io would get: both crates packaged as `cargo publish` packages them
   # (manifest checks, the files each includes, iamkit-server's lock file)...
   local version unpacked
   version=$(python3 -c 'import tomllib; print(tomllib.load(open("Cargo.toml", "rb"))["workspace"]["package"]["version"])')
-  cargo publish --dry-run --no-verify --locked --allow-dirty -p iamkit -p iamkit-server
+  cargo package --no-verify --locked --allow-dirty -p iamkit -p iamkit-server
   # ...then built from those packages alone, as a user of crates.io builds them:
   # unpacked outside the workspace as path crates (so an unchanged version never
   # hides a change), iamkit-server on the packaged iamkit with its packaged lock

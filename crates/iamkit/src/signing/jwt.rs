@@ -9,11 +9,12 @@
 use std::borrow::Cow;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::{DecodeSliceError, Engine as _};
+use base64::Engine as _;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::keys::SigningKey;
+use super::part::with_decoded;
 use super::TokenError;
 use crate::ids::{AccountSid, ClientId, GrantSid, OrganizationSid, TokenId};
 
@@ -135,27 +136,6 @@ fn decode_part<T: DeserializeOwned>(part: &str) -> Result<T, TokenError> {
     with_decoded(part, |bytes| {
         serde_json::from_slice(bytes).map_err(|_| TokenError::Malformed)
     })?
-}
-
-/// Bytes of the stack buffer a part of a token is decoded into: room for the
-/// header, the claims and the signature of any token iamkit issues.
-const DECODED_ON_STACK: usize = 512;
-
-/// Decodes the base64url `part` (strictly, as [`URL_SAFE_NO_PAD`] does) and hands
-/// the bytes to `f`: decoded on the stack when they fit, else on the heap.
-/// `Malformed` if `part` is not base64url.
-pub(super) fn with_decoded<R>(part: &str, f: impl FnOnce(&[u8]) -> R) -> Result<R, TokenError> {
-    let mut buf = [0u8; DECODED_ON_STACK];
-    match URL_SAFE_NO_PAD.decode_slice(part, &mut buf) {
-        Ok(len) => Ok(f(&buf[..len])),
-        Err(DecodeSliceError::OutputSliceTooSmall) => {
-            let bytes = URL_SAFE_NO_PAD
-                .decode(part)
-                .map_err(|_| TokenError::Malformed)?;
-            Ok(f(&bytes))
-        }
-        Err(DecodeSliceError::DecodeError(_)) => Err(TokenError::Malformed),
-    }
 }
 
 #[cfg(test)]

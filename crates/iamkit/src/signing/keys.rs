@@ -329,7 +329,7 @@ impl SigningKey {
     pub(crate) fn verify(&self, message: &[u8], signature: &str) -> Result<bool, TokenError> {
         match (&*self.signer, &self.decoding) {
             (Signer::Hmac(key), _) => {
-                super::jwt::with_decoded(signature, |tag| hmac::verify(key, message, tag).is_ok())
+                super::part::with_decoded(signature, |tag| hmac::verify(key, message, tag).is_ok())
             }
             (_, Some(public)) => {
                 jsonwebtoken::crypto::verify(signature, message, public, self.algorithm.jwt())

@@ -3,6 +3,7 @@
 
 mod jwt;
 mod keys;
+mod part;
 
 pub use jwt::Claims;
 pub(crate) use jwt::{decode_unverified, sign, verify_signature};
