@@ -172,7 +172,7 @@ export interface RoleAssignmentsOptions {
   identity?: string
   /** Only those in this organization or account. */
   scope?: string
-  /** Assignments per page (default 50, at most 100). */
+  /** Assignments per page (default 100, at most 100). */
   pageSize?: number
   /** The page to read, from a previous page's `meta`. */
   pageToken?: string

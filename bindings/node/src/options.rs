@@ -509,7 +509,7 @@ pub struct RoleAssignmentsOptions {
     pub identity: Option<String>,
     /// Only those in this organization or account.
     pub scope: Option<String>,
-    /// Assignments per page (default 50, at most 100).
+    /// Assignments per page (default 100, at most 100).
     pub page_size: Option<f64>,
     /// The page to read, from a previous page's `meta`.
     pub page_token: Option<String>,

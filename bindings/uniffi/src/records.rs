@@ -458,6 +458,8 @@ pub struct PageMeta {
     pub key: String,
     /// Items per page.
     pub page_size: u32,
+    /// The page's number, from 0.
+    pub page: u32,
     /// The first page of this list.
     pub first_page_url: String,
     /// This page.
@@ -491,6 +493,7 @@ impl RoleAssignmentPage {
             meta: PageMeta {
                 key: m.key.to_owned(),
                 page_size: m.page_size,
+                page: m.page,
                 first_page_url: links.first_page_url,
                 url: links.url,
                 next_page_url: links.next_page_url,

@@ -88,7 +88,11 @@ pub async fn require_organization_token(
             request.extensions_mut().insert(Caller(claims));
             next.run(request).await
         }
-        Ok(_) => refused(&AccessError::WrongOrganization).into_response(),
+        Ok(_) => refused(&AccessError::WrongLevel {
+            needed: "organization",
+            given: "account",
+        })
+        .into_response(),
         Err(e) => e.into_response(),
     }
 }

@@ -62,6 +62,19 @@ impl Form {
     pub fn take(&mut self, name: &str) -> Option<String> {
         self.0.remove(name)
     }
+
+    /// Gives the field `from` the name `to`; both given is an `invalid_request`.
+    pub fn rename(&mut self, from: &str, to: &str) -> Result<(), ApiError> {
+        if let Some(value) = self.0.remove(from) {
+            if self.0.contains_key(to) {
+                return Err(ApiError::invalid_request(format!(
+                    "parameters {from} and {to} are the same parameter: send one"
+                )));
+            }
+            self.0.insert(to.to_owned(), value);
+        }
+        Ok(())
+    }
 }
 
 /// Client credentials from an `Authorization: Basic` header (RFC 6749 §2.3.1:

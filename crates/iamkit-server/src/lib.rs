@@ -111,7 +111,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(with_permission)
         .merge(with_organization_token)
         .route("/v2/token", post(oauth::token))
-        .route("/v1/token", post(oauth::token))
+        .route("/v1/token", post(oauth::token_v1))
         .route("/v2/authorize", get(consent::page).post(consent::decide))
         .route("/v2/introspect", post(oauth::introspect))
         .route("/v2/revoke", post(oauth::revoke))

@@ -14,14 +14,46 @@ use crate::app_state::AppState;
 use crate::form::{client_credentials, Form};
 use crate::http_error::ApiError;
 
-/// `POST /v2/token` (and `/v1/token`): the Token API.
+/// The form fields of `POST /v1/token` as Twilio's oauth_v1 API names them (what
+/// the Twilio SDKs' `oauth.v1.token.create` sends), and their RFC 6749 names.
+const OAUTH_V1_FIELDS: [(&str, &str); 7] = [
+    ("GrantType", "grant_type"),
+    ("ClientId", "client_id"),
+    ("ClientSecret", "client_secret"),
+    ("Code", "code"),
+    ("RedirectUri", "redirect_uri"),
+    ("RefreshToken", "refresh_token"),
+    ("Scope", "scope"),
+];
+
+/// `POST /v2/token`: the Token API, with RFC 6749's field names.
 pub async fn token(
     State(app): State<Arc<AppState>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    let form = Form::parse(&headers, &body)?;
+    issue(&app, &headers, form)
+}
+
+/// `POST /v1/token`: the Token API, with RFC 6749's field names or Twilio's oauth_v1
+/// ones (`GrantType`, `ClientId`, `ClientSecret`, …); one field under both names is
+/// refused.
+pub async fn token_v1(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let mut form = Form::parse(&headers, &body)?;
-    let (client_id, client_secret, basic) = client_credentials(&headers, &mut form)?;
+    for (twilio, rfc) in OAUTH_V1_FIELDS {
+        form.rename(twilio, rfc)?;
+    }
+    issue(&app, &headers, form)
+}
+
+/// A token for the request in `form`, in the emulator's response style.
+fn issue(app: &AppState, headers: &HeaderMap, mut form: Form) -> Result<Response, ApiError> {
+    let (client_id, client_secret, basic) = client_credentials(headers, &mut form)?;
     let request = TokenRequest {
         grant_type: form.take("grant_type").unwrap_or_default(),
         client_id,

@@ -40,6 +40,63 @@ async fn token_response_has_the_seeds_fields_and_no_store() {
         .is_ok());
 }
 
+/// `/v1/token` takes the field names of Twilio's oauth_v1 API, as the Twilio SDKs'
+/// `oauth.v1.token.create` sends them, and RFC 6749's; one field under both names
+/// is refused.
+#[tokio::test]
+async fn v1_token_takes_twilios_field_names() {
+    let e = Emulator::new();
+    let (id, secret) = e.cc();
+    let twilio = [
+        ("GrantType", "client_credentials"),
+        ("ClientId", id.as_str()),
+        ("ClientSecret", secret.as_str()),
+    ];
+    let r = e.form("/v1/token", &twilio).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let claims = e.engine.verify(r.json()["access_token"].as_str().unwrap());
+    assert_eq!(claims.unwrap().client_id.to_string(), id);
+
+    let rfc = [
+        ("grant_type", "client_credentials"),
+        ("client_id", id.as_str()),
+        ("client_secret", secret.as_str()),
+    ];
+    assert_eq!(e.form("/v1/token", &rfc).await.status, StatusCode::OK);
+
+    let both = [
+        ("GrantType", "client_credentials"),
+        ("grant_type", "client_credentials"),
+        ("ClientId", id.as_str()),
+        ("ClientSecret", secret.as_str()),
+    ];
+    let r = e.form("/v1/token", &both).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["error"], "invalid_request");
+    assert_eq!(
+        r.json()["error_description"],
+        "parameters GrantType and grant_type are the same parameter: send one"
+    );
+
+    let wrong = [
+        ("GrantType", "client_credentials"),
+        ("ClientId", id.as_str()),
+        ("ClientSecret", "wrong"),
+    ];
+    let r = e.form("/v1/token", &wrong).await;
+    assert_eq!(
+        (r.status, r.json()["error"].clone()),
+        (StatusCode::UNAUTHORIZED, json!("invalid_client"))
+    );
+
+    let r = e.form("/v2/token", &twilio).await;
+    assert_eq!(
+        (r.status, r.json()["error"].clone()),
+        (StatusCode::BAD_REQUEST, json!("invalid_request")),
+        "/v2/token keeps RFC 6749's names only"
+    );
+}
+
 #[tokio::test]
 async fn rfc_style_omits_null_fields() {
     let e = Emulator::with_style(ResponseStyle::Rfc);

@@ -214,10 +214,14 @@ async fn tokens_are_checked_against_the_catalogue_and_the_organization() {
         .bearer(Method::GET, "/scim/v2/Users", &account_token, None)
         .await;
     assert_eq!(
-        r.status,
-        StatusCode::NOT_FOUND,
-        "account tokens have no SCIM permission at all"
+        (r.status, r.json()["detail"].clone()),
+        (
+            StatusCode::FORBIDDEN,
+            json!("this endpoint takes the token of an organization app, not of an account app")
+        ),
+        "an account token on an organization endpoint is forbidden, in the SCIM error shape"
     );
+    assert_eq!(r.json()["status"], "403");
     let r = e
         .bearer(
             Method::GET,
@@ -226,7 +230,10 @@ async fn tokens_are_checked_against_the_catalogue_and_the_organization() {
             None,
         )
         .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        (r.status, r.json()["error"].clone(), r.json()["code"].clone()),
+        (StatusCode::FORBIDDEN, json!("wrong_token_level"), json!(20403))
+    );
 }
 
 #[tokio::test]

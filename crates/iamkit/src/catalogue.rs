@@ -331,6 +331,15 @@ pub enum AccessError {
     /// The path names an organization or account other than the token's.
     #[error("the token belongs to another organization or account than the one in the path")]
     WrongOrganization,
+    /// The endpoint is one of the other level's catalogue: an account app's token
+    /// on an organization endpoint, or an organization app's on an account one.
+    #[error("this endpoint takes the token of an {needed} app, not of an {given} app")]
+    WrongLevel {
+        /// The level the endpoint takes: `organization` or `account`.
+        needed: &'static str,
+        /// The level of the token's app.
+        given: &'static str,
+    },
     /// No permission of the token's catalogue covers this method and path.
     #[error("no permission covers {method} {path}")]
     UnknownEndpoint {
@@ -347,20 +356,25 @@ impl ErrorCode for AccessError {
             AccessError::Token(e) => e.code(),
             AccessError::InsufficientScope { .. } => "insufficient_scope",
             AccessError::WrongOrganization => "wrong_organization",
+            AccessError::WrongLevel { .. } => "wrong_token_level",
             AccessError::UnknownEndpoint { .. } => "unknown_endpoint",
         }
     }
     fn status(&self) -> u16 {
         match self {
             AccessError::Token(e) => e.status(),
-            AccessError::InsufficientScope { .. } | AccessError::WrongOrganization => 403,
+            AccessError::InsufficientScope { .. }
+            | AccessError::WrongOrganization
+            | AccessError::WrongLevel { .. } => 403,
             AccessError::UnknownEndpoint { .. } => 404,
         }
     }
     fn twilio_code(&self) -> u32 {
         match self {
             AccessError::Token(e) => e.twilio_code(),
-            AccessError::InsufficientScope { .. } | AccessError::WrongOrganization => 20403,
+            AccessError::InsufficientScope { .. }
+            | AccessError::WrongOrganization
+            | AccessError::WrongLevel { .. } => 20403,
             AccessError::UnknownEndpoint { .. } => 20404,
         }
     }

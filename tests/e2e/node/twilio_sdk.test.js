@@ -108,3 +108,32 @@ test("a wrong secret fails at the Token API", async () => {
       "Failed to fetch access token: client authentication failed",
   });
 });
+
+test("oauth.v1.token.create sends Twilio's field names to /v1/token", async () => {
+  const app = emulator.boot.apps.org_client_credentials;
+  const client = twilio();
+  client.setCredentialProvider(new twilio.NoAuthCredentialProvider());
+  const token = await client.oauth.v1.token.create({
+    grantType: "client_credentials",
+    clientId: app.client_id,
+    clientSecret: app.client_secret,
+  });
+  assert.equal(token.tokenType, "Bearer");
+  assert.equal(token.expiresIn, 3600);
+  const users = await fetch(`${emulator.boot.url}/scim/v2/Users`, {
+    headers: { Authorization: `Bearer ${token.accessToken}` },
+  });
+  assert.equal(users.status, 200);
+  assert.equal((await users.json()).totalResults, 2);
+  await assert.rejects(
+    client.oauth.v1.token.create({
+      grantType: "client_credentials",
+      clientId: app.client_id,
+      clientSecret: "wrong",
+    }),
+    (error) => {
+      assert.equal(error.status, 401);
+      return true;
+    },
+  );
+});

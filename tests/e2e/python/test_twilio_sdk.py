@@ -5,6 +5,7 @@ through the Organizations API."""
 import logging
 
 import pytest
+import requests
 from twilio.base.exceptions import TwilioRestException
 from twilio.credential.orgs_credential_provider import OrgsCredentialProvider
 from twilio.http.orgs_token_manager import OrgTokenManager
@@ -108,4 +109,30 @@ def test_a_wrong_secret_fails_at_the_token_api(emulator):
     iam = Versionless(sdk_client(emulator, client_secret="not-the-secret").preview_iam)
     with pytest.raises(TwilioRestException) as refused:
         iam.users(org).list()
+    assert refused.value.status == 401
+
+
+def test_oauth_v1_token_create_through_the_sdk(emulator):
+    """`client.oauth.v1.token.create` posts Twilio's field names (`GrantType`,
+    `ClientId`, `ClientSecret`) to `/v1/token`."""
+    app = emulator.boot["apps"]["org_client_credentials"]
+    client = Client()
+    client.oauth.base_url = emulator.url
+    token = client.oauth.v1.token.create(
+        grant_type="client_credentials",
+        client_id=app["client_id"],
+        client_secret=app["client_secret"],
+    )
+    assert (token.token_type, token.expires_in) == ("Bearer", 3600)
+    users = requests.get(
+        f"{emulator.url}/scim/v2/Users",
+        headers={"Authorization": f"Bearer {token.access_token}"},
+        timeout=10,
+    )
+    assert users.status_code == 200 and users.json()["totalResults"] == 2
+
+    with pytest.raises(TwilioRestException) as refused:
+        client.oauth.v1.token.create(
+            grant_type="client_credentials", client_id=app["client_id"], client_secret="wrong"
+        )
     assert refused.value.status == 401

@@ -85,6 +85,7 @@ def claims_of(token: str) -> dict[str, Any] | None:
 ACCESS_ERRORS = {
     "insufficient_scope": (403, 20403),
     "wrong_organization": (403, 20403),
+    "wrong_token_level": (403, 20403),
     "unknown_endpoint": (404, 20404),
 }
 TOKEN_ERROR = (401, 20003)
@@ -316,7 +317,7 @@ class OAuthClient:
             # An account token passes verification and is then refused as not an
             # organization token: that refusal is not a verification failure.
             account_token = "account_sid" in unverified
-            if not (account_token and refused.code == "wrong_organization"):
+            if not (account_token and refused.code == "wrong_token_level"):
                 raise refused
         header = jwt.get_unverified_header(token)
         key = self.jwks()[header["kid"]]

@@ -109,10 +109,10 @@ impl Engine {
             .transpose()?;
         let size = page_size(query.page_size)?;
         let cursor = query.page_token.as_deref().map(Cursor::parse).transpose()?;
-        let (content, next, previous) = store::read(self.store(), |s| {
+        let (content, start, next, previous) = store::read(self.store(), |s| {
             known_organization(s, org)?;
             let Some(table) = s.role_assignments.get(&org) else {
-                return Ok((Vec::new(), None, None));
+                return Ok((Vec::new(), 0, None, None));
             };
             let positions = table.matching(identity, scope);
             let page = slice(&positions, size, cursor);
@@ -122,7 +122,7 @@ impl Engine {
                 .filter_map(|p| table.at(*p))
                 .cloned()
                 .collect();
-            Ok::<_, RoleError>((content, page.next, page.previous))
+            Ok::<_, RoleError>((content, page.start, page.next, page.previous))
         })?;
         let mut query = String::new();
         if let Some(identity) = identity {
@@ -137,6 +137,7 @@ impl Engine {
             meta: PageMeta {
                 key: "content",
                 page_size: size,
+                page: u32::try_from(start / size.max(1) as usize).unwrap_or(u32::MAX),
                 query,
                 page_token: cursor.map(Cursor::token),
                 next_token: next.map(Cursor::token),

@@ -85,11 +85,15 @@ impl Engine {
             path: path.chars().take(256).collect(),
         };
         let method: Method = method.parse().map_err(|_| unknown())?;
-        let found = self
+        let Some(found) = self
             .config
             .catalogue_for(claims.account_sid)
             .find(method, path)
-            .ok_or_else(unknown)?;
+        else {
+            return Err(self
+                .other_level(&claims, method, path)
+                .unwrap_or_else(unknown));
+        };
         if !claims.scopes().any(|s| s == found.permission) {
             return Err(AccessError::InsufficientScope {
                 required: found.permission.to_owned(),
@@ -109,6 +113,22 @@ impl Engine {
             permission: found.permission.to_owned(),
             claims,
         })
+    }
+
+    /// For a request no permission of the token's catalogue covers: `WrongLevel`
+    /// when the other level's catalogue covers it.
+    fn other_level(&self, claims: &Claims, method: Method, path: &str) -> Option<AccessError> {
+        let (other, needed, given) = match claims.account_sid {
+            Some(_) => (
+                &self.config.organization_catalogue,
+                "organization",
+                "account",
+            ),
+            None => (&self.config.account_catalogue, "account", "organization"),
+        };
+        other
+            .find(method, path)
+            .map(|_| AccessError::WrongLevel { needed, given })
     }
 
     /// RFC 7662 introspection of an access or refresh token. Anything that does not

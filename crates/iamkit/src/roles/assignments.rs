@@ -100,7 +100,7 @@ pub struct RoleAssignmentQuery {
     pub identity: Option<String>,
     /// Only the assignments in this organization or account.
     pub scope: Option<String>,
-    /// Assignments per page: 1 to 100, default 50.
+    /// Assignments per page: 1 to 100, default 100.
     pub page_size: Option<u32>,
     /// A `next_token` or `previous_token` of an earlier page.
     pub page_token: Option<String>,

@@ -18,8 +18,8 @@ use serde::{Serialize, Serializer};
 use crate::roles::assignments::RoleAssignment;
 use crate::roles::error::{shown, RoleError};
 
-/// Assignments per page when the request names no size.
-pub const DEFAULT_PAGE_SIZE: u32 = 50;
+/// Assignments per page when the request names no size (Twilio's default).
+pub const DEFAULT_PAGE_SIZE: u32 = 100;
 /// The largest page size.
 pub const MAX_PAGE_SIZE: u32 = 100;
 /// Longest page token accepted, in bytes.
@@ -43,6 +43,9 @@ pub struct PageMeta {
     pub key: &'static str,
     /// Items per page.
     pub page_size: u32,
+    /// The page's number, from 0: how many items come before its first, divided by
+    /// the page size (Twilio's `meta.page`).
+    pub page: u32,
     /// The list's filter and page size as query parameters
     /// (`Identity=US…&Scope=OR…&PageSize=50`), the same on every page.
     pub query: String,
@@ -113,8 +116,9 @@ struct LinkedMeta<'a> {
 impl Serialize for LinkedMeta<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let (meta, links) = (self.meta, &self.links);
-        let mut s = serializer.serialize_struct("PageMeta", 9)?;
+        let mut s = serializer.serialize_struct("PageMeta", 10)?;
         s.serialize_field("key", meta.key)?;
+        s.serialize_field("page", &meta.page)?;
         s.serialize_field("page_size", &meta.page_size)?;
         s.serialize_field("pageSize", &meta.page_size)?;
         s.serialize_field("first_page_url", &links.first_page_url)?;
@@ -184,6 +188,8 @@ pub(crate) fn page_size(requested: Option<u32>) -> Result<u32, RoleError> {
 /// next and previous pages.
 pub(crate) struct Slice<'a> {
     pub items: &'a [u64],
+    /// How many positions come before the page's first.
+    pub start: usize,
     pub next: Option<Cursor>,
     pub previous: Option<Cursor>,
 }
@@ -205,6 +211,7 @@ pub(crate) fn slice(positions: &[u64], size: u32, cursor: Option<Cursor>) -> Sli
     };
     Slice {
         items: positions.get(start..end).unwrap_or_default(),
+        start,
         next: positions.get(end).map(|p| Cursor::From(*p)),
         previous: start
             .checked_sub(1)
@@ -262,7 +269,7 @@ mod tests {
 
     #[test]
     fn page_sizes() {
-        assert_eq!(page_size(None), Ok(50));
+        assert_eq!(page_size(None), Ok(100));
         assert_eq!(page_size(Some(1)), Ok(1));
         assert_eq!(page_size(Some(100)), Ok(100));
         assert_eq!(page_size(Some(0)), Err(RoleError::InvalidPageSize(0)));
