@@ -231,8 +231,16 @@ async fn tokens_are_checked_against_the_catalogue_and_the_organization() {
         )
         .await;
     assert_eq!(
-        (r.status, r.json()["error"].clone(), r.json()["code"].clone()),
-        (StatusCode::FORBIDDEN, json!("wrong_token_level"), json!(20403))
+        (
+            r.status,
+            r.json()["error"].clone(),
+            r.json()["code"].clone()
+        ),
+        (
+            StatusCode::FORBIDDEN,
+            json!("wrong_token_level"),
+            json!(20403)
+        )
     );
 }
 
