@@ -100,13 +100,14 @@ pub fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>
     let (id, secret) = decoded
         .split_once(':')
         .ok_or_else(|| ApiError::invalid_request("malformed Basic credentials"))?;
-    let unescape = |s: &str| {
-        url::form_urlencoded::parse(format!("x={s}").as_bytes())
-            .next()
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default()
+    // Each part whole: `+` is a space and `%XX` a byte; `&` and `=` are themselves.
+    let unescape = |part: &str| {
+        percent_encoding::percent_decode_str(&part.replace('+', " "))
+            .decode_utf8()
+            .map(|text| text.into_owned())
+            .map_err(|_| ApiError::invalid_request("malformed Basic credentials"))
     };
-    Ok(Some((unescape(id), unescape(secret))))
+    Ok(Some((unescape(id)?, unescape(secret)?)))
 }
 
 /// The client id and secret of a request: from HTTP Basic or from the form, not both.

@@ -97,6 +97,38 @@ async fn v1_token_takes_twilios_field_names() {
     );
 }
 
+/// RFC 6749 §2.3.1: each Basic part is form-encoded as a whole, so `&` and `=` are
+/// part of the secret, not the end of it.
+#[tokio::test]
+async fn basic_credentials_are_decoded_whole() {
+    let e = Emulator::new();
+    let (id, secret) = e.cc();
+    let basic = |user: &str, pass: &str| {
+        let credentials = STANDARD.encode(format!("{user}:{pass}"));
+        Request::post("/v2/token")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::AUTHORIZATION, format!("Basic {credentials}"))
+            .body(Body::from("grant_type=client_credentials"))
+            .unwrap()
+    };
+    let r = e.send(basic(&id, &secret)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = e.send(basic(&id, &format!("{secret}&junk=1"))).await;
+    assert_eq!(
+        (r.status, r.json()["error"].clone()),
+        (StatusCode::UNAUTHORIZED, json!("invalid_client")),
+        "a secret with more after `&` is another secret"
+    );
+    let r = e.send(basic(&id, "%ff")).await;
+    assert_eq!(
+        (r.status, r.json()["error_description"].clone()),
+        (
+            StatusCode::BAD_REQUEST,
+            json!("malformed Basic credentials")
+        )
+    );
+}
+
 #[tokio::test]
 async fn rfc_style_omits_null_fields() {
     let e = Emulator::with_style(ResponseStyle::Rfc);
