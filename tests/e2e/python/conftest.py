@@ -39,6 +39,21 @@ class Emulator:
     def advance(self, seconds):
         return self.admin_post("/clock", {"advance_seconds": seconds})
 
+    def app_token(self, app):
+        """An access token for the client credentials app `app` (its `client_id`
+        and `client_secret`)."""
+        response = requests.post(
+            f"{self.url}/v2/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": app["client_id"],
+                "client_secret": app["client_secret"],
+            },
+            timeout=10,
+        )
+        response.raise_for_status()
+        return response.json()["access_token"]
+
 
 def start(tmp_path, *args):
     binary = os.environ.get("IAMKIT_BIN", str(ROOT / "target" / "debug" / "iamkit"))
