@@ -11,7 +11,10 @@ use axum::extract::{RawQuery, State};
 use axum::http::HeaderValue;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
 use iamkit::{AuthorizeError, AuthorizeRequest, ConsentRequest, ErrorCode};
+
+use serde_json::json;
 
 use crate::app_state::AppState;
 use crate::form::Form;
@@ -71,10 +74,16 @@ fn refuse(request: &AuthorizeRequest, e: &AuthorizeError) -> Response {
     }
 }
 
-/// A `302 Found` to `location` (RFC 6749 §4.1.2).
+/// A `302 Found` to `location` (RFC 6749 §4.1.2), with the JSON body Twilio's spec
+/// gives the authorize redirect (`{"redirect_to": location}`).
 fn redirect(location: &str) -> Response {
     match HeaderValue::try_from(location) {
-        Ok(value) => (StatusCode::FOUND, [(header::LOCATION, value)]).into_response(),
+        Ok(value) => (
+            StatusCode::FOUND,
+            [(header::LOCATION, value)],
+            Json(json!({ "redirect_to": location })),
+        )
+            .into_response(),
         Err(_) => error_page(
             StatusCode::BAD_REQUEST,
             "invalid_request",
@@ -178,12 +187,12 @@ fn escape(text: &str) -> String {
 /// Answers the demo app's redirect URL so a browser flow ends on a readable page.
 pub async fn callback(RawQuery(query): RawQuery) -> Result<Response, ApiError> {
     let form = Form::from_query(query.unwrap_or_default().as_bytes())?;
-    let body = serde_json::json!({
+    let body = json!({
         "code": form.get("code"),
         "state": form.get("state"),
         "error": form.get("error"),
     });
-    Ok(axum::Json(body).into_response())
+    Ok(Json(body).into_response())
 }
 
 #[cfg(test)]

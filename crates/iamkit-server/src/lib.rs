@@ -100,9 +100,12 @@ pub fn router(state: Arc<AppState>) -> Router {
             state.clone(),
             scim::strict_errors,
         ));
-    let with_permission = endpoints::routes(false).route_layer(
-        axum::middleware::from_fn_with_state(state.clone(), auth::require_permission),
-    );
+    let with_permission = endpoints::routes(false)
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_permission,
+        ))
+        .route_layer(axum::middleware::from_fn(endpoints::spec_error_media_type));
     let with_organization_token = roles::organization_routes().route_layer(
         axum::middleware::from_fn_with_state(state.clone(), auth::require_organization_token),
     );

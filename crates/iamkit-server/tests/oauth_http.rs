@@ -301,6 +301,12 @@ async fn consent_page_lists_the_app_and_users_and_never_redirects_a_bad_uri() {
         .header("location")
         .starts_with(&format!("{redirect}?error=unsupported_response_type")));
     assert!(wrong_type.header("location").ends_with("&state=xyz"));
+    // Twilio's spec gives the redirect a JSON body naming the same location.
+    assert_eq!(wrong_type.header("content-type"), "application/json");
+    assert_eq!(
+        wrong_type.json(),
+        json!({ "redirect_to": wrong_type.header("location") })
+    );
 }
 
 #[tokio::test]
@@ -328,6 +334,7 @@ async fn approve_redirects_with_code_and_state_and_the_code_exchanges_once() {
         location.starts_with(&format!("{redirect}?code=")) && location.ends_with("&state=xyz"),
         "{location}"
     );
+    assert_eq!(r.json()["redirect_to"], location.as_str());
     let code = location
         .split("code=")
         .nth(1)

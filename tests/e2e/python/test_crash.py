@@ -22,20 +22,6 @@ CYCLES = 20
 WRITERS = 3
 
 
-def scim_token(emulator, app):
-    response = requests.post(
-        f"{emulator.url}/v2/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": app["client_id"],
-            "client_secret": app["client_secret"],
-        },
-        timeout=10,
-    )
-    response.raise_for_status()
-    return response.json()["access_token"]
-
-
 def create_users(emulator, token, prefix, acknowledged, stop):
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {token}"
@@ -139,7 +125,7 @@ def test_acknowledged_writes_survive_sigkill(tmp_path):
             if cycle == CYCLES:
                 break
 
-            token = scim_token(emulator, scim_app)
+            token = emulator.access_token(scim_app)
             stop = threading.Event()
             writers = [
                 threading.Thread(

@@ -53,18 +53,8 @@ class ScimEmulator:
                 "scopes": PERMISSIONS,
             },
         )
-        token = requests.post(
-            f"{self.url}/v2/token",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": app["client_id"],
-                "client_secret": app["client_secret"],
-            },
-            timeout=TIMEOUT,
-        )
-        token.raise_for_status()
         self.http = requests.Session()
-        self.http.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+        self.http.headers["Authorization"] = f"Bearer {emulator.access_token(app)}"
         exported = emulator.admin.get(f"{self.url}/admin/v1/state", timeout=TIMEOUT)
         exported.raise_for_status()
         self.template = exported.json()
