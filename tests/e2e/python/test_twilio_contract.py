@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import urllib.parse
 
+import requests
 from twilio_contract import (
     ACCOUNT,
     ACCOUNTS,
@@ -23,7 +24,9 @@ from twilio_contract import (
     PENDING,
     SCIM_USER,
     SCIM_USERS,
+    TIMEOUT,
     call,
+    consent_page,
     ops,
     readme_has,
     served,
@@ -136,6 +139,22 @@ def test_authorize(emulator):
     assert redirected.json() == {"redirect_to": location}
     sent_back = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(location).query))
     assert sent_back["error"] == "unsupported_response_type" and sent_back["state"] == "xyz"
+
+    # Twilio's oauth_v1 names (twilio_oauth_v1.json) and RFC 6749's
+    # (twilio_iam_organizations.json) both lead to the consent page.
+    twilio = {
+        "ClientId": app["client_id"],
+        "ResponseType": "code",
+        "RedirectUri": app["redirect_uri"],
+        "Scope": "managed-users/list",
+        "State": "xyz",
+    }
+    for fields in (twilio, query):
+        redirected = call(emulator.url, "GET", "/v1/authorize", 302, params=fields)
+        location = redirected.headers["Location"]
+        assert redirected.json() == {"redirect_to": location}
+        assert location == f"{emulator.url}/v2/authorize?{urllib.parse.urlencode(query)}"
+        consent_page(requests.get(location, timeout=TIMEOUT))
 
 
 def test_scim_users(emulator):
