@@ -34,7 +34,6 @@ from twilio_contract import (
 
 USER_URN = "urn:ietf:params:scim:schemas:core:2.0:User"
 PATCH_URN = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-SCIM_JSON = "application/scim+json"
 DEVELOPER = "IX69616d6b69742d726f6c652d30303032"
 OTHER_ORG = "OR" + "0" * 32
 
