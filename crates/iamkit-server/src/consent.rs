@@ -1,5 +1,6 @@
 //! The authorization page: `GET /v2/authorize` shows the request and lets the
 //! signed-in user be picked; `POST /v2/authorize` approves or denies it.
+//! `GET /v1/authorize` (Twilio's oauth_v1) redirects to the page.
 //!
 //! Errors about the client or the redirect URI are shown on the page and never
 //! redirected (RFC 6749 §4.1.2.1); the others go back to the redirect URI.
@@ -11,7 +12,10 @@ use axum::extract::{RawQuery, State};
 use axum::http::HeaderValue;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
 use iamkit::{AuthorizeError, AuthorizeRequest, ConsentRequest, ErrorCode};
+
+use serde_json::json;
 
 use crate::app_state::AppState;
 use crate::form::Form;
@@ -28,6 +32,39 @@ fn request_from(form: &mut Form) -> AuthorizeRequest {
         code_challenge: form.take("code_challenge"),
         code_challenge_method: form.take("code_challenge_method"),
     }
+}
+
+/// The query fields of `GET /v1/authorize` as Twilio's oauth_v1 API names them, and
+/// their RFC 6749 names.
+const OAUTH_V1_FIELDS: [(&str, &str); 5] = [
+    ("ResponseType", "response_type"),
+    ("ClientId", "client_id"),
+    ("RedirectUri", "redirect_uri"),
+    ("Scope", "scope"),
+    ("State", "state"),
+];
+
+/// `GET /v1/authorize`: a `302` to the consent page with the same query, its
+/// oauth_v1 field names turned into RFC 6749's (the others kept as sent), as
+/// Twilio's oauth_v1 spec declares it. The consent page checks the request.
+pub async fn page_v1(State(app): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Response {
+    let query = query.unwrap_or_default();
+    let renamed: Vec<String> = query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let name = OAUTH_V1_FIELDS
+                .iter()
+                .find(|(twilio, _)| *twilio == name)
+                .map_or(name, |(_, rfc)| rfc);
+            format!("{name}={value}")
+        })
+        .collect();
+    redirect(
+        &app.engine
+            .url(&format!("/v2/authorize?{}", renamed.join("&"))),
+    )
 }
 
 /// `GET /v2/authorize`: the consent page.
@@ -71,10 +108,16 @@ fn refuse(request: &AuthorizeRequest, e: &AuthorizeError) -> Response {
     }
 }
 
-/// A `302 Found` to `location` (RFC 6749 §4.1.2).
+/// A `302 Found` to `location` (RFC 6749 §4.1.2), with the JSON body Twilio's spec
+/// gives the authorize redirect (`{"redirect_to": location}`).
 fn redirect(location: &str) -> Response {
     match HeaderValue::try_from(location) {
-        Ok(value) => (StatusCode::FOUND, [(header::LOCATION, value)]).into_response(),
+        Ok(value) => (
+            StatusCode::FOUND,
+            [(header::LOCATION, value)],
+            Json(json!({ "redirect_to": location })),
+        )
+            .into_response(),
         Err(_) => error_page(
             StatusCode::BAD_REQUEST,
             "invalid_request",
@@ -178,12 +221,12 @@ fn escape(text: &str) -> String {
 /// Answers the demo app's redirect URL so a browser flow ends on a readable page.
 pub async fn callback(RawQuery(query): RawQuery) -> Result<Response, ApiError> {
     let form = Form::from_query(query.unwrap_or_default().as_bytes())?;
-    let body = serde_json::json!({
+    let body = json!({
         "code": form.get("code"),
         "state": form.get("state"),
         "error": form.get("error"),
     });
-    Ok(axum::Json(body).into_response())
+    Ok(Json(body).into_response())
 }
 
 #[cfg(test)]

@@ -4,12 +4,17 @@
 
 use std::sync::Arc;
 
+use axum::extract::{MatchedPath, Request};
+use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
 use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::Router;
 use iamkit::endpoints::{Endpoint, ORGANIZATION_ROUTES};
 use iamkit::Method;
 
 use crate::app_state::AppState;
+use crate::http_error::SCIM_JSON;
 use crate::{roles, scim};
 
 /// The routes of the SCIM endpoints (`scim`) or of the others.
@@ -33,6 +38,43 @@ pub fn routes(scim: bool) -> Router<Arc<AppState>> {
         .fold(Router::new(), |router, (path, methods)| {
             router.route(&path, methods)
         })
+}
+
+/// The endpoint a routed request reached, from its matched path and method.
+fn endpoint_of(matched: &str, method: &str) -> Option<Endpoint> {
+    let method = method.parse::<Method>().ok()?;
+    ORGANIZATION_ROUTES
+        .iter()
+        .find(|r| r.method == method && axum_path(r.path) == matched)
+        .map(|r| r.endpoint)
+}
+
+/// Labels the JSON error bodies of creating and deleting role assignments
+/// `application/scim+json`, the media type Twilio's spec declares for them (their
+/// body stays the Twilio error body).
+pub async fn spec_error_media_type(
+    matched: Option<MatchedPath>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let labelled = matched
+        .and_then(|m| endpoint_of(m.as_str(), request.method().as_str()))
+        .is_some_and(|e| {
+            matches!(
+                e,
+                Endpoint::CreateRoleAssignment | Endpoint::DeleteRoleAssignment
+            )
+        });
+    let mut response = next.run(request).await;
+    let json_error = response.status().is_client_error()
+        && response.headers().get(header::CONTENT_TYPE)
+            == Some(&HeaderValue::from_static("application/json"));
+    if labelled && json_error {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(SCIM_JSON));
+    }
+    response
 }
 
 fn handler(endpoint: Endpoint, method: MethodFilter) -> MethodRouter<Arc<AppState>> {
@@ -73,6 +115,22 @@ fn axum_path(template: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_matched_path_and_method_name_their_endpoint() {
+        let path = "/Organizations/{org}/RoleAssignments/{sid}";
+        assert_eq!(
+            endpoint_of(path, "DELETE"),
+            Some(Endpoint::DeleteRoleAssignment)
+        );
+        assert_eq!(endpoint_of(path, "GET"), None);
+        assert_eq!(
+            endpoint_of("/scim/v2/Users/{id}", "PATCH"),
+            Some(Endpoint::PatchUser)
+        );
+        assert_eq!(endpoint_of("/nowhere", "GET"), None);
+        assert_eq!(endpoint_of(path, "BREW"), None);
+    }
 
     #[test]
     fn every_template_becomes_a_path_of_named_parameters() {

@@ -1,6 +1,7 @@
 //! The Twilio-compatible HTTP emulator on the iamkit engine.
 //!
-//! One port serves the Token API, the authorization page, introspection,
+//! One port serves the Token API, the authorization page (and Twilio's oauth_v1
+//! redirect to it), introspection,
 //! revocation, metadata and JWKS, SCIM users, roles and role assignments, the
 //! organization's accounts, and the admin API. [`spawn`] runs it on a
 //! background thread (for the language bindings); the `iamkit` binary runs it in the
@@ -100,9 +101,12 @@ pub fn router(state: Arc<AppState>) -> Router {
             state.clone(),
             scim::strict_errors,
         ));
-    let with_permission = endpoints::routes(false).route_layer(
-        axum::middleware::from_fn_with_state(state.clone(), auth::require_permission),
-    );
+    let with_permission = endpoints::routes(false)
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_permission,
+        ))
+        .route_layer(axum::middleware::from_fn(endpoints::spec_error_media_type));
     let with_organization_token = roles::organization_routes().route_layer(
         axum::middleware::from_fn_with_state(state.clone(), auth::require_organization_token),
     );
@@ -113,6 +117,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v2/token", post(oauth::token))
         .route("/v1/token", post(oauth::token_v1))
         .route("/v2/authorize", get(consent::page).post(consent::decide))
+        .route("/v1/authorize", get(consent::page_v1))
         .route("/v2/introspect", post(oauth::introspect))
         .route("/v2/revoke", post(oauth::revoke))
         .route("/.well-known/oauth-authorization-server", get(oauth::metadata))

@@ -173,9 +173,11 @@ async fn account(
     Path((org, account)): Path<(String, String)>,
 ) -> ApiResult {
     same_organization(&org, &claims)?;
+    // A segment that is no account sid names no account: 404, as Twilio's spec
+    // declares for this path (and as a malformed user or role-assignment sid is).
     let sid = account
         .parse::<iamkit::AccountSid>()
-        .map_err(|e| engine_error(iamkit::AppError::from(e)))?;
+        .map_err(|_| ApiError::not_found(format!("account {account:?} not found")))?;
     let found = app.engine.account(sid).map_err(engine_error)?;
     if found.organization_sid != claims.organization_sid {
         return Err(engine_error(iamkit::AppError::AccountNotFound(sid)));

@@ -301,6 +301,50 @@ async fn consent_page_lists_the_app_and_users_and_never_redirects_a_bad_uri() {
         .header("location")
         .starts_with(&format!("{redirect}?error=unsupported_response_type")));
     assert!(wrong_type.header("location").ends_with("&state=xyz"));
+    // Twilio's spec gives the redirect a JSON body naming the same location.
+    assert_eq!(wrong_type.header("content-type"), "application/json");
+    assert_eq!(
+        wrong_type.json(),
+        json!({ "redirect_to": wrong_type.header("location") })
+    );
+}
+
+#[tokio::test]
+async fn v1_authorize_redirects_to_the_consent_page_with_rfc_field_names() {
+    let e = Emulator::new();
+    let (id, _, redirect) = e.code_app();
+    let encoded: String = url::form_urlencoded::byte_serialize(redirect.as_bytes()).collect();
+    let twilio = format!(
+        "ClientId={id}&ResponseType=code&RedirectUri={encoded}&Scope=offline_access&State=x%20y&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256"
+    );
+    let rfc = format!(
+        "client_id={id}&response_type=code&redirect_uri={encoded}&scope=offline_access&state=x%20y&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256"
+    );
+    for query in [&twilio, &rfc] {
+        let r = e.get(&format!("/v1/authorize?{query}")).await;
+        assert_eq!(r.status, StatusCode::FOUND, "{query}: {}", r.text);
+        let location = format!("{}/v2/authorize?{rfc}", common::URL);
+        assert_eq!(r.header("location"), location);
+        assert_eq!(r.header("content-type"), "application/json");
+        assert_eq!(r.json(), json!({ "redirect_to": location }));
+        let page = e.get(location.trim_start_matches(common::URL)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+        assert!(page.text.contains("Approve access"));
+    }
+    // Only names are changed: the consent page gets the rest as sent, and checks it
+    // (a field under both names is a duplicate there).
+    let r = e.get("/v1/authorize").await;
+    assert_eq!(
+        r.header("location"),
+        format!("{}/v2/authorize?", common::URL)
+    );
+    let both = e
+        .get(&format!("/v1/authorize?ClientId={id}&client_id={id}"))
+        .await;
+    let location = both.header("location").trim_start_matches(common::URL);
+    let refused = e.get(location).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.text.contains("malformed query"), "{}", refused.text);
 }
 
 #[tokio::test]
@@ -328,6 +372,7 @@ async fn approve_redirects_with_code_and_state_and_the_code_exchanges_once() {
         location.starts_with(&format!("{redirect}?code=")) && location.ends_with("&state=xyz"),
         "{location}"
     );
+    assert_eq!(r.json()["redirect_to"], location.as_str());
     let code = location
         .split("code=")
         .nth(1)

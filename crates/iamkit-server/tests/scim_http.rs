@@ -296,6 +296,10 @@ async fn role_assignments_are_created_listed_paged_and_deleted() {
         )
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
+    // Twilio's spec declares the errors of creating and deleting an assignment as
+    // application/scim+json (and those of the list as application/json).
+    assert_eq!(r.header("content-type"), SCIM);
+    assert_eq!(r.json()["code"], 20409);
 
     let bad_role =
         json!({"role_sid": "IX00000000000000000000000000000000", "scope": org, "identity": admin});
@@ -320,6 +324,17 @@ async fn role_assignments_are_created_listed_paged_and_deleted() {
         )
         .await;
     assert_eq!(r.json()["code"], 25203);
+    assert_eq!(r.header("content-type"), "application/json");
+    let r = e
+        .bearer(
+            Method::POST,
+            &format!("/Organizations/{org}/RoleAssignments"),
+            "not-a-jwt",
+            Some(("application/json", json!({}))),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.header("content-type"), SCIM);
 
     let page = e
         .bearer(
@@ -356,10 +371,10 @@ async fn role_assignments_are_created_listed_paged_and_deleted() {
         e.bearer(Method::DELETE, &path, &token, None).await.status,
         StatusCode::NO_CONTENT
     );
-    assert_eq!(
-        e.bearer(Method::DELETE, &path, &token, None).await.status,
-        StatusCode::NOT_FOUND
-    );
+    let gone = e.bearer(Method::DELETE, &path, &token, None).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    assert_eq!(gone.header("content-type"), SCIM);
+    assert_eq!(gone.json()["code"], 20404);
     let roles = e
         .bearer(Method::GET, "/v2/Organizations/Roles", &token, None)
         .await
@@ -401,6 +416,30 @@ async fn accounts_are_listed_for_the_organization() {
         )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn an_account_path_without_an_account_sid_is_404() {
+    let e = Emulator::new();
+    let token = e.org_token(Some("roles/list")).await;
+    let org = e.boot.organization_sid.clone().unwrap();
+    for account in ["not-a-sid", "AC0123456789ABCDEF0123456789ABCDEF"] {
+        let r = e
+            .bearer(
+                Method::GET,
+                &format!("/Organizations/{org}/Accounts/{account}"),
+                &token,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{account}: {}", r.text);
+        assert_eq!(r.json()["code"], 20404, "{account}");
+        assert_eq!(
+            r.json()["message"],
+            format!("account \"{account}\" not found"),
+            "{account}"
+        );
+    }
 }
 
 const ERROR_URN: &str = "urn:ietf:params:scim:api:messages:2.0:Error";

@@ -39,9 +39,9 @@ class Emulator:
     def advance(self, seconds):
         return self.admin_post("/clock", {"advance_seconds": seconds})
 
-    def app_token(self, app):
-        """An access token for the client credentials app `app` (its `client_id`
-        and `client_secret`)."""
+    def access_token(self, app):
+        """An access token of the client-credentials `app` (its `client_id` and
+        `client_secret`) from the Token API."""
         response = requests.post(
             f"{self.url}/v2/token",
             data={
@@ -117,9 +117,16 @@ def logging_emulator(tmp_path):
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Lists the vector steps that HTTP shows only in part (vectors_http.GAPS)."""
+    """Lists the spec mismatches the contract test leaves out (twilio_contract.PENDING)
+    and the vector steps that HTTP shows only in part (vectors_http.GAPS)."""
+    import twilio_contract
     import vectors_http
 
+    pending = sorted(twilio_contract.CONTRACT.pending_used)
+    if pending:
+        terminalreporter.section("Twilio contract: mismatches left out (pending)")
+        for name in pending:
+            terminalreporter.write_line(f"  {name}")
     if not vectors_http.GAPS:
         return
     terminalreporter.section("vector steps checked in part over HTTP")

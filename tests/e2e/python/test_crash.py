@@ -125,7 +125,7 @@ def test_acknowledged_writes_survive_sigkill(tmp_path):
             if cycle == CYCLES:
                 break
 
-            token = emulator.app_token(scim_app)
+            token = emulator.access_token(scim_app)
             stop = threading.Event()
             writers = [
                 threading.Thread(

@@ -161,7 +161,7 @@ def provisioning_session(emulator, headers: dict[str, str]) -> tuple[str, reques
     )
     session = requests.Session()
     session.headers.update(headers)
-    session.headers["Authorization"] = f"Bearer {emulator.app_token(app)}"
+    session.headers["Authorization"] = f"Bearer {emulator.access_token(app)}"
     return org, session
 
 

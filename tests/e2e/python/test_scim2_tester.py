@@ -11,7 +11,7 @@ from scim2_tester import Status, check_server
 
 def test_every_scim2_tester_check_passes_under_rfc7643_rules(rfc7643_emulator):
     app = rfc7643_emulator.boot["apps"]["org_client_credentials"]
-    headers = {"Authorization": f"Bearer {rfc7643_emulator.app_token(app)}"}
+    headers = {"Authorization": f"Bearer {rfc7643_emulator.access_token(app)}"}
     with Client(base_url=f"{rfc7643_emulator.url}/scim/v2", headers=headers) as http:
         results = check_server(SyncSCIMClient(http))
     failures = [

@@ -54,7 +54,7 @@ class ScimEmulator:
             },
         )
         self.http = requests.Session()
-        self.http.headers["Authorization"] = f"Bearer {emulator.app_token(app)}"
+        self.http.headers["Authorization"] = f"Bearer {emulator.access_token(app)}"
         exported = emulator.admin.get(f"{self.url}/admin/v1/state", timeout=TIMEOUT)
         exported.raise_for_status()
         self.template = exported.json()

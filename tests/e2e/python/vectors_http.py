@@ -350,7 +350,13 @@ class OAuthClient:
                 "check_access on a path the emulator does not serve "
                 "(an unknown endpoint, the account catalogue's example paths)"
             )
-        if response.headers.get("Content-Type", "").startswith("application/scim+json"):
+        # A SCIM body (role-assignment errors are labelled application/scim+json too,
+        # but carry the Twilio error body, with its error code).
+        scim_body = "error" not in body
+        if (
+            response.headers.get("Content-Type", "").startswith("application/scim+json")
+            and scim_body
+        ):
             refused = response.status_code in (401, 403) or (
                 response.status_code == 404 and not body.get("detail", "").startswith("not found:")
             )
