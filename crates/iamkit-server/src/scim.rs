@@ -20,8 +20,9 @@ use crate::auth::Caller;
 use crate::form::Form;
 use crate::http_error::{scim_error_response, scim_json, ScimFailure, SCIM_JSON};
 
-/// The discovery documents, readable without a token (RFC 7644 §4), and a SCIM
-/// 404 for any other path under a SCIM root.
+/// The discovery documents, readable without a token (RFC 7644 §4), under both
+/// SCIM roots (the organization layout serves the same documents), and a SCIM 404
+/// for any other path under a SCIM root.
 pub fn discovery_routes() -> Router<Arc<AppState>> {
     Router::new()
         .route(
@@ -32,6 +33,20 @@ pub fn discovery_routes() -> Router<Arc<AppState>> {
         .route("/scim/v2/ResourceTypes/{name}", get(resource_type))
         .route("/scim/v2/Schemas", get(schemas))
         .route("/scim/v2/Schemas/{urn}", get(schema))
+        .route(
+            "/Organizations/{org}/scim/ServiceProviderConfig",
+            get(service_provider_config),
+        )
+        .route(
+            "/Organizations/{org}/scim/ResourceTypes",
+            get(resource_types),
+        )
+        .route(
+            "/Organizations/{org}/scim/ResourceTypes/{name}",
+            get(org_resource_type),
+        )
+        .route("/Organizations/{org}/scim/Schemas", get(schemas))
+        .route("/Organizations/{org}/scim/Schemas/{urn}", get(org_schema))
         .route("/scim/v2", any(unknown_endpoint))
         .route("/scim/v2/", any(unknown_endpoint))
         .route("/scim/v2/{*rest}", any(unknown_endpoint))
@@ -314,6 +329,20 @@ async fn resource_type(State(app): State<Arc<AppState>>, Path(name): Path<String
 }
 
 async fn schema(State(app): State<Arc<AppState>>, Path(urn): Path<String>) -> ScimResult {
+    member(&app.engine.scim_schemas(), &urn)
+}
+
+async fn org_resource_type(
+    State(app): State<Arc<AppState>>,
+    Path((_, name)): Path<(String, String)>,
+) -> ScimResult {
+    member(&app.engine.scim_resource_types(), &name)
+}
+
+async fn org_schema(
+    State(app): State<Arc<AppState>>,
+    Path((_, urn)): Path<(String, String)>,
+) -> ScimResult {
     member(&app.engine.scim_schemas(), &urn)
 }
 

@@ -267,6 +267,27 @@ async fn discovery_needs_no_token() {
         e.get("/scim/v2/Schemas/urn:nope").await.status,
         StatusCode::NOT_FOUND
     );
+    let enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    let org = e.boot.organization_sid.clone().unwrap();
+    for root in ["/scim/v2".to_owned(), format!("/Organizations/{org}/scim")] {
+        let ext = e.get(&format!("{root}/Schemas/{enterprise}")).await;
+        assert_eq!(
+            (ext.status, ext.json()["id"].clone()),
+            (StatusCode::OK, json!(enterprise))
+        );
+        let user_type = e.get(&format!("{root}/ResourceTypes/User")).await.json();
+        assert_eq!(user_type["schemaExtensions"][0]["schema"], enterprise);
+        assert_eq!(
+            e.get(&format!("{root}/Schemas")).await.json()["totalResults"],
+            2
+        );
+        let spc = e.get(&format!("{root}/ServiceProviderConfig")).await;
+        assert_eq!(spc.status, StatusCode::OK);
+        assert_eq!(
+            e.get(&format!("{root}/ResourceTypes/Group")).await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
 }
 
 #[tokio::test]
@@ -636,8 +657,8 @@ async fn the_scim_rule_set_decides_what_users_are_accepted() {
         )
     );
     let schema = twilio.get(schema_path).await.json();
-    assert_eq!(schema["attributes"][3]["name"], "emails");
-    assert_eq!(schema["attributes"][3]["required"], true);
+    assert_eq!(schema["attributes"][12]["name"], "emails");
+    assert_eq!(schema["attributes"][12]["required"], true);
 
     let rfc = Emulator::with_options(
         iamkit_server::ResponseStyle::Rfc,
@@ -657,5 +678,6 @@ async fn the_scim_rule_set_decides_what_users_are_accepted() {
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     assert!(r.json().get("emails").is_none());
     let schema = rfc.get(schema_path).await.json();
-    assert_eq!(schema["attributes"][3]["required"], false);
+    assert_eq!(schema["attributes"][12]["required"], false);
+    assert_eq!(schema["attributes"][12]["name"], "emails");
 }

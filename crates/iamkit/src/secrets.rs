@@ -1,15 +1,20 @@
-//! Secrets: client secrets, authorization codes and refresh tokens.
+//! Secrets: client secrets, authorization codes and refresh tokens, and SCIM users'
+//! passwords.
 //!
 //! A plaintext secret exists only as a [`SecretString`], which never prints itself
 //! and has no `Serialize`; the engine keeps only its [`SecretHash`] (SHA-256: the
 //! secrets are 256-bit random values, so a slow KDF adds nothing) and compares hashes
-//! in constant time.
+//! in constant time. Passwords are chosen by people, so the engine keeps a salted,
+//! slow [`PasswordHash`] of them instead.
 
 use std::fmt;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use std::num::NonZeroU32;
+
 use ring::digest::{digest, SHA256};
+use ring::pbkdf2;
 use ring::rand::{SecureRandom, SystemRandom};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use subtle::ConstantTimeEq;
@@ -118,9 +123,138 @@ impl<'de> Deserialize<'de> for SecretHash {
     }
 }
 
+/// A password as the engine keeps it: PBKDF2-HMAC-SHA256 (RFC 8018) with a random
+/// 16-byte salt, written `pbkdf2-sha256$<iterations>$<salt>$<hash>` (base64url).
+/// Its `Debug` shows neither salt nor hash.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PasswordHash(String);
+
+const PASSWORD_SCHEME: &str = "pbkdf2-sha256";
+
+impl PasswordHash {
+    /// The PBKDF2 iterations of new hashes.
+    pub const ITERATIONS: NonZeroU32 = NonZeroU32::new(10_000).expect("non-zero");
+
+    /// Hashes `password` with a fresh salt.
+    pub fn of(password: &str) -> Self {
+        let mut salt = [0u8; 16];
+        SystemRandom::new()
+            .fill(&mut salt)
+            .expect("the operating system's random source is available");
+        let mut hash = [0u8; 32];
+        pbkdf2::derive(
+            pbkdf2::PBKDF2_HMAC_SHA256,
+            Self::ITERATIONS,
+            &salt,
+            password.as_bytes(),
+            &mut hash,
+        );
+        Self(format!(
+            "{PASSWORD_SCHEME}${}${}${}",
+            Self::ITERATIONS,
+            URL_SAFE_NO_PAD.encode(salt),
+            URL_SAFE_NO_PAD.encode(hash)
+        ))
+    }
+
+    /// The iterations, salt and hash of an encoded hash.
+    fn parts(text: &str) -> Option<(NonZeroU32, Vec<u8>, Vec<u8>)> {
+        let mut parts = text.split('$');
+        let (Some(PASSWORD_SCHEME), Some(iterations), Some(salt), Some(hash), None) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
+            return None;
+        };
+        let hash = URL_SAFE_NO_PAD.decode(hash).ok()?;
+        (hash.len() == 32).then_some(())?;
+        Some((
+            iterations.parse().ok()?,
+            URL_SAFE_NO_PAD.decode(salt).ok()?,
+            hash,
+        ))
+    }
+
+    /// Whether `password` is the one hashed, compared in constant time.
+    pub fn matches(&self, password: &str) -> bool {
+        Self::parts(&self.0).is_some_and(|(iterations, salt, hash)| {
+            pbkdf2::verify(
+                pbkdf2::PBKDF2_HMAC_SHA256,
+                iterations,
+                &salt,
+                password.as_bytes(),
+                &hash,
+            )
+            .is_ok()
+        })
+    }
+
+    /// The encoded form, as state exports carry it.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Reads an encoded hash, refusing anything else.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match Self::parts(text) {
+            Some(_) => Ok(Self(text.to_owned())),
+            None => Err(format!(
+                "a password hash is {PASSWORD_SCHEME}$<iterations>$<salt>$<hash>"
+            )),
+        }
+    }
+}
+
+impl fmt::Debug for PasswordHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PasswordHash(<pbkdf2-sha256>)")
+    }
+}
+
+impl Serialize for PasswordHash {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for PasswordHash {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        Self::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn passwords_hash_salted_and_verify() {
+        let a = PasswordHash::of("t1meToChange!");
+        let b = PasswordHash::of("t1meToChange!");
+        assert_ne!(a, b, "each hash has its own salt");
+        assert!(a.matches("t1meToChange!") && b.matches("t1meToChange!"));
+        assert!(!a.matches("t1meToChange"));
+        assert!(!a.as_str().contains("t1me"));
+        assert_eq!(format!("{a:?}"), "PasswordHash(<pbkdf2-sha256>)");
+        let json = serde_json::to_string(&a).unwrap();
+        assert_eq!(serde_json::from_str::<PasswordHash>(&json).unwrap(), a);
+        for bad in [
+            "\"t1meToChange!\"",
+            "\"sha256:abc\"",
+            "\"pbkdf2-sha256$0$AAAA$AAAA\"",
+            "\"pbkdf2-sha256$10$AAAA$AAAA\"",
+        ] {
+            let err = serde_json::from_str::<PasswordHash>(bad).unwrap_err();
+            assert!(
+                err.to_string().starts_with("a password hash is"),
+                "{bad}: {err}"
+            );
+        }
+    }
 
     #[test]
     fn debug_is_redacted() {

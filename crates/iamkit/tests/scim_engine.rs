@@ -119,7 +119,7 @@ fn invalid_users_are_refused_with_their_scim_type() {
     let cases = [
         (json!("not an object"), "invalidSyntax"),
         (
-            with(user("ann@example.com"), "nickName", json!("x")),
+            with(user("ann@example.com"), "favoriteColor", json!("x")),
             "invalidSyntax",
         ),
         (
@@ -396,7 +396,7 @@ fn bad_list_parameters_are_refused() {
     );
     assert_eq!(refuse(filter("")), Err(("invalidFilter", 400, 20001)));
     assert_eq!(
-        refuse(filter("nickName pr")),
+        refuse(filter("favoriteColor pr")),
         Err(("invalidFilter", 400, 20001))
     );
     let sort = |by: &str, order: Option<&str>| UserQuery {
@@ -405,7 +405,7 @@ fn bad_list_parameters_are_refused() {
         ..UserQuery::default()
     };
     assert_eq!(
-        refuse(sort("nickName", None)),
+        refuse(sort("favoriteColor", None)),
         Err(("invalidValue", 400, 20001))
     );
     assert_eq!(
@@ -413,7 +413,7 @@ fn bad_list_parameters_are_refused() {
         Err(("invalidValue", 400, 20001))
     );
     let attrs = UserQuery {
-        attributes: Some("nickName".into()),
+        attributes: Some("favoriteColor".into()),
         ..UserQuery::default()
     };
     assert_eq!(refuse(attrs), Err(("invalidValue", 400, 20001)));
@@ -521,7 +521,7 @@ fn patch_checks_if_match_and_uniqueness() {
     ]);
     assert_eq!(fault(&patch(rename, None).unwrap_err()), UNIQUENESS);
     let bad_path = patch(
-        json!([{"op": "replace", "path": "nickName", "value": "x"}]),
+        json!([{"op": "replace", "path": "favoriteColor", "value": "x"}]),
         None,
     )
     .unwrap_err();
@@ -647,7 +647,12 @@ fn discovery_documents_use_the_issuer() {
         w.engine.scim_resource_types()["Resources"][0]["meta"]["location"],
         "http://127.0.0.1:4010/scim/v2/ResourceTypes/User"
     );
-    assert_eq!(w.engine.scim_schemas()["totalResults"], 1);
+    let schemas = w.engine.scim_schemas();
+    assert_eq!(schemas["totalResults"], 2);
+    assert_eq!(
+        schemas["Resources"][1]["meta"]["location"],
+        format!("http://127.0.0.1:4010/scim/v2/Schemas/{ENTERPRISE}")
+    );
 }
 
 #[test]
@@ -708,4 +713,256 @@ fn export_and_import_keep_users_assignments_and_indexes() {
             .unwrap(),
         eve
     );
+}
+
+const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+/// A user with every kind of attribute RFC 7643 §4.1 and §4.3 define.
+fn full_user(name: &str) -> Value {
+    json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE],
+        "userName": name,
+        "name": {"formatted": "Ms. Barbara J Jensen, III", "familyName": "Jensen", "givenName": "Barbara", "middleName": "Jane", "honorificPrefix": "Ms.", "honorificSuffix": "III"},
+        "displayName": "Babs Jensen",
+        "nickName": "Babs",
+        "profileUrl": "https://login.example.com/bjensen",
+        "emails": [{"value": name, "type": "work", "primary": true}, {"value": "babs@jensen.org", "type": "home"}],
+        "addresses": [{"type": "work", "streetAddress": "100 Universal City Plaza", "locality": "Hollywood", "region": "CA", "postalCode": "91608", "country": "USA", "primary": true}],
+        "phoneNumbers": [{"value": "555-555-5555", "type": "work"}, {"value": "555-555-4444", "type": "mobile"}],
+        "ims": [{"value": "someaimhandle", "type": "aim"}],
+        "photos": [{"value": "https://photos.example.com/profilephoto/72930000000Ccne/F", "type": "photo"}],
+        "userType": "Employee",
+        "title": "Tour Guide",
+        "preferredLanguage": "en-US",
+        "locale": "en-US",
+        "timezone": "America/Los_Angeles",
+        "active": true,
+        "password": "t1meMa$heen",
+        "groups": [{"value": "e9e30dba-f08f-4109-8486-d5c6a331660a", "display": "Tour Guides"}],
+        "entitlements": [{"value": "tour-guide", "primary": true}],
+        "roles": [{"value": "guide", "type": "work"}],
+        "x509Certificates": [{"value": "MIIDQzCCAqygAwIBAgICEAAwDQYJKoZIhvcNAQEFBQAwTjELMAkGA1UEBhMCVVMx"}],
+        ENTERPRISE: {
+            "employeeNumber": "701984",
+            "costCenter": "4130",
+            "organization": "Universal Studios",
+            "division": "Theme Park",
+            "department": "Tour Operations",
+            "manager": {"value": "26118915-6090-4610-87e4-49d8ca9f808d", "$ref": "../Users/26118915-6090-4610-87e4-49d8ca9f808d", "displayName": "John Smith"},
+        },
+    })
+}
+
+#[test]
+fn the_whole_rfc7643_user_reads_back_without_its_password_or_read_only_input() {
+    let w = World::new();
+    let created = w.create(&full_user("bjensen@example.com")).unwrap();
+    let mut expected = full_user("bjensen@example.com");
+    let obj = expected.as_object_mut().unwrap();
+    obj.remove("password");
+    obj.remove("groups");
+    expected[ENTERPRISE]["manager"]
+        .as_object_mut()
+        .unwrap()
+        .remove("displayName");
+    for (key, value) in expected.as_object().unwrap() {
+        assert_eq!(&created[key], value, "{key}");
+    }
+    assert!(created.get("password").is_none() && created.get("groups").is_none());
+    let fetched = w
+        .engine
+        .scim_get_user(w.org.sid, &id(&created), &Projection::default())
+        .unwrap();
+    assert_eq!(fetched, created);
+    let exported = serde_json::to_string(&w.engine.export_state()).unwrap();
+    assert!(!exported.contains("t1meMa$heen"), "no plaintext password");
+    assert!(exported.contains("pbkdf2-sha256$"));
+    let bare = w.create(&user("ann@example.com")).unwrap();
+    assert_eq!(
+        bare["schemas"],
+        json!(["urn:ietf:params:scim:schemas:core:2.0:User"])
+    );
+}
+
+#[test]
+fn enterprise_and_multi_valued_attributes_filter_sort_and_project() {
+    let w = World::new();
+    let babs = w.create(&full_user("bjensen@example.com")).unwrap();
+    let mut other = full_user("ann@example.com");
+    other[ENTERPRISE]["department"] = json!("Accounting");
+    other["phoneNumbers"] = json!([{"value": "555-000", "type": "home"}]);
+    w.create(&other).unwrap();
+    w.create(&user("zed@example.com")).unwrap();
+    let names = |f: &str| w.names(filter(f));
+    assert_eq!(
+        names(&format!("{ENTERPRISE}:department eq \"tour operations\"")),
+        ["bjensen@example.com"]
+    );
+    assert_eq!(
+        names(&format!(
+            "{ENTERPRISE}:manager.value eq \"26118915-6090-4610-87e4-49d8ca9f808d\""
+        ))
+        .len(),
+        2
+    );
+    assert_eq!(names(&format!("{ENTERPRISE}:employeeNumber pr")).len(), 2);
+    assert_eq!(
+        names(&format!("not ({ENTERPRISE}:employeeNumber pr)")),
+        ["zed@example.com"]
+    );
+    assert_eq!(
+        names("phoneNumbers[type eq \"work\" and value sw \"555-555\"]"),
+        ["bjensen@example.com"]
+    );
+    assert_eq!(names("addresses.locality eq \"Hollywood\"").len(), 2);
+    assert_eq!(
+        names("nickName eq \"babs\" and userType eq \"Employee\"").len(),
+        2
+    );
+    assert_eq!(names("name.middleName eq \"Jane\"").len(), 2);
+    assert_eq!(names(&format!("schemas eq \"{ENTERPRISE}\"")).len(), 2);
+    assert_eq!(
+        names("emails[type eq \"work\"].value eq \"ann@example.com\""),
+        ["ann@example.com"]
+    );
+    let sorted = w.names(UserQuery {
+        sort_by: Some(format!("{ENTERPRISE}:department")),
+        ..UserQuery::default()
+    });
+    assert_eq!(
+        sorted,
+        ["ann@example.com", "bjensen@example.com", "zed@example.com"]
+    );
+    let projected = w
+        .engine
+        .scim_get_user(
+            w.org.sid,
+            &id(&babs),
+            &Projection::parse(Some(&format!("{ENTERPRISE}:department,nickName")), None).unwrap(),
+        )
+        .unwrap();
+    assert_eq!(
+        projected,
+        json!({"schemas": babs["schemas"], "id": babs["id"], "nickName": "Babs", ENTERPRISE: {"department": "Tour Operations"}})
+    );
+    let refuse = |q: UserQuery| {
+        let e = w.engine.scim_list_users(w.org.sid, &q).unwrap_err();
+        e.detail()
+    };
+    assert_eq!(
+        refuse(filter("password eq \"t1meMa$heen\"")),
+        "invalid filter at byte 0: `password` is never returned, so no filter can test it at `password eq \"t1meMa$heen…`"
+    );
+    assert_eq!(
+        refuse(UserQuery {
+            sort_by: Some("password".into()),
+            ..UserQuery::default()
+        }),
+        "invalid value: cannot sort by `password`: it is never returned"
+    );
+    assert_eq!(
+        refuse(filter("department eq \"x\"")),
+        format!("invalid filter at byte 0: unknown attribute `department`: the extension's attribute is `{ENTERPRISE}:department` at `department eq \"x\"`")
+    );
+}
+
+#[test]
+fn patch_writes_the_extension_by_urn_and_passwords_follow_their_own_rule() {
+    let w = World::new();
+    let babs = w.create(&full_user("bjensen@example.com")).unwrap();
+    let uid = id(&babs);
+    let patch = |ops: Value| {
+        w.engine.scim_patch_user(
+            w.org.sid,
+            &uid,
+            &json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops}),
+            None,
+            &admin(),
+        )
+    };
+    let out = patch(json!([
+        {"op": "Replace", "path": format!("{ENTERPRISE}:manager"), "value": "boss-2"},
+        {"op": "replace", "value": {"displayName": "Bjfe", "name.givenName": "Kkom", format!("{ENTERPRISE}:employeeNumber"): "Aklq"}},
+        {"op": "Add", "value": {ENTERPRISE: {"costCenter": "9"}}},
+        {"op": "remove", "path": format!("{ENTERPRISE}:division")},
+        {"op": "replace", "path": "active", "value": "False"},
+    ]))
+    .unwrap();
+    assert_eq!(
+        out[ENTERPRISE]["manager"],
+        json!({"value": "boss-2", "$ref": "../Users/26118915-6090-4610-87e4-49d8ca9f808d"}),
+        "a replace of a complex attribute keeps the sub-attributes it does not name (RFC 7644 §3.5.2.3)"
+    );
+    assert_eq!(out[ENTERPRISE]["employeeNumber"], "Aklq");
+    assert_eq!(out[ENTERPRISE]["costCenter"], "9");
+    assert!(out[ENTERPRISE].get("division").is_none());
+    assert_eq!(
+        (
+            &out["displayName"],
+            &out["name"]["givenName"],
+            &out["active"]
+        ),
+        (&json!("Bjfe"), &json!("Kkom"), &json!(false))
+    );
+    let events = w.engine.audit_events(&AuditQuery::default());
+    let changed = &events.last().unwrap().details["changed"];
+    assert_eq!(
+        changed,
+        &json!([
+            "name",
+            "displayName",
+            "active",
+            format!("{ENTERPRISE}:costCenter"),
+            format!("{ENTERPRISE}:division"),
+            format!("{ENTERPRISE}:employeeNumber"),
+            format!("{ENTERPRISE}:manager")
+        ])
+    );
+    let stripped = patch(json!([
+        {"op": "remove", "path": format!("{ENTERPRISE}:manager")},
+        {"op": "remove", "path": format!("{ENTERPRISE}:employeeNumber")},
+        {"op": "remove", "path": format!("{ENTERPRISE}:costCenter")},
+        {"op": "remove", "path": format!("{ENTERPRISE}:organization")},
+        {"op": "remove", "path": format!("{ENTERPRISE}:department")},
+    ]))
+    .unwrap();
+    assert!(stripped.get(ENTERPRISE).is_none());
+    assert_eq!(
+        stripped["schemas"],
+        json!(["urn:ietf:params:scim:schemas:core:2.0:User"])
+    );
+    let hash = |w: &World| {
+        serde_json::to_value(w.engine.export_state())
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        hash(&w).contains("pbkdf2-sha256$"),
+        "a PATCH leaves the password"
+    );
+    let mut replacement = user("bjensen@example.com");
+    replacement["title"] = json!("Boss");
+    w.engine
+        .scim_replace_user(w.org.sid, &uid, &replacement, None, &admin())
+        .unwrap();
+    assert!(
+        hash(&w).contains("pbkdf2-sha256$"),
+        "a replace without one keeps it"
+    );
+    patch(json!([{"op": "remove", "path": "password"}])).unwrap();
+    assert!(
+        !hash(&w).contains("pbkdf2-sha256$"),
+        "a PATCH remove drops it"
+    );
+    let errors = [
+        (json!([{"op": "replace", "path": "groups", "value": []}]), "mutability: `groups` is read-only"),
+        (json!([{"op": "replace", "path": format!("{ENTERPRISE}:manager.displayName"), "value": "x"}]), "mutability: `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.displayName` is read-only"),
+        (json!([{"op": "add", "path": format!("{ENTERPRISE}:nope"), "value": "x"}]), "invalid path: unknown attribute `nope` (at byte 0 of \"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:nope\")"),
+        (json!([{"op": "add", "value": {ENTERPRISE: {"department": 7}}}]), "invalid value: `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department` must be a string, not 7"),
+        (json!([{"op": "replace", "path": "active", "value": "maybe"}]), "invalid value: `active` must be true or false, not \"maybe\""),
+    ];
+    for (ops, want) in errors {
+        let e = patch(ops.clone()).unwrap_err();
+        assert_eq!(e.detail(), want, "{ops}");
+    }
 }

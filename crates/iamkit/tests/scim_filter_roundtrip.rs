@@ -2,7 +2,7 @@
 //! no input makes the parser panic.
 
 use iamkit::scim::filter::{AttrPath, CompareOp, Comparison, Expr, Filter, Literal};
-use iamkit::scim::schema::{AttrDef, AttrType, Schema, USER_SCHEMA};
+use iamkit::scim::schema::{AttrDef, AttrType, Returned, Schema, USER_SCHEMA};
 use iamkit::scim::ScimError;
 use proptest::prelude::*;
 
@@ -27,6 +27,7 @@ static TYPES: Schema = Schema {
         .multi(),
     ],
     common: &[],
+    extensions: &[],
 };
 
 /// Every path whose leaf can be compared, and every attribute that can take `pr`.
@@ -38,7 +39,11 @@ fn paths(
     let mut present = Vec::new();
     let tops: Vec<&'static AttrDef> = match within {
         Some(parent) => parent.sub_attributes.iter().collect(),
-        None => schema.all_attributes().collect(),
+        // A filter can name every attribute but those never returned (`password`).
+        None => schema
+            .every_attribute()
+            .filter(|a| a.returned != Returned::Never)
+            .collect(),
     };
     for attr in tops {
         let whole = AttrPath::new(attr, None).expect("own attribute");
@@ -151,8 +156,10 @@ fn tree(base: BoxedStrategy<Expr>) -> BoxedStrategy<Expr> {
 }
 
 fn expr(schema: &'static Schema) -> BoxedStrategy<Expr> {
-    let complex: Vec<&'static AttrDef> =
-        schema.all_attributes().filter(|a| a.is_complex()).collect();
+    let complex: Vec<&'static AttrDef> = schema
+        .every_attribute()
+        .filter(|a| a.is_complex())
+        .collect();
     let value_path = prop::sample::select(complex)
         .prop_flat_map(move |attr| (Just(attr), tree(leaf(schema, Some(attr)))))
         .prop_map(|(attr, inner)| Expr::value_path(attr, inner).expect("relative filter"));

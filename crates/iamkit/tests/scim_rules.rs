@@ -147,11 +147,11 @@ fn rfc7643_rules_still_refuse_what_rfc7643_requires() {
         ),
         (
             json!({"userName": "b", "emails": [{"primary": true}, {"type": "home", "primary": true}]}),
-            invalid("at most one email may be primary"),
+            invalid("at most one value of `emails` may be primary"),
         ),
         (
-            json!({"userName": "b", "nickName": "b"}),
-            ScimError::InvalidSyntax("unknown attribute `nickName`".into()),
+            json!({"userName": "b", "favoriteColor": "b"}),
+            ScimError::InvalidSyntax("unknown attribute `favoriteColor`".into()),
         ),
     ];
     for (user, error) in cases {

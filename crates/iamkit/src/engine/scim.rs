@@ -7,9 +7,12 @@
 //!   default, or only RFC 7643's; the Schemas document follows the same rule set.
 //! - A user belongs to one organization; another organization's user is not found
 //!   (404), as is an unknown organization.
-//! - The engine owns `id` (`US…`), `meta` and `schemas`. On create, a client's `id`
-//!   and `meta` are ignored; on replace, an `id` other than the user's is
-//!   `mutability` (400), and `meta` is ignored.
+//! - The engine owns `id` (`US…`), `meta`, `schemas` and `groups`. Read-only
+//!   attributes in a create or replace are ignored (RFC 7644 §3.3), except that on
+//!   replace an `id` other than the user's is `mutability` (400). `schemas` lists the
+//!   enterprise extension's URN when the user has any of its attributes.
+//! - `password` is write-only: stored as a salted hash, never returned. A replace
+//!   without one keeps it; a PATCH `remove` of it drops it.
 //! - `userName` is unique in the organization ignoring case, `externalId` exactly;
 //!   a clash is `uniqueness` (409) on create, replace and patch.
 //! - `meta.version` is `W/"n"`, `n` counting the user's writes from 1; `If-Match`
@@ -48,22 +51,6 @@ fn user_of<'s>(s: &'s State, org: OrganizationSid, id: &str) -> Result<UserRef<'
         .ok_or_else(|| not_found(id))
 }
 
-/// The object `resource` without the members the engine owns (`meta`, and on
-/// create `id`), ignoring case as SCIM does.
-fn writable(resource: &Value, drop_id: bool) -> Result<Value, ScimError> {
-    let obj = resource
-        .as_object()
-        .ok_or_else(|| ScimError::InvalidSyntax("a User must be a JSON object".into()))?;
-    let owned =
-        |k: &str| k.eq_ignore_ascii_case("meta") || (drop_id && k.eq_ignore_ascii_case("id"));
-    let kept: Map<String, Value> = obj
-        .iter()
-        .filter(|(k, _)| !owned(k))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    Ok(Value::Object(kept))
-}
-
 impl Engine {
     /// The SCIM root: `{issuer}/scim/v2`.
     fn scim_base(&self) -> String {
@@ -88,10 +75,9 @@ impl Engine {
         resource: &Value,
         actor: &Actor,
     ) -> Result<Value, ScimError> {
-        let resource = writable(resource, true)?;
-        self.scim_rules().validate_user(&resource)?;
+        let attributes = self.scim_rules().user_attributes(resource)?;
         let now = self.now();
-        let record = UserRecord::new(UserSid::generate(), &resource, now);
+        let record = UserRecord::new(UserSid::generate(), attributes, now);
         let url = self.users_url();
         let body = store::write(self.store(), |s| {
             if let Some(table) = users_of(s, org)? {
@@ -145,19 +131,18 @@ impl Engine {
         if_match: Option<&str>,
         actor: &Actor,
     ) -> Result<Value, ScimError> {
-        let resource = writable(resource, false)?;
         let body_id = resource
             .as_object()
             .and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case("id")))
             .map(|(_, v)| v);
-        if body_id.is_some_and(|v| v.as_str() != Some(id)) {
+        if body_id.is_some_and(|v| !v.is_null() && v.as_str() != Some(id)) {
             return Err(ScimError::Mutability(
                 "`id` cannot change: it must be absent or equal the user's id".into(),
             ));
         }
-        self.scim_rules().validate_user(&resource)?;
+        let attributes = self.scim_rules().user_attributes(resource)?;
         self.update_user(org, id, if_match, actor, "replace", |_, _| {
-            Ok(resource.clone())
+            Ok((attributes, false))
         })
     }
 
@@ -171,13 +156,19 @@ impl Engine {
         actor: &Actor,
     ) -> Result<Value, ScimError> {
         let request = PatchRequest::parse(patch)?;
+        let rules = self.scim_rules();
         self.update_user(org, id, if_match, actor, "patch", |user, url| {
-            request.apply_with(&user.to_resource(url), self.scim_rules())
+            let patched = request.apply_with(&user.to_resource(url), rules)?;
+            Ok((
+                rules.user_attributes(&patched)?,
+                request.unassigns("password"),
+            ))
         })
     }
 
     /// The common part of replace and patch: find the user, check `If-Match`, make
-    /// the new attributes with `attributes`, check uniqueness, store and audit.
+    /// the new canonical attributes with `attributes` (and whether the password is
+    /// to go), check uniqueness, store and audit.
     fn update_user(
         &self,
         org: OrganizationSid,
@@ -185,14 +176,15 @@ impl Engine {
         if_match: Option<&str>,
         actor: &Actor,
         operation: &str,
-        attributes: impl FnOnce(UserRef<'_>, &str) -> Result<Value, ScimError>,
+        attributes: impl FnOnce(UserRef<'_>, &str) -> Result<(Map<String, Value>, bool), ScimError>,
     ) -> Result<Value, ScimError> {
         let now = self.now();
         let url = self.users_url();
         let body = store::write(self.store(), |s| {
             let old = user_of(s, org, id)?;
             check_if_match(if_match, &old.version_tag())?;
-            let new = old.replaced_by(&attributes(old, &url)?, now);
+            let (attributes, drop_password) = attributes(old, &url)?;
+            let new = old.replaced_by(attributes, now, drop_password);
             if let Some(table) = s.users.get(&org) {
                 table.check_unique(&new)?;
             }

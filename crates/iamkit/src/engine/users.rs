@@ -57,15 +57,16 @@ impl Engine {
             "userName": user_name,
             "emails": [{"value": user_name, "type": "work", "primary": true}],
         });
-        self.config
+        let attributes = self
+            .config
             .scim_rules
-            .validate_user(&resource)
+            .user_attributes(&resource)
             .map_err(|e| AppError::InvalidField {
                 field: "user_name",
                 reason: e.detail(),
             })?;
         let now = self.now();
-        let mut record = UserRecord::new(UserSid::generate(), &resource, now);
+        let mut record = UserRecord::new(UserSid::generate(), attributes, now);
         record.sso = new.sso;
         let mut roles = new.roles;
         let mut seen = Vec::new();

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::scim::schema::{AttrDef, USER_SCHEMA};
+use crate::scim::schema::{AttrDef, Schema, ENTERPRISE_SCHEMA, USER_SCHEMA};
 use crate::scim::validate::ScimRules;
 
 /// The URN of the ServiceProviderConfig schema.
@@ -68,7 +68,11 @@ pub fn user_resource_type(base_url: &str) -> Value {
         "endpoint": "/Users",
         "description": "User Account",
         "schema": USER_SCHEMA.id,
-        "schemaExtensions": [],
+        "schemaExtensions": USER_SCHEMA
+            .extensions
+            .iter()
+            .map(|e| json!({"schema": e.id, "required": false}))
+            .collect::<Vec<_>>(),
         "meta": {"resourceType": "ResourceType", "location": format!("{}/ResourceTypes/User", root(base_url))},
     })
 }
@@ -86,7 +90,11 @@ pub fn user_schema(base_url: &str) -> Value {
 /// `/Schemas/urn:ietf:params:scim:schemas:core:2.0:User` under `rules`: what it
 /// marks required is what the rule set requires ([`ScimRules::user_schema`]).
 pub fn user_schema_with(base_url: &str, rules: ScimRules) -> Value {
-    let schema = rules.user_schema();
+    schema_document(base_url, rules.user_schema())
+}
+
+/// `/Schemas/{id}` of one schema.
+fn schema_document(base_url: &str, schema: &Schema) -> Value {
     json!({
         "schemas": [SCHEMA_URN],
         "id": schema.id,
@@ -102,9 +110,13 @@ pub fn schemas(base_url: &str) -> Value {
     schemas_with(base_url, ScimRules::Twilio)
 }
 
-/// `/Schemas` under `rules`: a ListResponse of every schema (User).
+/// `/Schemas` under `rules`: a ListResponse of every schema (User, then the
+/// enterprise User extension).
 pub fn schemas_with(base_url: &str, rules: ScimRules) -> Value {
-    list(vec![user_schema_with(base_url, rules)])
+    list(vec![
+        user_schema_with(base_url, rules),
+        schema_document(base_url, &ENTERPRISE_SCHEMA),
+    ])
 }
 
 #[cfg(test)]
@@ -137,13 +149,41 @@ mod tests {
                 "userName",
                 "name",
                 "displayName",
-                "emails",
-                "active",
+                "nickName",
+                "profileUrl",
+                "title",
+                "userType",
+                "preferredLanguage",
                 "locale",
                 "timezone",
-                "title"
+                "active",
+                "password",
+                "emails",
+                "phoneNumbers",
+                "ims",
+                "photos",
+                "addresses",
+                "groups",
+                "entitlements",
+                "roles",
+                "x509Certificates"
             ]
         );
         assert_eq!(schema["attributes"][0]["uniqueness"], "server");
+        let password = &schema["attributes"][11];
+        assert_eq!(
+            (&password["mutability"], &password["returned"]),
+            (&json!("writeOnly"), &json!("never"))
+        );
+        assert_eq!(schema["attributes"][17]["mutability"], "readOnly");
+        let extension = &schemas("https://h/scim/v2")["Resources"][1];
+        assert_eq!(extension["id"], ENTERPRISE_SCHEMA.id);
+        let manager = &extension["attributes"][5];
+        assert_eq!(manager["name"], "manager");
+        assert_eq!(manager["subAttributes"][2]["mutability"], "readOnly");
+        assert_eq!(
+            types["Resources"][0]["schemaExtensions"],
+            json!([{"schema": ENTERPRISE_SCHEMA.id, "required": false}])
+        );
     }
 }

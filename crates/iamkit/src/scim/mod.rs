@@ -22,6 +22,7 @@ pub mod error;
 pub mod etag;
 pub mod filter;
 pub(crate) mod fold;
+pub(crate) mod input;
 pub(crate) mod json;
 pub mod patch;
 pub mod path;

@@ -14,9 +14,17 @@
 //! - `remove`: needs a path (`noTarget` otherwise) and takes no value
 //!   (`invalidValue`); removing an absent attribute changes nothing.
 //! - A value filter that matches nothing is `noTarget` for every operation.
-//! - `id`, `meta` and `schemas` are read-only: a path naming them is `mutability`;
-//!   a path-less object repeating their current value is accepted and ignored.
-//! - A value of the wrong type is `invalidValue`; `null` unassigns.
+//! - `id`, `meta`, `schemas` and `groups` are read-only: a path naming them is
+//!   `mutability`; a path-less object repeating their current value is accepted and
+//!   ignored. `schemas`, when present, is kept in step: the core URN and the URN of
+//!   each extension the user has attributes of.
+//! - An extension's attributes are named with its URN
+//!   (`urn:…:enterprise:2.0:User:manager.value`); a path-less value may key them so
+//!   or hold an object under the URN; a path that is the URN alone adds, replaces or
+//!   removes the extension's attributes.
+//! - Values are read as creation reads them (`scim::input`): `null` and `[]`
+//!   unassign, `"True"`/`"False"` are booleans, a value of the wrong type is
+//!   `invalidValue`.
 //! - Setting `primary: true` on one email sets it to `false` on the others.
 //! - Removing a required attribute (`userName`; under Twilio's rules also all
 //!   `emails`) fails the final validation: `invalidValue`, as RFC 7644 calls a
@@ -26,10 +34,11 @@ use serde_json::{Map, Value};
 
 use crate::scim::error::ScimError;
 use crate::scim::filter::Expr;
-use crate::scim::json::get_ci;
+use crate::scim::input::{canonical_single, canonical_value};
+use crate::scim::json::{get_ci, is_schemas, member};
 use crate::scim::path::PatchPath;
-use crate::scim::schema::{AttrDef, Mutability};
-use crate::scim::validate::{check_single, check_value, ScimRules};
+use crate::scim::schema::{AttrDef, Mutability, Schema, USER_SCHEMA};
+use crate::scim::validate::ScimRules;
 
 /// The URN of the PATCH request message.
 pub const PATCH_OP_URN: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
@@ -90,10 +99,24 @@ impl PatchRequest {
         let ops = ops
             .filter(|o| !o.is_empty())
             .ok_or_else(|| syntax("`Operations` must be an array of one or more operations"))?;
-        ops.iter()
-            .map(parse_operation)
-            .collect::<Result<_, _>>()
-            .map(|operations| Self { operations })
+        let mut operations = Vec::with_capacity(ops.len());
+        for op in ops {
+            operations.extend(parse_operation(op)?);
+        }
+        Ok(Self { operations })
+    }
+
+    /// Whether an operation unassigns the top-level attribute `name`: removes it
+    /// whole, or sets it to `null`.
+    pub fn unassigns(&self, name: &str) -> bool {
+        self.operations.iter().any(|op| {
+            op.path.as_ref().is_some_and(|p| {
+                p.attr().name == name
+                    && p.filter().is_none()
+                    && p.sub().is_none()
+                    && (op.op == PatchOpKind::Remove || op.value == Some(Value::Null))
+            })
+        })
     }
 
     /// Applies the operations to a copy of `user`; the copy must then validate
@@ -112,13 +135,17 @@ impl PatchRequest {
         for op in &self.operations {
             apply_op(&mut copy, op)?;
         }
+        schemas_in_step(&mut copy);
         let result = Value::Object(copy);
         rules.validate_user(&result)?;
         Ok(result)
     }
 }
 
-fn parse_operation(op: &Value) -> Result<PatchOperation, ScimError> {
+/// One operation of the request; a path naming a whole extension by its URN (as
+/// scim2-tester and other clients write it) becomes the operations on its
+/// attributes.
+fn parse_operation(op: &Value) -> Result<Vec<PatchOperation>, ScimError> {
     let syntax = |what: String| ScimError::InvalidSyntax(what);
     let obj = op
         .as_object()
@@ -141,16 +168,51 @@ fn parse_operation(op: &Value) -> Result<PatchOperation, ScimError> {
         }
         None => return Err(syntax("each operation needs an `op` string".into())),
     };
+    let value = get_ci(obj, "value").cloned();
     let path = match get_ci(obj, "path") {
         None | Some(Value::Null) => None,
-        Some(Value::String(p)) => Some(PatchPath::parse(p)?),
+        Some(Value::String(p)) => match USER_SCHEMA.extension(p) {
+            Some(extension) => return Ok(whole_extension(extension, kind, value)),
+            None => Some(PatchPath::parse(p)?),
+        },
         Some(_) => return Err(ScimError::InvalidPath("`path` must be a string".into())),
     };
-    Ok(PatchOperation {
+    Ok(vec![PatchOperation {
         op: kind,
         path,
-        value: get_ci(obj, "value").cloned(),
-    })
+        value,
+    }])
+}
+
+/// An operation on a whole extension: add or replace its attributes (a path-less
+/// operation keyed by its URN), or remove each of them.
+fn whole_extension(
+    extension: &'static Schema,
+    op: PatchOpKind,
+    value: Option<Value>,
+) -> Vec<PatchOperation> {
+    if op == PatchOpKind::Remove {
+        return extension
+            .attributes
+            .iter()
+            .filter_map(|attr| PatchPath::parse(&attr.qualified_name()).ok())
+            .map(|path| PatchOperation {
+                op,
+                path: Some(path),
+                value: value.clone(),
+            })
+            .collect();
+    }
+    let value = value.map(|v| {
+        let mut keyed = Map::new();
+        keyed.insert(extension.id.to_owned(), v);
+        Value::Object(keyed)
+    });
+    vec![PatchOperation {
+        op,
+        path: None,
+        value,
+    }]
 }
 
 fn apply_op(user: &mut Map<String, Value>, op: &PatchOperation) -> Result<(), ScimError> {
@@ -163,7 +225,7 @@ fn apply_op(user: &mut Map<String, Value>, op: &PatchOperation) -> Result<(), Sc
                 ));
             }
             writable(path)?;
-            remove(user, path)
+            within(user, path.attr(), |home| remove(home, path))
         }
         (kind, None) => {
             let Some(Value::Object(members)) = &op.value else {
@@ -171,25 +233,89 @@ fn apply_op(user: &mut Map<String, Value>, op: &PatchOperation) -> Result<(), Sc
                     "without a path, `value` must be an object of attributes".into(),
                 ));
             };
-            for (key, value) in members {
-                let path = PatchPath::parse(key)?;
+            for (path, value) in pathless_members(members)? {
                 if writable(&path).is_err() && current(user, &path) == Some(value) {
                     continue;
                 }
                 writable(&path)?;
-                set(user, &path, value, kind)?;
+                within(user, path.attr(), |home| set(home, &path, value, kind))?;
             }
             Ok(())
         }
         (kind, Some(path)) => match &op.value {
             Some(value) => {
                 writable(path)?;
-                set(user, path, value, kind)
+                within(user, path.attr(), |home| set(home, path, value, kind))
             }
             None => Err(ScimError::InvalidValue(format!(
                 "this operation on `{path}` needs a value"
             ))),
         },
+    }
+}
+
+/// The members of a path-less operation's value as paths and values: each key is a
+/// path (`"name.givenName"`, `"urn:…:enterprise:2.0:User:department"`), and a key
+/// naming an extension holds an object of that extension's attributes.
+fn pathless_members(members: &Map<String, Value>) -> Result<Vec<(PatchPath, &Value)>, ScimError> {
+    let mut out = Vec::with_capacity(members.len());
+    for (key, value) in members {
+        match (USER_SCHEMA.extension(key), value) {
+            (Some(extension), Value::Object(inner)) => {
+                for (name, value) in inner.iter().filter(|(k, _)| !is_schemas(k)) {
+                    out.push((
+                        PatchPath::parse(&format!("{}:{name}", extension.id))?,
+                        value,
+                    ));
+                }
+            }
+            (Some(extension), _) => {
+                return Err(ScimError::InvalidValue(format!(
+                    "`{}` takes an object of the extension's attributes",
+                    extension.id
+                )))
+            }
+            _ => out.push((PatchPath::parse(key)?, value)),
+        }
+    }
+    Ok(out)
+}
+
+/// Runs `f` on the object that holds `attr`: the user itself, or for an
+/// extension's attribute the extension's object (made when missing, dropped when
+/// left empty).
+fn within<T>(
+    user: &mut Map<String, Value>,
+    attr: &'static AttrDef,
+    f: impl FnOnce(&mut Map<String, Value>) -> Result<T, ScimError>,
+) -> Result<T, ScimError> {
+    let Some(urn) = attr.extension else {
+        return f(user);
+    };
+    let mut home = match take(user, urn) {
+        Some(Value::Object(home)) => home,
+        _ => Map::new(),
+    };
+    let out = f(&mut home);
+    if !home.is_empty() {
+        user.insert(urn.to_owned(), Value::Object(home));
+    }
+    out
+}
+
+/// A `schemas` member names the core schema and each extension the user has
+/// attributes of.
+fn schemas_in_step(user: &mut Map<String, Value>) {
+    let mut urns = vec![Value::from(USER_SCHEMA.id)];
+    urns.extend(
+        USER_SCHEMA
+            .extensions
+            .iter()
+            .filter(|e| user.keys().any(|k| k.eq_ignore_ascii_case(e.id)))
+            .map(|e| Value::from(e.id)),
+    );
+    if let Some(schemas @ Value::Array(_)) = slot(user, "schemas") {
+        *schemas = Value::Array(urns);
     }
 }
 
@@ -204,7 +330,7 @@ fn writable(path: &PatchPath) -> Result<(), ScimError> {
 
 /// The current value at an unfiltered path.
 fn current<'a>(user: &'a Map<String, Value>, path: &PatchPath) -> Option<&'a Value> {
-    let top = get_ci(user, path.attr().name)?;
+    let top = member(user, path.attr())?;
     match (path.filter(), path.sub()) {
         (None, None) => Some(top),
         (None, Some(sub)) => top.as_object().and_then(|m| get_ci(m, sub.name)),
@@ -213,7 +339,7 @@ fn current<'a>(user: &'a Map<String, Value>, path: &PatchPath) -> Option<&'a Val
 }
 
 /// Moves `name` (in any case) to its canonical key and returns the slot.
-fn slot<'a>(map: &'a mut Map<String, Value>, name: &'static str) -> Option<&'a mut Value> {
+fn slot<'a>(map: &'a mut Map<String, Value>, name: &str) -> Option<&'a mut Value> {
     if !map.contains_key(name) {
         let key = map.keys().find(|k| k.eq_ignore_ascii_case(name)).cloned()?;
         let value = map.remove(&key)?;
@@ -223,7 +349,7 @@ fn slot<'a>(map: &'a mut Map<String, Value>, name: &'static str) -> Option<&'a m
 }
 
 /// Removes `name` (in any case).
-fn take(map: &mut Map<String, Value>, name: &'static str) -> Option<Value> {
+fn take(map: &mut Map<String, Value>, name: &str) -> Option<Value> {
     slot(map, name)?;
     map.remove(name)
 }
@@ -264,7 +390,7 @@ fn set(
     match (path.filter(), path.sub()) {
         (None, None) => set_attribute(user, attr, value, kind)?,
         (None, Some(sub)) => {
-            check_value(sub, value)?;
+            let value = &canonical_value(sub, value)?.unwrap_or(Value::Null);
             if attr.multi_valued {
                 let items = match slot(user, attr.name) {
                     Some(Value::Array(items)) if !items.is_empty() => items,
@@ -285,10 +411,11 @@ fn set(
             }
         }
         (Some(filter), sub) => {
-            match sub {
-                Some(sub) => check_value(sub, value)?,
-                None => check_single(attr, value)?,
+            let value = &match sub {
+                Some(sub) => canonical_value(sub, value)?,
+                None => canonical_single(attr, value)?,
             }
+            .unwrap_or(Value::Null);
             let targets = selected(slot(user, attr.name), filter);
             if targets.is_empty() {
                 return Err(no_target(path));
@@ -300,6 +427,7 @@ fn set(
                         merge(target, attr, members)
                     }
                     (None, Value::Object(members), _) => *target = members.clone(),
+                    (None, Value::Null, _) => target.clear(),
                     (None, _, _) => {
                         return Err(ScimError::InvalidValue(format!("`{path}` takes an object")))
                     }
@@ -317,16 +445,19 @@ fn set_attribute(
     value: &Value,
     kind: PatchOpKind,
 ) -> Result<(), ScimError> {
-    if value.is_null() {
+    let value = match value {
+        Value::Array(_) => canonical_value(attr, value)?,
+        _ if attr.multi_valued => canonical_single(attr, value)?.map(|v| Value::Array(vec![v])),
+        _ => canonical_single(attr, value)?,
+    };
+    let Some(value) = value else {
         take(user, attr.name);
         return Ok(());
-    }
+    };
     if attr.multi_valued {
-        let items = match value {
-            Value::Array(items) => items.clone(),
-            other => vec![other.clone()],
+        let Value::Array(items) = value else {
+            return Ok(());
         };
-        items.iter().try_for_each(|item| check_single(attr, item))?;
         let merged = match (kind, take(user, attr.name)) {
             (PatchOpKind::Add, Some(Value::Array(mut existing))) => {
                 for item in items {
@@ -340,7 +471,6 @@ fn set_attribute(
         };
         put(user, attr, Value::Array(merged));
     } else if attr.is_complex() {
-        check_single(attr, value)?;
         let members = value.as_object().cloned().unwrap_or_default();
         slot(user, attr.name);
         let entry = user.entry(attr.name).or_insert(Value::Null);
@@ -352,8 +482,7 @@ fn set_attribute(
         }
         drop_if_empty(user, attr);
     } else {
-        check_single(attr, value)?;
-        put(user, attr, value.clone());
+        put(user, attr, value);
     }
     Ok(())
 }

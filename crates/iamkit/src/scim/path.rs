@@ -88,9 +88,11 @@ impl PatchPath {
 }
 
 impl fmt::Display for PatchPath {
-    /// The canonical text: schema-case names, no URN, the filter in canonical form.
+    /// The canonical text: schema-case names, no URN for the core schema's
+    /// attributes and the extension's URN for an extension's, the filter in
+    /// canonical form.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.attr.name)?;
+        f.write_str(&self.attr.qualified_name())?;
         if let Some(filter) = &self.filter {
             write!(f, "[{filter}]")?;
         }
@@ -139,7 +141,7 @@ mod tests {
     fn errors() {
         for (input, code) in [
             ("", "invalidPath"),
-            ("nickName", "invalidPath"),
+            ("favoriteColor", "invalidPath"),
             ("name.middle", "invalidPath"),
             ("userName.x", "invalidPath"),
             (r#"userName[value eq "x"]"#, "invalidPath"),

@@ -85,6 +85,21 @@ impl Projection {
         };
         let mut out = Map::new();
         for (key, value) in obj {
+            if let Some(extension) = USER_SCHEMA.extension(key) {
+                let members: Map<String, Value> = value
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|(k, v)| {
+                        let def = extension.attribute(k)?;
+                        self.attribute(def, v).map(|v| (k.clone(), v))
+                    })
+                    .collect();
+                if !members.is_empty() {
+                    out.insert(key.clone(), Value::Object(members));
+                }
+                continue;
+            }
             match USER_SCHEMA
                 .all_attributes()
                 .find(|a| a.name.eq_ignore_ascii_case(key))
@@ -112,7 +127,7 @@ impl Projection {
         // What a list names of `def`: `None` for `def` itself, else sub-attributes.
         let named = |list: &[AttrPath]| -> Vec<Option<&'static AttrDef>> {
             list.iter()
-                .filter(|p| p.attr().name == def.name)
+                .filter(|p| p.attr().name == def.name && p.attr().extension == def.extension)
                 .map(AttrPath::sub)
                 .collect()
         };
@@ -219,7 +234,7 @@ mod tests {
             json!([{"value": "ann@example.com", "type": "work"}])
         );
         for bad in [
-            "nickName",
+            "favoriteColor",
             "name.middle",
             "emails[type eq \"work\"]",
             "a.b.c",

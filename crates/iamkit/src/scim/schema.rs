@@ -148,6 +148,10 @@ pub struct AttrDef {
     pub reference_types: &'static [&'static str],
     /// For complex attributes: the sub-attributes.
     pub sub_attributes: &'static [AttrDef],
+    /// For a top-level attribute of an extension schema, that schema's URN: its
+    /// value sits in the resource under a member of that name (RFC 7643 §3.3).
+    /// `None` for the core schema's attributes and for sub-attributes.
+    pub extension: Option<&'static str>,
 }
 
 impl AttrDef {
@@ -166,6 +170,7 @@ impl AttrDef {
             canonical_values: &[],
             reference_types: &[],
             sub_attributes: &[],
+            extension: None,
         }
     }
 
@@ -236,6 +241,22 @@ impl AttrDef {
         }
     }
 
+    /// Places the attribute in the extension schema `urn`.
+    pub const fn in_extension(self, urn: &'static str) -> Self {
+        Self {
+            extension: Some(urn),
+            ..self
+        }
+    }
+
+    /// The name a path gives it: `name`, or `URN:name` for an extension's attribute.
+    pub fn qualified_name(&self) -> std::borrow::Cow<'static, str> {
+        match self.extension {
+            Some(urn) => format!("{urn}:{}", self.name).into(),
+            None => self.name.into(),
+        }
+    }
+
     /// Whether this is a complex attribute.
     pub fn is_complex(&self) -> bool {
         self.ty == AttrType::Complex
@@ -289,7 +310,8 @@ impl AttrDef {
     }
 }
 
-/// A resource schema: its URN, its attributes and the common attributes.
+/// A resource schema: its URN, its attributes, the common attributes and the
+/// extension schemas a resource of it may carry.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Schema {
     /// The schema URN.
@@ -302,36 +324,80 @@ pub struct Schema {
     pub attributes: &'static [AttrDef],
     /// Common attributes (RFC 7643 §3.1) that resolve but are not listed.
     pub common: &'static [AttrDef],
+    /// Extension schemas (RFC 7643 §3.3): their attributes sit in a resource under a
+    /// member named by the extension's URN, and paths name them with that URN.
+    pub extensions: &'static [&'static Schema],
+}
+
+/// Whether `path` starts with `urn` and a `:`, ignoring ASCII case; the rest if so.
+fn after_urn<'a>(path: &'a str, urn: &str) -> Option<&'a str> {
+    let prefix = path.get(..urn.len())?;
+    let rest = path.get(urn.len()..)?;
+    prefix
+        .eq_ignore_ascii_case(urn)
+        .then_some(rest)?
+        .strip_prefix(':')
 }
 
 impl Schema {
-    /// Every attribute, listed ones first, then the common ones.
+    /// Its own attributes, listed ones first, then the common ones (not those of
+    /// its extensions).
     pub fn all_attributes(&'static self) -> impl Iterator<Item = &'static AttrDef> {
         self.attributes.iter().chain(self.common.iter())
     }
 
-    /// The top-level attribute called `name` (ASCII case ignored, URN prefix allowed).
-    pub fn attribute(&'static self, name: &str) -> Option<&'static AttrDef> {
-        let name = self.strip_urn(name)?;
+    /// Every attribute a resource may carry: its own, then its extensions'.
+    pub fn every_attribute(&'static self) -> impl Iterator<Item = &'static AttrDef> {
         self.all_attributes()
-            .find(|a| a.name.eq_ignore_ascii_case(name))
+            .chain(self.extensions.iter().flat_map(|e| e.attributes.iter()))
     }
 
-    /// `path` without this schema's `URN:` prefix; `None` when it carries another URN.
-    pub fn strip_urn<'a>(&self, path: &'a str) -> Option<&'a str> {
+    /// The extension whose URN is `urn`, ignoring ASCII case.
+    pub fn extension(&'static self, urn: &str) -> Option<&'static Schema> {
+        self.extensions
+            .iter()
+            .copied()
+            .find(|e| e.id.eq_ignore_ascii_case(urn))
+    }
+
+    /// The schema a path names — this one (with or without its URN prefix) or an
+    /// extension (with its URN prefix) — and the path without the prefix. `None`
+    /// when the path carries a URN that is neither.
+    pub fn locate<'a>(&'static self, path: &'a str) -> Option<(&'static Schema, &'a str)> {
         let has_urn = path
             .get(..4)
             .is_some_and(|p| p.eq_ignore_ascii_case("urn:"));
         if !has_urn {
-            return Some(path);
+            return Some((self, path));
         }
-        let prefix_len = self.id.len();
-        let prefix = path.get(..prefix_len)?;
-        let rest = path.get(prefix_len..)?;
-        if prefix.eq_ignore_ascii_case(self.id) {
-            rest.strip_prefix(':')
-        } else {
-            None
+        std::iter::once(self)
+            .chain(self.extensions.iter().copied())
+            .find_map(|schema| after_urn(path, schema.id).map(|rest| (schema, rest)))
+    }
+
+    /// The top-level attribute a path names (ASCII case ignored; an extension's
+    /// attribute only with its URN prefix, a core one with or without).
+    pub fn attribute(&'static self, name: &str) -> Option<&'static AttrDef> {
+        let (schema, name) = self.locate(name)?;
+        schema
+            .all_attributes()
+            .find(|a| a.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Why `name` names no attribute, pointing at an extension's attribute of that
+    /// name (which a path must name with the extension's URN).
+    pub fn unknown_attribute(&'static self, name: &str) -> String {
+        match self
+            .extensions
+            .iter()
+            .flat_map(|e| e.attributes.iter())
+            .find(|a| a.name.eq_ignore_ascii_case(name))
+        {
+            Some(def) => format!(
+                "unknown attribute `{name}`: the extension's attribute is `{}`",
+                def.qualified_name()
+            ),
+            None => format!("unknown attribute `{name}`"),
         }
     }
 }
@@ -340,32 +406,121 @@ const fn string(name: &'static str, description: &'static str) -> AttrDef {
     AttrDef::new(name, AttrType::String, description)
 }
 
+const fn boolean(name: &'static str, description: &'static str) -> AttrDef {
+    AttrDef::new(name, AttrType::Boolean, description)
+}
+
+const fn reference(
+    name: &'static str,
+    description: &'static str,
+    types: &'static [&'static str],
+) -> AttrDef {
+    AttrDef::new(name, AttrType::Reference, description).references(types)
+}
+
+/// A multi-valued complex attribute (RFC 7643 §2.4).
+const fn multi(name: &'static str, description: &'static str, subs: &'static [AttrDef]) -> AttrDef {
+    AttrDef::complex(name, description, subs).multi()
+}
+
+/// The `type` sub-attribute of a multi-valued attribute, with its suggested values.
+const fn kind(values: &'static [&'static str]) -> AttrDef {
+    string("type", "A label for the value's function.").canonical(values)
+}
+
+const DISPLAY: AttrDef = string("display", "A human-readable name, for display only.");
+const PRIMARY: AttrDef = boolean(
+    "primary",
+    "Whether this is the preferred value; at most one value is primary.",
+);
+const VALUE: AttrDef = string("value", "The value.");
+
 const NAME_SUBS: &[AttrDef] = &[
     string("formatted", "The full name, formatted for display."),
     string("familyName", "The family name, or last name."),
     string("givenName", "The given name, or first name."),
+    string("middleName", "The middle names."),
+    string(
+        "honorificPrefix",
+        "The honorific prefixes, or title, e.g. 'Ms.'.",
+    ),
+    string("honorificSuffix", "The honorific suffixes, e.g. 'III'."),
 ];
 
-const EMAIL_VALUE: AttrDef = string("value", "The email address.");
-const EMAIL_DISPLAY: AttrDef = string("display", "A human-readable name for the address.");
-const EMAIL_TYPE: AttrDef = string("type", "The kind of address: 'work', 'home' or 'other'.")
-    .canonical(&["work", "home", "other"]);
-const EMAIL_PRIMARY: AttrDef = AttrDef::new(
-    "primary",
-    AttrType::Boolean,
-    "Whether this is the user's primary address.",
-);
+const EMAIL_VALUE: AttrDef = string("value", "The email address (RFC 5321).");
+const EMAIL_TYPE: AttrDef = kind(&["work", "home", "other"]);
 
 /// Twilio's email sub-attributes: every email has a `value`.
-const TWILIO_EMAIL_SUBS: &[AttrDef] = &[
-    EMAIL_VALUE.required(),
-    EMAIL_DISPLAY,
-    EMAIL_TYPE,
-    EMAIL_PRIMARY,
-];
+const TWILIO_EMAIL_SUBS: &[AttrDef] = &[EMAIL_VALUE.required(), DISPLAY, EMAIL_TYPE, PRIMARY];
 
 /// RFC 7643 §8.7.1's email sub-attributes: none is required.
-const RFC7643_EMAIL_SUBS: &[AttrDef] = &[EMAIL_VALUE, EMAIL_DISPLAY, EMAIL_TYPE, EMAIL_PRIMARY];
+const RFC7643_EMAIL_SUBS: &[AttrDef] = &[EMAIL_VALUE, DISPLAY, EMAIL_TYPE, PRIMARY];
+
+const PHONE_SUBS: &[AttrDef] = &[
+    string(
+        "value",
+        "The phone number, as an RFC 3966 URI where possible.",
+    ),
+    DISPLAY,
+    kind(&["work", "home", "mobile", "fax", "pager", "other"]),
+    PRIMARY,
+];
+
+const IM_SUBS: &[AttrDef] = &[
+    string("value", "The instant messaging address."),
+    DISPLAY,
+    kind(&["aim", "gtalk", "icq", "xmpp", "msn", "skype", "qq", "yahoo"]),
+    PRIMARY,
+];
+
+const PHOTO_SUBS: &[AttrDef] = &[
+    reference("value", "The URL of an image of the user.", &["external"]),
+    DISPLAY,
+    kind(&["photo", "thumbnail"]),
+    PRIMARY,
+];
+
+const ADDRESS_SUBS: &[AttrDef] = &[
+    string(
+        "formatted",
+        "The full mailing address, formatted for display.",
+    ),
+    string(
+        "streetAddress",
+        "The street, with house number and any unit.",
+    ),
+    string("locality", "The city or locality."),
+    string("region", "The state or region."),
+    string("postalCode", "The postal code."),
+    string("country", "The country, as an ISO 3166-1 alpha-2 code."),
+    kind(&["work", "home", "other"]),
+    PRIMARY,
+];
+
+const GROUP_SUBS: &[AttrDef] = &[
+    string("value", "The id of the group.").mutability(Mutability::ReadOnly),
+    reference("$ref", "The URI of the group.", &["User", "Group"]).mutability(Mutability::ReadOnly),
+    DISPLAY.mutability(Mutability::ReadOnly),
+    kind(&["direct", "indirect"]).mutability(Mutability::ReadOnly),
+];
+
+const PLAIN_SUBS: &[AttrDef] = &[
+    VALUE,
+    DISPLAY,
+    string("type", "A label for the value's function."),
+    PRIMARY,
+];
+
+const CERTIFICATE_SUBS: &[AttrDef] = &[
+    AttrDef::new(
+        "value",
+        AttrType::Binary,
+        "A DER-encoded X.509 certificate, in base64.",
+    ),
+    DISPLAY,
+    string("type", "A label for the certificate's function."),
+    PRIMARY,
+];
 
 const META_SUBS: &[AttrDef] = &[
     string("resourceType", "The resource type: 'User'.")
@@ -379,66 +534,90 @@ const META_SUBS: &[AttrDef] = &[
         "When the user last changed.",
     )
     .mutability(Mutability::ReadOnly),
-    AttrDef::new("location", AttrType::Reference, "The URI of the user.")
+    reference("location", "The URI of the user.", &["uri"])
         .case_exact()
-        .mutability(Mutability::ReadOnly)
-        .references(&["uri"]),
+        .mutability(Mutability::ReadOnly),
     string("version", "The user's version, as its ETag.")
         .case_exact()
         .mutability(Mutability::ReadOnly),
 ];
 
-const USER_NAME: AttrDef = string(
-    "userName",
-    "The unique identifier the user signs in with; unique ignoring case.",
-)
-.required()
-.uniqueness(Uniqueness::Server);
-const NAME: AttrDef = AttrDef::complex("name", "The components of the user's name.", NAME_SUBS);
-const DISPLAY_NAME: AttrDef = string("displayName", "The name shown to people.");
-const ACTIVE: AttrDef = AttrDef::new("active", AttrType::Boolean, "Whether the user may sign in.");
-const LOCALE: AttrDef = string("locale", "The user's locale, e.g. 'en-US'.");
-const TIMEZONE: AttrDef = string(
-    "timezone",
-    "The user's time zone, e.g. 'America/Los_Angeles'.",
-);
-const TITLE: AttrDef = string("title", "The user's job title.");
+/// The User attributes of RFC 7643 §4.1, in its order, with the given `userName`
+/// and `emails` (which the rule sets define differently).
+const fn user_attributes(user_name: AttrDef, emails: AttrDef) -> [AttrDef; 21] {
+    [
+        user_name,
+        AttrDef::complex("name", "The components of the user's name.", NAME_SUBS),
+        string("displayName", "The name shown to people."),
+        string("nickName", "The casual name the user goes by."),
+        reference(
+            "profileUrl",
+            "The URL of the user's online profile.",
+            &["external"],
+        ),
+        string("title", "The user's job title."),
+        string(
+            "userType",
+            "The user's relation to the organization, e.g. 'Employee'.",
+        ),
+        string(
+            "preferredLanguage",
+            "The user's preferred language, e.g. 'en-US'.",
+        ),
+        string("locale", "The user's locale, e.g. 'en-US'."),
+        string(
+            "timezone",
+            "The user's time zone, e.g. 'America/Los_Angeles'.",
+        ),
+        boolean("active", "Whether the user may sign in."),
+        string("password", "The user's password: written, never returned.")
+            .mutability(Mutability::WriteOnly)
+            .returned(Returned::Never),
+        emails,
+        multi("phoneNumbers", "Phone numbers.", PHONE_SUBS),
+        multi("ims", "Instant messaging addresses.", IM_SUBS),
+        multi("photos", "URLs of images of the user.", PHOTO_SUBS),
+        multi("addresses", "Physical mailing addresses.", ADDRESS_SUBS),
+        multi(
+            "groups",
+            "The groups the user belongs to; set by the server.",
+            GROUP_SUBS,
+        )
+        .mutability(Mutability::ReadOnly),
+        multi("entitlements", "What the user is entitled to.", PLAIN_SUBS),
+        multi("roles", "The user's roles.", PLAIN_SUBS),
+        multi(
+            "x509Certificates",
+            "The user's X.509 certificates.",
+            CERTIFICATE_SUBS,
+        ),
+    ]
+}
+
+/// `userName`: required, unique in the server.
+const fn user_name(description: &'static str) -> AttrDef {
+    string("userName", description)
+        .required()
+        .uniqueness(Uniqueness::Server)
+}
 
 /// The User attributes under Twilio's rules: `userName` equals the primary email,
 /// and a user has at least one email, each with a `value`.
-const TWILIO_USER_ATTRIBUTES: &[AttrDef] = &[
-    string(
-        "userName",
-        "The unique login name; Twilio requires it to equal the primary email.",
-    )
-    .required()
-    .uniqueness(Uniqueness::Server),
-    NAME,
-    DISPLAY_NAME,
-    AttrDef::complex(
+const TWILIO_USER_ATTRIBUTES: &[AttrDef] = &user_attributes(
+    user_name("The unique login name; Twilio requires it to equal the primary email."),
+    multi(
         "emails",
         "Email addresses; at least one, each with a value.",
         TWILIO_EMAIL_SUBS,
     )
-    .multi()
     .required(),
-    ACTIVE,
-    LOCALE,
-    TIMEZONE,
-    TITLE,
-];
+);
 
 /// The User attributes under RFC 7643 §4.1 and §8.7.1: only `userName` is required.
-const RFC7643_USER_ATTRIBUTES: &[AttrDef] = &[
-    USER_NAME,
-    NAME,
-    DISPLAY_NAME,
-    AttrDef::complex("emails", "Email addresses.", RFC7643_EMAIL_SUBS).multi(),
-    ACTIVE,
-    LOCALE,
-    TIMEZONE,
-    TITLE,
-];
+const RFC7643_USER_ATTRIBUTES: &[AttrDef] = &user_attributes(
+    user_name("The unique identifier the user signs in with; unique ignoring case."),
+    multi("emails", "Email addresses.", RFC7643_EMAIL_SUBS),
+);
 
 const USER_COMMON: &[AttrDef] = &[
     string("id", "The user's sid (US…), assigned by the server.")
@@ -448,16 +627,50 @@ const USER_COMMON: &[AttrDef] = &[
         .uniqueness(Uniqueness::Server),
     string("externalId", "The identifier the provisioning client uses.").case_exact(),
     AttrDef::complex("meta", "Resource metadata.", META_SUBS).mutability(Mutability::ReadOnly),
-    AttrDef::new(
-        "schemas",
-        AttrType::Reference,
-        "The schema URNs of the resource.",
-    )
-    .multi()
-    .case_exact()
-    .returned(Returned::Always)
-    .references(&["uri"]),
+    reference("schemas", "The schema URNs of the resource.", &["uri"])
+        .multi()
+        .case_exact()
+        .returned(Returned::Always),
 ];
+
+/// The URN of the enterprise User extension (RFC 7643 §4.3).
+pub const ENTERPRISE_URN: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+const MANAGER_SUBS: &[AttrDef] = &[
+    string("value", "The id of the manager's User."),
+    reference("$ref", "The URI of the manager's User.", &["User"]),
+    string(
+        "displayName",
+        "The manager's displayName; set by the server.",
+    )
+    .mutability(Mutability::ReadOnly),
+];
+
+const fn enterprise(name: &'static str, description: &'static str) -> AttrDef {
+    string(name, description).in_extension(ENTERPRISE_URN)
+}
+
+const ENTERPRISE_ATTRIBUTES: &[AttrDef] = &[
+    enterprise(
+        "employeeNumber",
+        "The number the organization knows the user by.",
+    ),
+    enterprise("costCenter", "The user's cost center."),
+    enterprise("organization", "The user's organization."),
+    enterprise("division", "The user's division."),
+    enterprise("department", "The user's department."),
+    AttrDef::complex("manager", "The user's manager.", MANAGER_SUBS).in_extension(ENTERPRISE_URN),
+];
+
+/// The enterprise User extension (RFC 7643 §4.3), which both rule sets serve.
+pub static ENTERPRISE_SCHEMA: Schema = Schema {
+    id: ENTERPRISE_URN,
+    name: "EnterpriseUser",
+    description: "Enterprise User",
+    attributes: ENTERPRISE_ATTRIBUTES,
+    common: &[],
+    extensions: &[],
+};
 
 /// The User schema (RFC 7643 §4.1) as Twilio serves it: `emails` is required, and
 /// so is each email's `value`. Attribute look-ups (filters, paths, projections,
@@ -469,6 +682,7 @@ pub static USER_SCHEMA: Schema = Schema {
     description: "User Account",
     attributes: TWILIO_USER_ATTRIBUTES,
     common: USER_COMMON,
+    extensions: &[&ENTERPRISE_SCHEMA],
 };
 
 /// The User schema as RFC 7643 §4.1 and §8.7.1 define it: only `userName` is
@@ -479,6 +693,7 @@ pub static RFC7643_USER_SCHEMA: Schema = Schema {
     description: "User Account",
     attributes: RFC7643_USER_ATTRIBUTES,
     common: USER_COMMON,
+    extensions: &[&ENTERPRISE_SCHEMA],
 };
 
 #[cfg(test)]
@@ -495,7 +710,16 @@ mod tests {
             .attribute("urn:ietf:params:scim:schemas:core:2.0:Group:userName")
             .is_none());
         assert!(user.attribute("urn:x").is_none());
-        assert!(user.attribute("nickName").is_none());
+        assert_eq!(user.attribute("NICKNAME").map(|a| a.name), Some("nickName"));
+        assert!(user.attribute("department").is_none(), "needs the URN");
+        let department = user.attribute(&format!("{ENTERPRISE_URN}:Department"));
+        assert_eq!(
+            department.map(|a| a.qualified_name()),
+            Some(format!("{ENTERPRISE_URN}:department").into())
+        );
+        assert!(user
+            .attribute(&format!("{ENTERPRISE_URN}:userName"))
+            .is_none());
         assert_eq!(user.attribute("ID").map(|a| a.case_exact), Some(true));
     }
 

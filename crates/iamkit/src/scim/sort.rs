@@ -18,7 +18,7 @@ use crate::scim::error::ScimError;
 use crate::scim::filter::parser::resolve;
 use crate::scim::filter::{AttrPath, AttrValue, Attributes};
 use crate::scim::fold::fold;
-use crate::scim::schema::{AttrDef, AttrType, USER_SCHEMA};
+use crate::scim::schema::{AttrDef, AttrType, Returned, USER_SCHEMA};
 
 /// The direction of a sort.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -51,6 +51,11 @@ impl Sort {
     /// Parses `sortBy` and the optional `sortOrder`.
     pub fn parse(sort_by: &str, sort_order: Option<&str>) -> Result<Self, ScimError> {
         let path = resolve(&USER_SCHEMA, sort_by.trim()).map_err(ScimError::InvalidValue)?;
+        if path.attr().returned == Returned::Never {
+            return Err(ScimError::InvalidValue(format!(
+                "cannot sort by `{path}`: it is never returned"
+            )));
+        }
         let leaf = path.leaf().ok_or_else(|| {
             ScimError::InvalidValue(format!("cannot sort by the complex attribute `{path}`"))
         })?;
@@ -230,7 +235,11 @@ mod tests {
 
     #[test]
     fn invalid_parameters() {
-        for (by, order) in [("nickName", None), ("name", None), ("userName", Some("up"))] {
+        for (by, order) in [
+            ("favoriteColor", None),
+            ("name", None),
+            ("userName", Some("up")),
+        ] {
             assert_eq!(Sort::parse(by, order).unwrap_err().code(), "invalidValue");
         }
     }

@@ -9,13 +9,11 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde_json::{Map, Value};
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
-use crate::ids::{Sid, UserSid};
 use crate::scim::error::ScimError;
-use crate::scim::json::get_ci;
-use crate::scim::schema::{AttrDef, AttrType, Schema, RFC7643_USER_SCHEMA, USER_SCHEMA, USER_URN};
+use crate::scim::input::canonical_user;
+use crate::scim::json::{get_ci, member};
+use crate::scim::schema::{Schema, RFC7643_USER_SCHEMA, USER_SCHEMA};
 
 /// The shortest `userName` Twilio accepts, in characters.
 pub const USERNAME_MIN_CHARS: usize = 2;
@@ -33,7 +31,12 @@ pub const USERNAME_MAX_CHARS: usize = 255;
 ///   users;
 /// - at most one `primary: true` per multi-valued attribute (§2.4: it "MUST appear
 ///   no more than once");
-/// - `id`, when given, a `US` sid, and `schemas`, when given, naming the User schema.
+/// - `schemas`, when given, naming the User schema and only served schemas (the
+///   enterprise extension's URN may be listed).
+///
+/// Both first make the resource canonical (see `scim::input`): read-only members
+/// such as `id`, `meta` and `groups` are ignored, `null` and `[]` are unassigned,
+/// and booleans may be the strings `"True"`/`"False"`.
 ///
 /// Both also refuse an email `value` that is not a plausible address
 /// ([`plausible_email`]). RFC 7643 §4.1.2 only says the value "SHOULD be specified
@@ -86,40 +89,36 @@ impl ScimRules {
     /// Checks a User resource against the schema and this rule set (see
     /// [`ScimRules`] for what each checks).
     pub fn validate_user(self, user: &Value) -> Result<(), ScimError> {
-        let Some(obj) = user.as_object() else {
-            return Err(ScimError::InvalidSyntax(
-                "a User must be a JSON object".into(),
-            ));
-        };
+        self.user_attributes(user).map(drop)
+    }
+
+    /// The attributes of a User resource as the engine stores them: made canonical
+    /// (member names in the schema's case, unassigned and read-only members left
+    /// out, string booleans read; see `scim::input`), then checked against this rule
+    /// set.
+    pub fn user_attributes(self, user: &Value) -> Result<Map<String, Value>, ScimError> {
         let schema = self.user_schema();
-        check_members(schema, obj)?;
-        check_required(schema, obj)?;
-        if let Some(id) = get_ci(obj, "id").and_then(Value::as_str) {
-            UserSid::parse(id).map_err(|e| invalid(e.to_string()))?;
-        }
-        if let Some(Value::Array(schemas)) = get_ci(obj, "schemas") {
-            if !schemas
-                .iter()
-                .any(|s| s.as_str().is_some_and(|s| s.eq_ignore_ascii_case(USER_URN)))
-            {
-                return Err(invalid(format!("`schemas` must include {USER_URN}")));
-            }
-        }
-        let user_name = get_ci(obj, "userName")
+        let attributes = canonical_user(schema, user)?;
+        check_required(schema, &attributes)?;
+        let user_name = attributes
+            .get("userName")
             .and_then(Value::as_str)
             .unwrap_or_default();
         if user_name.is_empty() {
             return Err(invalid("`userName` must not be empty".into()));
         }
-        let emails = get_ci(obj, "emails")
+        check_primaries(schema, &attributes)?;
+        let emails = attributes
+            .get("emails")
             .and_then(Value::as_array)
             .map(Vec::as_slice)
             .unwrap_or_default();
         check_emails(emails)?;
         match self {
-            ScimRules::Twilio => twilio_user_name(user_name, emails),
-            ScimRules::Rfc7643 => Ok(()),
+            ScimRules::Twilio => twilio_user_name(user_name, emails)?,
+            ScimRules::Rfc7643 => {}
         }
+        Ok(attributes)
     }
 }
 
@@ -163,8 +162,8 @@ fn unassigned(value: Option<&Value>) -> bool {
 /// Checks that every required attribute of `schema` has a value, and that every
 /// value of a complex attribute has its required sub-attributes.
 fn check_required(schema: &'static Schema, obj: &Map<String, Value>) -> Result<(), ScimError> {
-    for attr in schema.all_attributes() {
-        let value = get_ci(obj, attr.name);
+    for attr in schema.every_attribute() {
+        let value = member(obj, attr);
         if attr.required && unassigned(value) {
             return Err(invalid(format!("`{}` is required", attr.name)));
         }
@@ -189,16 +188,28 @@ fn check_required(schema: &'static Schema, obj: &Map<String, Value>) -> Result<(
     Ok(())
 }
 
-/// RFC 7643's rules for emails: values, when present, are plausible addresses;
-/// at most one email is primary.
+/// Email values, when present, are plausible addresses.
 fn check_emails(emails: &[Value]) -> Result<(), ScimError> {
     for value in emails.iter().filter_map(value_of) {
         if !plausible_email(value) {
             return Err(invalid(format!("{value:?} is not an email address")));
         }
     }
-    if emails.iter().filter(|e| is_primary(e)).count() > 1 {
-        return Err(invalid("at most one email may be primary".into()));
+    Ok(())
+}
+
+/// At most one value of each multi-valued attribute is primary (RFC 7643 §2.4).
+fn check_primaries(schema: &'static Schema, obj: &Map<String, Value>) -> Result<(), ScimError> {
+    for attr in schema.every_attribute().filter(|a| a.multi_valued) {
+        let Some(Value::Array(items)) = member(obj, attr) else {
+            continue;
+        };
+        if items.iter().filter(|e| is_primary(e)).count() > 1 {
+            return Err(invalid(format!(
+                "at most one value of `{}` may be primary",
+                attr.name
+            )));
+        }
     }
     Ok(())
 }
@@ -259,103 +270,11 @@ pub fn plausible_email(s: &str) -> bool {
     s.len() <= 254 && local_ok && domain.split('.').count() >= 2 && domain.split('.').all(label_ok)
 }
 
-/// Checks every member of a resource object against `schema`.
-fn check_members(schema: &'static Schema, obj: &Map<String, Value>) -> Result<(), ScimError> {
-    let mut seen: Vec<&str> = Vec::with_capacity(obj.len());
-    for (key, value) in obj {
-        let Some(def) = schema
-            .all_attributes()
-            .find(|a| a.name.eq_ignore_ascii_case(key))
-        else {
-            return Err(ScimError::InvalidSyntax(format!(
-                "unknown attribute `{key}`"
-            )));
-        };
-        if seen.contains(&def.name) {
-            return Err(ScimError::InvalidSyntax(format!(
-                "`{}` appears twice",
-                def.name
-            )));
-        }
-        seen.push(def.name);
-        check_value(def, value)?;
-    }
-    Ok(())
-}
-
-/// Checks that `value` has the type `def` requires (null always passes: unassigned).
-pub(crate) fn check_value(def: &AttrDef, value: &Value) -> Result<(), ScimError> {
-    match value {
-        Value::Null => Ok(()),
-        Value::Array(items) if def.multi_valued => {
-            items.iter().try_for_each(|v| check_single(def, v))
-        }
-        _ if def.multi_valued => Err(invalid(format!("`{}` takes an array", def.name))),
-        _ => check_single(def, value),
-    }
-}
-
-/// Checks one (non-array) value of `def`.
-pub(crate) fn check_single(def: &AttrDef, value: &Value) -> Result<(), ScimError> {
-    let ok = match (def.ty, value) {
-        (_, Value::Null) => true,
-        (AttrType::String | AttrType::Reference | AttrType::Binary, Value::String(_)) => true,
-        (AttrType::Boolean, Value::Bool(_)) => true,
-        (AttrType::Integer, Value::Number(n)) => n.is_i64() || n.is_u64(),
-        (AttrType::Decimal, Value::Number(_)) => true,
-        (AttrType::DateTime, Value::String(s)) => OffsetDateTime::parse(s, &Rfc3339).is_ok(),
-        (AttrType::Complex, Value::Object(members)) => return check_complex(def, members),
-        _ => false,
-    };
-    if ok {
-        Ok(())
-    } else {
-        let shown: String = value.to_string().chars().take(64).collect();
-        Err(invalid(format!(
-            "`{}` must be {}, not {shown}",
-            def.name,
-            type_name(def)
-        )))
-    }
-}
-
-fn check_complex(def: &AttrDef, members: &Map<String, Value>) -> Result<(), ScimError> {
-    let mut seen: Vec<&str> = Vec::with_capacity(members.len());
-    for (key, value) in members {
-        let Some(sub) = def.sub_attribute(key) else {
-            return Err(ScimError::InvalidSyntax(format!(
-                "unknown sub-attribute `{key}` of `{}`",
-                def.name
-            )));
-        };
-        if seen.contains(&sub.name) {
-            return Err(ScimError::InvalidSyntax(format!(
-                "`{}.{}` appears twice",
-                def.name, sub.name
-            )));
-        }
-        seen.push(sub.name);
-        check_value(sub, value)?;
-    }
-    Ok(())
-}
-
-fn type_name(def: &AttrDef) -> &'static str {
-    match def.ty {
-        AttrType::String | AttrType::Binary => "a string",
-        AttrType::Reference => "a URI string",
-        AttrType::Boolean => "true or false",
-        AttrType::Integer => "an integer",
-        AttrType::Decimal => "a number",
-        AttrType::DateTime => "an RFC 3339 date-time string",
-        AttrType::Complex => "an object",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::error_code::ErrorCode;
+    use crate::scim::schema::USER_URN;
     use serde_json::json;
 
     fn base() -> Value {
@@ -382,7 +301,7 @@ mod tests {
     fn rejects_rule_breaks() {
         let cases: Vec<(Value, Value, &str)> = vec![
             (json!("active"), json!("yes"), "invalidValue"),
-            (json!("nickName"), json!("x"), "invalidSyntax"),
+            (json!("favoriteColor"), json!("x"), "invalidSyntax"),
             (json!("USERNAME"), json!("ann@example.com"), "invalidSyntax"),
             (json!("userName"), json!("bob@example.com"), "invalidValue"),
             (json!("userName"), Value::Null, "invalidValue"),
@@ -401,14 +320,11 @@ mod tests {
             (
                 json!("id"),
                 json!("AC0123456789abcdef0123456789abcdef"),
-                "invalidValue",
+                "ok",
             ),
             (json!("schemas"), json!(["urn:x"]), "invalidValue"),
-            (
-                json!("meta"),
-                json!({"created": "yesterday"}),
-                "invalidValue",
-            ),
+            (json!("meta"), json!({"created": "yesterday"}), "ok"),
+            (json!("groups"), json!("not even an array"), "ok"),
             (json!("name"), json!({"givenName": 5}), "invalidValue"),
         ];
         for (key, value, expected) in cases {
@@ -509,9 +425,9 @@ mod tests {
                 invalid("`userName` must be a string, not 7".into()),
             ),
             (
-                "nickName",
+                "favoriteColor",
                 Some(json!("y")),
-                ScimError::InvalidSyntax("unknown attribute `nickName`".into()),
+                ScimError::InvalidSyntax("unknown attribute `favoriteColor`".into()),
             ),
             (
                 "emails",
@@ -521,12 +437,22 @@ mod tests {
             (
                 "emails",
                 Some(two_primaries),
-                invalid("at most one email may be primary".into()),
+                invalid("at most one value of `emails` may be primary".into()),
             ),
             (
                 "schemas",
                 Some(json!(["urn:x"])),
+                invalid("`schemas` names \"urn:x\", which is not served".into()),
+            ),
+            (
+                "schemas",
+                Some(json!([])),
                 invalid(format!("`schemas` must include {USER_URN}")),
+            ),
+            (
+                "phoneNumbers",
+                Some(json!([{"value": "1", "primary": true}, {"value": "2", "primary": "True"}])),
+                invalid("at most one value of `phoneNumbers` may be primary".into()),
             ),
         ];
         for rules in ScimRules::ALL {

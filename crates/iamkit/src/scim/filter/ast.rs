@@ -136,9 +136,10 @@ impl AttrPath {
 
 impl fmt::Display for AttrPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.attr.qualified_name())?;
         match self.sub {
-            Some(sub) => write!(f, "{}.{}", self.attr.name, sub.name),
-            None => f.write_str(self.attr.name),
+            Some(sub) => write!(f, ".{}", sub.name),
+            None => Ok(()),
         }
     }
 }

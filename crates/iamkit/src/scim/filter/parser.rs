@@ -14,7 +14,7 @@
 use crate::scim::error::ScimError;
 use crate::scim::filter::ast::{AttrPath, Blame, CompareOp, Comparison, Expr, Literal};
 use crate::scim::filter::lexer::{tokenize, Tok, Token};
-use crate::scim::schema::{AttrDef, Schema};
+use crate::scim::schema::{AttrDef, Returned, Schema};
 
 /// The longest filter accepted, in bytes.
 pub const MAX_LEN: usize = 4096;
@@ -151,10 +151,22 @@ impl<'a> Parser<'a> {
             Some(parent) => resolve_relative(parent, word),
         }
         .map_err(|what| ScimError::filter(self.input, start, &what))?;
+        if path.attr().returned == Returned::Never {
+            let what = format!("`{path}` is never returned, so no filter can test it");
+            return Err(ScimError::filter(self.input, start, &what));
+        }
         self.bump();
+        match self.peek() {
+            Some(Tok::LBracket) => self.value_path(scope, path, start),
+            _ => self.comparison(path, start),
+        }
+    }
+
+    /// `pr`, or an operator and a value, after the attribute path `path` (which
+    /// began at byte `start`).
+    fn comparison(&mut self, path: AttrPath, start: usize) -> Res<Expr> {
         let op_pos = self.pos();
         let op = match self.peek() {
-            Some(Tok::LBracket) => return self.value_path(scope, path, start),
             Some(Tok::Word(w)) if w.eq_ignore_ascii_case("pr") => {
                 self.bump();
                 return Ok(Expr::Present(path));
@@ -197,7 +209,20 @@ impl<'a> Parser<'a> {
             return Err(ScimError::filter(self.input, start, &what));
         }
         let inner = self.bracketed(attr)?;
-        Ok(Expr::ValuePath(attr, Box::new(inner)))
+        let Some(Tok::Word(word)) = self.peek().cloned() else {
+            return Ok(Expr::ValuePath(attr, Box::new(inner)));
+        };
+        let Some(name) = word.strip_prefix('.') else {
+            return Ok(Expr::ValuePath(attr, Box::new(inner)));
+        };
+        // `emails[type eq "work"].value eq "x"`, as Microsoft Entra ID writes it:
+        // the same as `emails[type eq "work" and value eq "x"]`.
+        let sub_pos = self.pos();
+        let sub = resolve_relative(attr, name)
+            .map_err(|what| ScimError::filter(self.input, sub_pos, &what))?;
+        self.bump();
+        let compared = self.comparison(sub, sub_pos)?;
+        Ok(Expr::ValuePath(attr, Box::new(Expr::and(inner, compared))))
     }
 
     /// `"[" or "]"` relative to `attr`, at the opening bracket.
@@ -294,12 +319,16 @@ fn is_attr_name(name: &str) -> bool {
     first_ok && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-/// Resolves `attr`, `attr.sub` or `URN:attr[.sub]` against `schema`.
+/// Resolves `attr`, `attr.sub` or `URN:attr[.sub]` against `schema`, where `URN`
+/// is the schema's or one of its extensions' (whose attributes need it).
 pub(crate) fn resolve(schema: &'static Schema, word: &str) -> Result<AttrPath, String> {
-    let Some(rest) = schema.strip_urn(word) else {
+    let Some((owner, rest)) = schema.locate(word) else {
+        let served: Vec<&str> = std::iter::once(schema.id)
+            .chain(schema.extensions.iter().map(|e| e.id))
+            .collect();
         return Err(format!(
-            "unknown schema in `{word}`: only {} is served",
-            schema.id
+            "unknown schema in `{word}`: only {} are served",
+            served.join(" and ")
         ));
     };
     let mut parts = rest.split('.');
@@ -313,17 +342,22 @@ pub(crate) fn resolve(schema: &'static Schema, word: &str) -> Result<AttrPath, S
     if !is_attr_name(name) || sub.is_some_and(|s| !is_attr_name(s)) {
         return Err(format!("`{word}` is not an attribute path"));
     }
-    let Some(attr) = schema.attribute(name) else {
-        return Err(format!("unknown attribute `{name}`"));
+    let Some(attr) = owner.attribute(name) else {
+        return Err(schema.unknown_attribute(name));
     };
     let sub = match sub {
         None => None,
         Some(_) if !attr.is_complex() => {
-            return Err(format!("`{}` has no sub-attributes", attr.name))
+            return Err(format!("`{}` has no sub-attributes", attr.qualified_name()))
         }
         Some(s) => match attr.sub_attribute(s) {
             Some(def) => Some(def),
-            None => return Err(format!("unknown sub-attribute `{s}` of `{}`", attr.name)),
+            None => {
+                return Err(format!(
+                    "unknown sub-attribute `{s}` of `{}`",
+                    attr.qualified_name()
+                ))
+            }
         },
     };
     AttrPath::new(attr, sub).map_err(|e| e.to_string())

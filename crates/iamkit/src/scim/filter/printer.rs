@@ -1,6 +1,6 @@
 //! The canonical text of a filter.
 //!
-//! Canonical form: attribute names in the schema's case and without the URN prefix,
+//! Canonical form: attribute names in the schema's case, without the URN prefix (an extension's attributes with theirs),
 //! lower-case operators and keywords, one space between tokens, strings as JSON
 //! (`"` and `\` escaped, `/` and non-ASCII characters literal, control characters
 //! escaped), integers in decimal, decimals in the shortest form that reads back the
@@ -39,7 +39,7 @@ impl fmt::Display for Expr {
         match self {
             Self::Present(path) => write!(f, "{path} pr"),
             Self::Compare(c) => write!(f, "{} {} {}", c.path(), c.op().as_str(), c.value()),
-            Self::ValuePath(attr, inner) => write!(f, "{}[{inner}]", attr.name),
+            Self::ValuePath(attr, inner) => write!(f, "{}[{inner}]", attr.qualified_name()),
             Self::Not(inner) => write!(f, "not ({inner})"),
             Self::And(l, r) => binary(f, self, l, "and", r),
             Self::Or(l, r) => binary(f, self, l, "or", r),

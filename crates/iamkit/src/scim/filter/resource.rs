@@ -9,7 +9,7 @@
 use serde_json::{Map, Number, Value};
 use time::OffsetDateTime;
 
-use crate::scim::json::get_ci;
+use crate::scim::json::{get_ci, member};
 use crate::scim::schema::AttrDef;
 
 /// One non-null value of an attribute, as the evaluator sees it.
@@ -105,7 +105,7 @@ impl Attributes for Map<String, Value> {
         sub: Option<&AttrDef>,
         mut f: F,
     ) -> bool {
-        let top = get_ci(self, attr.name);
+        let top = member(self, attr);
         let (one, many) = match top {
             Some(Value::Array(items)) if attr.multi_valued => (None, items.as_slice()),
             other => (other, &[][..]),
@@ -126,7 +126,7 @@ impl Attributes for Map<String, Value> {
         attr: &AttrDef,
         mut f: F,
     ) -> bool {
-        match get_ci(self, attr.name) {
+        match member(self, attr) {
             Some(Value::Array(items)) => items.iter().filter_map(Value::as_object).any(f),
             Some(Value::Object(m)) => f(m),
             _ => false,

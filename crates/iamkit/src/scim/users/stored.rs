@@ -3,15 +3,18 @@
 //! A [`Slot`] has a fixed size and holds no pointer: its strings lie in its table's
 //! text arena and its emails in the table's email arena, in creation order. A scan
 //! of many users so reads three arrays front to back, instead of chasing a pointer
-//! per string, which is what makes filtering many users fast.
+//! per string, which is what makes filtering many users fast. The attributes
+//! filters rarely read (phone numbers, addresses, the enterprise extension, …) lie
+//! in the text arena too, as one span of canonical JSON, parsed when read.
 
 use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
 
 use crate::ids::UserSid;
 use crate::scim::etag::version_tag;
-use crate::scim::schema::USER_URN;
+use crate::scim::schema::{ENTERPRISE_URN, USER_URN};
 use crate::scim::users::record::{rfc3339, EmailRecord, EmailRef, NameRecord, NameRef, UserRecord};
+use crate::secrets::PasswordHash;
 
 /// Where a string lies in a slot's text, relative to its start; [`Span::NONE`] when
 /// the attribute is unassigned.
@@ -40,10 +43,17 @@ pub(crate) enum Field {
     Locale,
     Timezone,
     Title,
+    MiddleName,
+    HonorificPrefix,
+    HonorificSuffix,
+    /// The other attributes, as canonical JSON.
+    Extra,
+    /// The password's hash, encoded.
+    PasswordHash,
 }
 
 /// How many [`Field`]s there are.
-pub(crate) const FIELDS: usize = 9;
+pub(crate) const FIELDS: usize = 14;
 
 /// Where one email's strings lie, and its `primary` flag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -184,9 +194,39 @@ impl<'t> UserRef<'t> {
             formatted: self.field(Field::Formatted),
             family_name: self.field(Field::FamilyName),
             given_name: self.field(Field::GivenName),
+            middle_name: self.field(Field::MiddleName),
+            honorific_prefix: self.field(Field::HonorificPrefix),
+            honorific_suffix: self.field(Field::HonorificSuffix),
         };
-        (name.formatted.is_some() || name.family_name.is_some() || name.given_name.is_some())
-            .then_some(name)
+        [
+            name.formatted,
+            name.family_name,
+            name.given_name,
+            name.middle_name,
+            name.honorific_prefix,
+            name.honorific_suffix,
+        ]
+        .iter()
+        .any(Option::is_some)
+        .then_some(name)
+    }
+
+    /// The attributes kept as JSON (see [`UserRecord::extra`]); empty when none.
+    pub fn extra(self) -> Map<String, Value> {
+        self.field(Field::Extra)
+            .and_then(|text| serde_json::from_str(text).ok())
+            .unwrap_or_default()
+    }
+
+    /// Whether the user has any attribute kept as JSON.
+    pub fn has_extra(self) -> bool {
+        self.slot.fields[Field::Extra as usize] != Span::NONE
+    }
+
+    /// The password's hash.
+    pub fn password_hash(self) -> Option<PasswordHash> {
+        self.field(Field::PasswordHash)
+            .and_then(|text| PasswordHash::parse(text).ok())
     }
 
     /// `emails`, in order.
@@ -225,6 +265,9 @@ impl<'t> UserRef<'t> {
                 formatted: owned(n.formatted),
                 family_name: owned(n.family_name),
                 given_name: owned(n.given_name),
+                middle_name: owned(n.middle_name),
+                honorific_prefix: owned(n.honorific_prefix),
+                honorific_suffix: owned(n.honorific_suffix),
             }),
             emails: self
                 .emails()
@@ -243,17 +286,33 @@ impl<'t> UserRef<'t> {
             last_modified: self.slot.last_modified,
             version: self.slot.version,
             sso: self.slot.sso,
+            password_hash: self.password_hash(),
+            extra: self.extra(),
         }
     }
 
-    /// This user with the attributes of `resource` (validated): same id, creation
-    /// time and SSO flag, modified `at`, next version.
-    pub fn replaced_by(self, resource: &Value, at: OffsetDateTime) -> UserRecord {
+    /// This user with the canonical `attributes` (checked by the rule set): same
+    /// id, creation time and SSO flag, modified `at`, next version. Without a
+    /// `password` in `attributes` the user keeps its password unless
+    /// `drop_password`.
+    pub fn replaced_by(
+        self,
+        attributes: Map<String, Value>,
+        at: OffsetDateTime,
+        drop_password: bool,
+    ) -> UserRecord {
+        let next = UserRecord::new(self.slot.id, attributes, at);
+        let kept = if drop_password {
+            None
+        } else {
+            self.password_hash()
+        };
         UserRecord {
             created: self.slot.created,
             version: self.slot.version.saturating_add(1),
             sso: self.slot.sso,
-            ..UserRecord::new(self.slot.id, resource, at)
+            password_hash: next.password_hash.clone().or(kept),
+            ..next
         }
     }
 
@@ -264,7 +323,12 @@ impl<'t> UserRef<'t> {
         let mut put = |key: &str, value: Value| {
             out.insert(key.to_owned(), value);
         };
-        put("schemas", json!([USER_URN]));
+        let extra = self.extra();
+        if extra.contains_key(ENTERPRISE_URN) {
+            put("schemas", json!([USER_URN, ENTERPRISE_URN]));
+        } else {
+            put("schemas", json!([USER_URN]));
+        }
         put("id", json!(self.slot.id));
         if let Some(v) = self.external_id() {
             put("externalId", json!(v));
@@ -293,6 +357,9 @@ impl<'t> UserRef<'t> {
             if let Some(v) = value {
                 put(key, json!(v));
             }
+        }
+        for (key, value) in extra {
+            put(&key, value);
         }
         put(
             "meta",

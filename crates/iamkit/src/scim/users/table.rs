@@ -21,6 +21,7 @@ use crate::scim::fold::fold;
 use crate::scim::users::record::UserRecord;
 use crate::scim::users::stored::{Arenas, EmailSpans, Field, Slot, Span, UserRef, FIELDS};
 use crate::scim::ScimRules;
+use crate::secrets::PasswordHash;
 use crate::tracked::Changed;
 
 /// Dead slots or arena bytes below this are never compacted away.
@@ -196,6 +197,9 @@ impl UserTable {
             }
         };
         let name = user.name.as_ref();
+        let extra = (!user.extra.is_empty())
+            .then(|| serde_json::to_string(&user.extra).ok())
+            .flatten();
         let mut fields = [Span::NONE; FIELDS];
         for (field, value) in [
             (Field::UserName, Some(user.user_name.as_str())),
@@ -210,6 +214,23 @@ impl UserTable {
             (Field::Locale, user.locale.as_deref()),
             (Field::Timezone, user.timezone.as_deref()),
             (Field::Title, user.title.as_deref()),
+            (
+                Field::MiddleName,
+                name.and_then(|n| n.middle_name.as_deref()),
+            ),
+            (
+                Field::HonorificPrefix,
+                name.and_then(|n| n.honorific_prefix.as_deref()),
+            ),
+            (
+                Field::HonorificSuffix,
+                name.and_then(|n| n.honorific_suffix.as_deref()),
+            ),
+            (Field::Extra, extra.as_deref()),
+            (
+                Field::PasswordHash,
+                user.password_hash.as_ref().map(PasswordHash::as_str),
+            ),
         ] {
             fields[field as usize] = push(value);
         }
@@ -239,12 +260,23 @@ impl UserTable {
         }
     }
 
-    /// Checks every user against `rules`, naming the first that fails.
+    /// Checks every user against `rules`, and that the attributes kept as JSON are
+    /// what the engine would keep (canonical, no plaintext `password`), naming the
+    /// first user that fails.
     pub fn validate(&self, rules: ScimRules) -> Result<(), String> {
         self.iter().try_for_each(|user| {
-            rules
-                .validate_user(&user.to_resource(""))
-                .map_err(|e| format!("user {}: {e}", user.id()))
+            let fail = |what: &dyn std::fmt::Display| format!("user {}: {what}", user.id());
+            let attributes = rules
+                .user_attributes(&user.to_resource(""))
+                .map_err(|e| fail(&e))?;
+            let kept = UserRecord::new(user.id(), attributes, user.created()).extra;
+            let extra = user.extra();
+            match extra.iter().find(|(k, v)| kept.get(*k) != Some(*v)) {
+                Some((key, _)) => Err(fail(&format_args!(
+                    "`{key}` is not an attribute in the engine's canonical form"
+                ))),
+                None => Ok(()),
+            }
         })
     }
 
@@ -333,7 +365,8 @@ mod tests {
         if let Some(e) = external_id {
             resource["externalId"] = json!(e);
         }
-        UserRecord::new(UserSid::generate(), &resource, OffsetDateTime::UNIX_EPOCH)
+        let attributes = ScimRules::Twilio.user_attributes(&resource).unwrap();
+        UserRecord::new(UserSid::generate(), attributes, OffsetDateTime::UNIX_EPOCH)
     }
 
     #[test]
@@ -347,7 +380,8 @@ mod tests {
             "active": true,
             "title": "",
         });
-        let ann = UserRecord::new(UserSid::generate(), &resource, OffsetDateTime::UNIX_EPOCH);
+        let attributes = ScimRules::Twilio.user_attributes(&resource).unwrap();
+        let ann = UserRecord::new(UserSid::generate(), attributes, OffsetDateTime::UNIX_EPOCH);
         table.put(&ann);
         table.put(&user("bob@example.com", None));
         let stored = table.get(ann.id).unwrap();
@@ -370,8 +404,9 @@ mod tests {
         changed["title"] = json!("Boss");
         changed["active"] = json!(false);
         let next = stored.replaced_by(
-            &changed,
+            ScimRules::Twilio.user_attributes(&changed).unwrap(),
             OffsetDateTime::UNIX_EPOCH + time::Duration::SECOND,
+            false,
         );
         assert_eq!(
             (next.version, next.created, next.id),
@@ -469,9 +504,24 @@ mod tests {
         assert!(back.by_user_name("BOB@example.com").is_some());
         let twice = json.replace("bob@example.com", "ANN@example.com");
         assert!(serde_json::from_str::<UserTable>(&twice).is_err());
-        let invalid = json.replace("bob@example.com", "bob");
-        let read: UserTable = serde_json::from_str(&invalid).unwrap();
-        let refused = read.validate(ScimRules::Twilio).unwrap_err();
-        assert!(refused.ends_with("is not an email address"), "{refused}");
+        let refusals = [
+            (
+                json.replace("\"sso\":false", "\"sso\":false,\"password\":\"hunter2\""),
+                "`password` is not an attribute in the engine's canonical form",
+            ),
+            (
+                json.replace("\"sso\":false", "\"sso\":false,\"NickName\":\"x\""),
+                "`NickName` is not an attribute in the engine's canonical form",
+            ),
+            (
+                json.replace("bob@example.com", "bob"),
+                "is not an email address",
+            ),
+        ];
+        for (text, ending) in refusals {
+            let read: UserTable = serde_json::from_str(&text).unwrap();
+            let refused = read.validate(ScimRules::Twilio).unwrap_err();
+            assert!(refused.ends_with(ending), "{refused}");
+        }
     }
 }

@@ -1,8 +1,11 @@
 //! Stored users as filters and sorting read them: [`Attributes`] straight from the
-//! typed fields, so a scan never builds JSON.
+//! typed fields, so a scan never builds JSON; the attributes kept as JSON are
+//! parsed only when a filter reads one of them, and only for users that have some.
+
+use serde_json::{Map, Value};
 
 use crate::scim::filter::{AttrValue, Attributes};
-use crate::scim::schema::{AttrDef, USER_URN};
+use crate::scim::schema::{AttrDef, ENTERPRISE_URN, USER_URN};
 use crate::scim::users::record::{EmailRef, NameRef};
 use crate::scim::users::stored::UserRef;
 
@@ -14,11 +17,24 @@ pub(crate) struct UserView<'a> {
 }
 
 /// An element of one of a user's complex attributes, for value filters.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) enum Part<'a> {
     Name(NameRef<'a>),
     Email(EmailRef<'a>),
     Meta(UserView<'a>),
+    /// An element of an attribute kept as JSON.
+    Json(Map<String, Value>),
+}
+
+/// The value of the top-level attribute `attr` in `attributes`, taken out.
+fn take_member(mut attributes: Map<String, Value>, attr: &AttrDef) -> Option<Value> {
+    match attr.extension {
+        Some(urn) => match attributes.remove(urn)? {
+            Value::Object(mut home) => home.remove(attr.name),
+            _ => None,
+        },
+        None => attributes.remove(attr.name),
+    }
 }
 
 fn optional<F: FnMut(AttrValue<'_>) -> bool>(value: Option<&str>, mut f: F) -> bool {
@@ -65,8 +81,13 @@ impl Attributes for UserView<'_> {
             ("timezone", None) => optional(u.timezone(), f),
             ("meta", Some(sub)) => Part::Meta(*self).any_value(sub, None, f),
             ("meta", None) => f(AttrValue::Complex { present: true }),
-            ("schemas", None) => f(AttrValue::Str(USER_URN)),
-            _ => false,
+            ("schemas", None) => {
+                f(AttrValue::Str(USER_URN))
+                    || (u.has_extra()
+                        && u.extra().contains_key(ENTERPRISE_URN)
+                        && f(AttrValue::Str(ENTERPRISE_URN)))
+            }
+            _ => u.has_extra() && u.extra().any_value(attr, sub, f),
         }
     }
 
@@ -79,7 +100,15 @@ impl Attributes for UserView<'_> {
             "emails" => self.user.emails().any(|e| f(&Part::Email(e))),
             "name" => self.user.name().is_some_and(|n| f(&Part::Name(n))),
             "meta" => f(&Part::Meta(*self)),
-            _ => false,
+            _ if !self.user.has_extra() => false,
+            _ => match take_member(self.user.extra(), attr) {
+                Some(Value::Array(items)) => items.into_iter().any(|item| match item {
+                    Value::Object(m) => f(&Part::Json(m)),
+                    _ => false,
+                }),
+                Some(Value::Object(m)) => f(&Part::Json(m)),
+                _ => false,
+            },
         }
     }
 }
@@ -96,6 +125,9 @@ impl Attributes for Part<'_> {
         sub: Option<&AttrDef>,
         mut f: F,
     ) -> bool {
+        if let Part::Json(m) = self {
+            return m.any_value(attr, sub, f);
+        }
         if sub.is_some() {
             return false;
         }
@@ -107,6 +139,9 @@ impl Attributes for Part<'_> {
             (Part::Name(n), "givenName") => optional(n.given_name, f),
             (Part::Name(n), "familyName") => optional(n.family_name, f),
             (Part::Name(n), "formatted") => optional(n.formatted, f),
+            (Part::Name(n), "middleName") => optional(n.middle_name, f),
+            (Part::Name(n), "honorificPrefix") => optional(n.honorific_prefix, f),
+            (Part::Name(n), "honorificSuffix") => optional(n.honorific_suffix, f),
             (Part::Meta(_), "resourceType") => f(AttrValue::Str("User")),
             (Part::Meta(v), "created") => f(AttrValue::Instant(v.user.created())),
             (Part::Meta(v), "lastModified") => f(AttrValue::Instant(v.user.last_modified())),
@@ -139,7 +174,7 @@ mod tests {
     /// users the engine could not store (they do not validate even under RFC 7643's
     /// rules, the looser set).
     fn record(user: &Value) -> Option<UserRecord> {
-        ScimRules::Rfc7643.validate_user(user).ok()?;
+        let attributes = ScimRules::Rfc7643.user_attributes(user).ok()?;
         let id = user["id"]
             .as_str()
             .map_or_else(|| Ok(UserSid::generate()), str::parse)
@@ -157,7 +192,7 @@ mod tests {
         Some(UserRecord {
             last_modified: at("lastModified"),
             version,
-            ..UserRecord::new(id, user, at("created"))
+            ..UserRecord::new(id, attributes, at("created"))
         })
     }
 
