@@ -1,11 +1,12 @@
-//! The engine's SCIM user lists: a compound filter scanned over 100,000 stored users,
-//! and a `userName eq` answered from the index among 1,000,000.
+//! The engine's SCIM user lists: a compound filter scanned over 100,000 stored users
+//! (plain, and carrying the enterprise extension), a filter on an enterprise
+//! attribute, and a `userName eq` answered from the index among 1,000,000.
 //!
 //! Run with `cargo bench --bench scim_engine`.
 
 mod common;
 
-use common::{engine_with, COMPOUND};
+use common::{engine_of, engine_with, enterprise_users, COMPOUND, ENTERPRISE};
 use criterion::{black_box, Criterion};
 use iamkit::UserQuery;
 
@@ -34,6 +35,24 @@ fn bench(c: &mut Criterion) {
     let first_page = query(COMPOUND, Some(100));
     group.bench_function("list_compound_page100_100k", |b| {
         b.iter(|| engine.scim_list_users(org, black_box(&first_page)))
+    });
+    drop(engine);
+
+    let (engine, org, _) = engine_of(enterprise_users(100_000), 100_000);
+    group.bench_function("list_compound_count0_100k_enterprise", |b| {
+        b.iter(|| engine.scim_list_users(org, black_box(&compound)))
+    });
+    let department = query(
+        &format!("{ENTERPRISE}:department eq \"Sales\" and active eq true"),
+        Some(0),
+    );
+    let found = engine.scim_list_users(org, &department).expect("lists");
+    println!(
+        "the department filter matches {} of 100000 users",
+        found.total_results
+    );
+    group.bench_function("list_enterprise_department_count0_100k", |b| {
+        b.iter(|| engine.scim_list_users(org, black_box(&department)))
     });
     drop(engine);
 

@@ -5,11 +5,13 @@
 //! prints the growth of resident memory (`VmRSS` of `/proc/self/status`, Linux)
 //! per user next to the compact JSON size of the user as the API returns it.
 //! With `--values`, holds the generated users as `serde_json::Value`s instead (no
-//! engine), for comparison. Audit events are off in both. Run in release:
+//! engine), for comparison; with `--enterprise`, the users also carry the
+//! enterprise extension and a phone number. Audit events are off. Run in release:
 //!
 //! ```text
 //! cargo run --release -p iamkit --example scim_memory -- 1000000
 //! cargo run --release -p iamkit --example scim_memory -- 1000000 --values
+//! cargo run --release -p iamkit --example scim_memory -- 1000000 --enterprise
 //! ```
 
 #[path = "../benches/common/mod.rs"]
@@ -32,7 +34,9 @@ fn main() {
         .next()
         .and_then(|a| a.parse().ok())
         .unwrap_or(1_000_000);
-    let as_values = args.next().as_deref() == Some("--values");
+    let flag = args.next();
+    let as_values = flag.as_deref() == Some("--values");
+    let enterprise = flag.as_deref() == Some("--enterprise");
     let Some(before) = resident() else {
         eprintln!("needs /proc/self/status (Linux)");
         return;
@@ -48,7 +52,12 @@ fn main() {
         .sid;
     let mut json_bytes = 0usize;
     let mut held: Vec<Value> = Vec::new();
-    for user in common::users(n) {
+    let users: Box<dyn Iterator<Item = Value>> = if enterprise {
+        Box::new(common::enterprise_users(n))
+    } else {
+        Box::new(common::users(n))
+    };
+    for user in users {
         if as_values {
             json_bytes += serde_json::to_vec(&user).map_or(0, |j| j.len());
             held.push(user);
@@ -62,10 +71,10 @@ fn main() {
     let after = resident().unwrap_or(before);
     let per_user = (after.saturating_sub(before)) as f64 / n as f64;
     let json_per_user = json_bytes as f64 / n as f64;
-    let form = if as_values {
-        "serde_json::Value"
-    } else {
-        "engine"
+    let form = match (as_values, enterprise) {
+        (true, _) => "serde_json::Value",
+        (false, true) => "engine, with the enterprise extension",
+        (false, false) => "engine",
     };
     println!("{n} users held as {form}");
     println!("resident memory per user: {per_user:.0} bytes");

@@ -12,6 +12,15 @@ pub const COMPOUND: &str =
 /// An engine with `n` generated users in one organization (no audit log, so the
 /// setup stays lean), and the upper-cased `userName` of the user three quarters in.
 pub fn engine_with(n: usize) -> (Engine, OrganizationSid, String) {
+    engine_of(users(n), n)
+}
+
+/// An engine holding the `n` users `users` in one organization (no audit log),
+/// and the upper-cased `userName` of the user three quarters in.
+pub fn engine_of(
+    users: impl Iterator<Item = Value>,
+    n: usize,
+) -> (Engine, OrganizationSid, String) {
     let config = EngineConfig {
         audit_capacity: 0,
         ..EngineConfig::default()
@@ -22,7 +31,7 @@ pub fn engine_with(n: usize) -> (Engine, OrganizationSid, String) {
         .expect("organization")
         .sid;
     let mut probe = String::new();
-    for (i, user) in users(n).enumerate() {
+    for (i, user) in users.enumerate() {
         if i == n * 3 / 4 {
             probe = user["userName"].as_str().unwrap_or_default().to_uppercase();
         }
@@ -85,4 +94,26 @@ fn user(rng: &mut Rng, i: usize) -> Value {
         user["title"] = json!(TITLES[rng.below(4) as usize]);
     }
     user
+}
+
+/// The URN of the enterprise User extension.
+pub const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+/// The generated users, each also carrying what Entra ID provisions by default:
+/// the enterprise extension (employee number, department, cost center, manager)
+/// and a work phone number.
+pub fn enterprise_users(n: usize) -> impl Iterator<Item = Value> {
+    const DEPARTMENTS: [&str; 4] = ["Tour Operations", "Accounting", "Engineering", "Sales"];
+    users(n).enumerate().map(|(i, mut user)| {
+        user["schemas"] = json!(["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE]);
+        user["phoneNumbers"] =
+            json!([{"value": format!("+1 555 {:07}", i % 10_000_000), "type": "work"}]);
+        user[ENTERPRISE] = json!({
+            "employeeNumber": format!("{i}"),
+            "department": DEPARTMENTS[i % 4],
+            "costCenter": format!("{}", 4000 + i % 100),
+            "manager": {"value": format!("US{:032x}", i / 10)},
+        });
+        user
+    })
 }
