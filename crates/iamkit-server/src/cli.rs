@@ -299,7 +299,10 @@ fn banner(b: &Bootstrap) -> String {
         lines.push(format!("organization: {org}"));
     }
     if let Some(account) = &b.account_sid {
-        lines.push(format!("account: {account}"));
+        match &b.account_auth_token {
+            Some(token) => lines.push(format!("account: {account} (auth token {token})")),
+            None => lines.push(format!("account: {account}")),
+        }
     }
     for user in &b.users {
         lines.push(format!(
@@ -373,6 +376,19 @@ mod tests {
             "iamkit emulator listening on http://127.0.0.1:1\n\
              admin token (for /admin/v1): export IAMKIT_ADMIN_TOKEN=tok_0123456789abcdef"
         );
+    }
+
+    #[test]
+    fn the_banner_shows_the_demo_accounts_auth_token() {
+        let engine = Engine::new();
+        let b = demo::seed(&engine, "http://127.0.0.1:1", "tok_0123456789abcdef").unwrap();
+        let (account, token) = (
+            b.account_sid.clone().unwrap(),
+            b.account_auth_token.clone().unwrap(),
+        );
+        let line = format!("account: {account} (auth token {token})");
+        assert!(banner(&b).lines().any(|l| l == line), "{}", banner(&b));
+        assert!(engine.authenticate_account(&account, &token).is_ok());
     }
 
     #[test]

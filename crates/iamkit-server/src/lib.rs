@@ -2,10 +2,11 @@
 //!
 //! One port serves the Token API, the authorization page, introspection,
 //! revocation, metadata and JWKS, SCIM users, roles and role assignments, the
-//! organization's accounts, and the admin API. [`spawn`] runs it on a
+//! organization's accounts, Twilio's account OAuth-apps API, and the admin API. [`spawn`] runs it on a
 //! background thread (for the language bindings); the `iamkit` binary runs it in the
 //! foreground.
 
+mod account_apps;
 mod admin;
 mod app_state;
 mod auth;
@@ -110,6 +111,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(scim_users)
         .merge(with_permission)
         .merge(with_organization_token)
+        .merge(account_apps::routes(state.clone()))
         .route("/v2/token", post(oauth::token))
         .route("/v1/token", post(oauth::token_v1))
         .route("/v2/authorize", get(consent::page).post(consent::decide))
@@ -299,6 +301,7 @@ mod tests {
             apps.org_client_credentials.client_secret.clone(),
             apps.org_authorization_code.client_secret.clone(),
             apps.account_client_credentials.client_secret.clone(),
+            server.bootstrap.account_auth_token.clone().unwrap(),
         ];
         let shown = format!("{server:?}");
         assert!(

@@ -33,7 +33,10 @@ fn db_path(dir: &tempfile::TempDir) -> PathBuf {
 fn populate(engine: &Engine, clock: &ManualClock) -> String {
     let admin = Actor::admin();
     let org = engine.create_organization("Acme").unwrap();
-    let account = engine.create_account(org.sid, "Production").unwrap();
+    let account = engine
+        .create_account(iamkit::NewAccount::new(org.sid, "Production"), &admin)
+        .unwrap()
+        .account;
     let owner = engine
         .create_user(NewUser {
             organization_sid: org.sid,
