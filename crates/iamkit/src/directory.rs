@@ -82,11 +82,14 @@ pub struct CreatedAccount {
     pub auth_token: SecretString,
 }
 
-/// An account as the store keeps it: the owner named at creation and the hash of
-/// its auth token (none for an account kept by an iamkit without auth tokens,
-/// until [`crate::Engine::rotate_auth_token`] gives it one).
+/// An account as the store keeps it: its place in creation order, the owner named
+/// at creation and the hash of its auth token (an account kept by an iamkit without
+/// these has place 0 and no auth token, until [`crate::Engine::rotate_auth_token`]
+/// gives it one).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct StoredAccount {
+    #[serde(default)]
+    pub seq: u64,
     pub sid: AccountSid,
     pub organization_sid: OrganizationSid,
     pub name: String,

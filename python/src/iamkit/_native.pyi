@@ -14,6 +14,7 @@ __all__ = [
     "Record",
     "Organization",
     "Account",
+    "CreatedAccount",
     "User",
     "App",
     "CreatedApp",

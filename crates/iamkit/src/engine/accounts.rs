@@ -9,8 +9,8 @@
 //! - Each account gets an auth token when it is created, returned that once; the
 //!   engine keeps its SHA-256 and compares in constant time. Rotating it ends the
 //!   old one at once.
-//! - Lists run oldest first (by creation time, then sid); a page token is a position
-//!   in that order. Pages hold 1 to 100 accounts, [`ACCOUNT_PAGE_SIZE`] (50, the
+//! - Lists run in creation order (also under a clock that stands still or moves
+//!   back); a page token is a position in that order. Pages hold 1 to 100 accounts, [`ACCOUNT_PAGE_SIZE`] (50, the
 //!   default of Twilio's `GET /Organizations/{OR}/Accounts`) unless asked otherwise.
 
 use serde_json::json;
@@ -77,14 +77,13 @@ fn view(s: &State, stored: &StoredAccount) -> Account {
 /// The accounts of `org`, oldest first.
 fn accounts_of(s: &State, org: OrganizationSid) -> Result<Vec<Account>, AppError> {
     s.organization(org)?;
-    let mut found: Vec<Account> = s
+    let mut found: Vec<&StoredAccount> = s
         .accounts
         .values()
         .filter(|a| a.organization_sid == org)
-        .map(|a| view(s, a))
         .collect();
-    found.sort_by_key(|a| (a.created_at, a.sid));
-    Ok(found)
+    found.sort_by_key(|a| (a.seq, a.created_at, a.sid));
+    Ok(found.into_iter().map(|a| view(s, a)).collect())
 }
 
 impl Engine {
@@ -100,7 +99,8 @@ impl Engine {
         let name = directory_name("name", &new.name)?;
         let org = new.organization_sid;
         let token = SecretString::generate_auth_token();
-        let stored = StoredAccount {
+        let mut stored = StoredAccount {
+            seq: 0,
             sid: AccountSid::generate(),
             organization_sid: org,
             name,
@@ -115,6 +115,7 @@ impl Engine {
                     return Err(AppError::InvalidOwner(owner));
                 }
             }
+            stored.seq = s.accounts.values().map(|a| a.seq).max().unwrap_or(0) + 1;
             s.accounts.insert(stored.sid, stored.clone());
             let account = view(s, &stored);
             s.audit.record(
@@ -138,12 +139,12 @@ impl Engine {
             .ok_or(AppError::AccountNotFound(sid))
     }
 
-    /// Every account of an organization, oldest first.
+    /// Every account of an organization, in creation order.
     pub fn accounts(&self, organization_sid: OrganizationSid) -> Result<Vec<Account>, AppError> {
         store::read(self.store(), |s| accounts_of(s, organization_sid))
     }
 
-    /// A page of the accounts of an organization, oldest first: 1 to 100 per page,
+    /// A page of the accounts of an organization, in creation order: 1 to 100 per page,
     /// [`ACCOUNT_PAGE_SIZE`] unless `query` says otherwise.
     pub fn account_page(
         &self,
