@@ -195,3 +195,85 @@ fn localhost_serves_healthz_and_logs_one_line_per_request() {
         "no query string in the log: {log}"
     );
 }
+
+#[test]
+fn cors_origins_come_from_the_flag_or_the_environment_and_are_checked() {
+    let out = run(&[
+        "serve",
+        "--port",
+        "0",
+        "--cors-origin",
+        "https://app.example/",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(
+            "invalid value 'https://app.example/' for '--cors-origin <ORIGIN>': \
+             \"https://app.example/\" is not an origin: write it as browsers send it, \
+             https://app.example (no path, no default port)"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&[
+        "serve",
+        "--port",
+        "0",
+        "--cors-origin",
+        "*,https://app.example",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "iamkit: --cors-origin: the origin * allows every origin: give it alone\n"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let boot = dir.path().join("boot.json");
+    let mut child = Command::new(BIN)
+        .args(["serve", "--port", "0", "--empty", "--bootstrap"])
+        .arg(&boot)
+        .env_remove("IAMKIT_ADMIN_TOKEN")
+        .env(
+            "IAMKIT_CORS_ORIGINS",
+            "https://app.example,http://localhost:5173",
+        )
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let doc = wait_for_bootstrap(&boot, &mut child);
+    let url = doc["url"].as_str().unwrap().to_owned();
+    let allowed = |origin: &str| {
+        let authority = url.strip_prefix("http://").unwrap();
+        let mut stream = TcpStream::connect(authority).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        write!(
+            stream,
+            "GET /healthz HTTP/1.1\r\nHost: {authority}\r\nOrigin: {origin}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response
+            .lines()
+            .find_map(|l| l.strip_prefix("access-control-allow-origin: "))
+            .map(str::to_owned)
+    };
+    assert_eq!(
+        allowed("https://app.example").as_deref(),
+        Some("https://app.example")
+    );
+    assert_eq!(
+        allowed("http://localhost:5173").as_deref(),
+        Some("http://localhost:5173")
+    );
+    assert_eq!(
+        allowed("http://localhost:3000"),
+        None,
+        "the list replaces the local default"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
