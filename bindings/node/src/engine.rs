@@ -16,12 +16,12 @@ use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use iamkit::account_apps::{AccountAppUpdate, NewAccountApp};
 use iamkit::{
     Actor, App as CoreApp, AppError, AppUpdate, AuditQuery, AuthorizeRequest, ClientId,
     NewAppFields, NewRoleAssignment, NewUser, OrganizationSid, OwnerSid, Projection, Role,
     RoleAssignmentQuery, Sid, TokenRequest, UserQuery,
 };
+use iamkit_bindings::account_apps;
 use iamkit_server::{RunningServer, ServerOptions};
 
 use crate::convert::{core_err, options_err, range_err, resource, ser, type_err};
@@ -448,15 +448,9 @@ impl Engine {
         auth_token: String,
         body: String,
     ) -> Result<CreatedApp> {
-        let account = self
-            .engine
-            .authenticate_account(&account_sid, &auth_token)
-            .map_err(core_err)?;
-        let body = NewAccountApp::from_json(body.as_bytes()).map_err(core_err)?;
-        let created = self
-            .engine
-            .create_account_app(&account, body)
-            .map_err(core_err)?;
+        let created =
+            account_apps::create(&self.engine, &account_sid, &auth_token, body.as_bytes())
+                .map_err(core_err)?;
         self.app_record(
             &created.app,
             json!({ "client_secret": created.client_secret.expose() }),
@@ -473,15 +467,14 @@ impl Engine {
         client_id: String,
         body: String,
     ) -> Result<App> {
-        let account = self
-            .engine
-            .authenticate_account(&account_sid, &auth_token)
-            .map_err(core_err)?;
-        let body = AccountAppUpdate::from_json(body.as_bytes()).map_err(core_err)?;
-        let app = self
-            .engine
-            .update_account_app(&account, parse_sid(&client_id)?, body)
-            .map_err(core_err)?;
+        let app = account_apps::update(
+            &self.engine,
+            &account_sid,
+            &auth_token,
+            &client_id,
+            body.as_bytes(),
+        )
+        .map_err(core_err)?;
         self.app_record(&app, json!({}))
     }
 
@@ -493,13 +486,7 @@ impl Engine {
         auth_token: String,
         client_id: String,
     ) -> Result<()> {
-        let account = self
-            .engine
-            .authenticate_account(&account_sid, &auth_token)
-            .map_err(core_err)?;
-        self.engine
-            .delete_account_app(&account, parse_sid(&client_id)?)
-            .map_err(core_err)
+        account_apps::delete(&self.engine, &account_sid, &auth_token, &client_id).map_err(core_err)
     }
 
     /// A signed-in user approves an authorization-code app: `code`, `redirectTo`,

@@ -12,14 +12,13 @@ use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use iamkit::account_apps::{AccountAppUpdate, NewAccountApp};
 use iamkit::endpoints::{organization_accounts, ROLE_ASSIGNMENTS};
 use iamkit::{
     AccountQuery, Actor, App, AppError, AppUpdate, AuditQuery, AuthorizeRequest, ClientId, Engine,
     ManualClock, NewAccount, NewAppFields, NewRoleAssignment, NewUser, OrganizationSid, OwnerSid,
     Projection, Role, RoleAssignmentQuery, Sid, TokenRequest, UserQuery,
 };
-use iamkit_bindings::{EngineOptions, ServeOptions};
+use iamkit_bindings::{account_apps, EngineOptions, ServeOptions};
 use iamkit_server::RunningServer;
 
 use crate::convert::{
@@ -476,15 +475,9 @@ impl PyEngine {
         auth_token: &str,
         body: &Bound<'_, PyAny>,
     ) -> PyResult<Py<rec::CreatedApp>> {
-        let account = self
-            .engine
-            .authenticate_account(account_sid, auth_token)
-            .map_err(core_err)?;
-        let body = NewAccountApp::from_json(&json_bytes("body", body)?).map_err(core_err)?;
-        let created = self
-            .engine
-            .create_account_app(&account, body)
-            .map_err(core_err)?;
+        let body = json_bytes("body", body)?;
+        let created =
+            account_apps::create(&self.engine, account_sid, auth_token, &body).map_err(core_err)?;
         let app = self.app_value(&created.app)?;
         rec::created_app(py, app, created.client_secret.expose().to_owned())
     }
@@ -499,14 +492,8 @@ impl PyEngine {
         client_id: &str,
         body: &Bound<'_, PyAny>,
     ) -> PyResult<Py<rec::App>> {
-        let account = self
-            .engine
-            .authenticate_account(account_sid, auth_token)
-            .map_err(core_err)?;
-        let body = AccountAppUpdate::from_json(&json_bytes("body", body)?).map_err(core_err)?;
-        let app = self
-            .engine
-            .update_account_app(&account, parse_sid(client_id)?, body)
+        let body = json_bytes("body", body)?;
+        let app = account_apps::update(&self.engine, account_sid, auth_token, client_id, &body)
             .map_err(core_err)?;
         make(py, self.app_value(&app)?)
     }
@@ -518,13 +505,7 @@ impl PyEngine {
         auth_token: &str,
         client_id: &str,
     ) -> PyResult<()> {
-        let account = self
-            .engine
-            .authenticate_account(account_sid, auth_token)
-            .map_err(core_err)?;
-        self.engine
-            .delete_account_app(&account, parse_sid(client_id)?)
-            .map_err(core_err)
+        account_apps::delete(&self.engine, account_sid, auth_token, client_id).map_err(core_err)
     }
 
     // ----- authorization code flow and Token API -----

@@ -3,9 +3,11 @@
 //! defaults, turned into the core's builder and the server's settings in one place.
 //! A binding fills these plain structs from its keyword arguments or option objects
 //! and maps [`OptionsError`] onto its own exceptions; [`FlatError`] is the one shape
-//! of a core error they raise from; and [`records!`] lists the result records they
-//! all return, which each binding declares in its language.
+//! of a core error they raise from; [`records!`] lists the result records they
+//! all return, which each binding declares in its language; and [`account_apps`]
+//! runs Twilio's account OAuth-apps API as an account with its auth token.
 
+pub mod account_apps;
 pub mod records;
 
 use std::path::PathBuf;

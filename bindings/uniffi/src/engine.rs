@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use iamkit::account_apps::{AccountAppUpdate, NewAccountApp};
 use iamkit::{Actor, AppError, OwnerSid, Projection, Role, Sid};
+use iamkit_bindings::account_apps;
 
 use crate::clock::from_system;
 use crate::error::{core_err, invalid_argument, options_err, Result};
@@ -274,15 +274,9 @@ impl Engine {
         auth_token: String,
         body: String,
     ) -> Result<CreatedApp> {
-        let account = self
-            .engine
-            .authenticate_account(&account_sid, &auth_token)
-            .map_err(core_err)?;
-        let body = NewAccountApp::from_json(body.as_bytes()).map_err(core_err)?;
-        let created = self
-            .engine
-            .create_account_app(&account, body)
-            .map_err(core_err)?;
+        let created =
+            account_apps::create(&self.engine, &account_sid, &auth_token, body.as_bytes())
+                .map_err(core_err)?;
         Ok(CreatedApp {
             client_secret: created.client_secret.expose().to_owned(),
             app: self.record(created.app),
@@ -298,15 +292,14 @@ impl Engine {
         client_id: String,
         body: String,
     ) -> Result<App> {
-        let account = self
-            .engine
-            .authenticate_account(&account_sid, &auth_token)
-            .map_err(core_err)?;
-        let body = AccountAppUpdate::from_json(body.as_bytes()).map_err(core_err)?;
-        let app = self
-            .engine
-            .update_account_app(&account, sid(&client_id)?, body)
-            .map_err(core_err)?;
+        let app = account_apps::update(
+            &self.engine,
+            &account_sid,
+            &auth_token,
+            &client_id,
+            body.as_bytes(),
+        )
+        .map_err(core_err)?;
         Ok(self.record(app))
     }
 
@@ -317,13 +310,7 @@ impl Engine {
         auth_token: String,
         client_id: String,
     ) -> Result<()> {
-        let account = self
-            .engine
-            .authenticate_account(&account_sid, &auth_token)
-            .map_err(core_err)?;
-        self.engine
-            .delete_account_app(&account, sid(&client_id)?)
-            .map_err(core_err)
+        account_apps::delete(&self.engine, &account_sid, &auth_token, &client_id).map_err(core_err)
     }
 
     /// A signed-in user approves an authorization-code app: the code, where to

@@ -38,8 +38,9 @@ fn wait_for_bootstrap(path: &Path, child: &mut std::process::Child) -> serde_jso
     }
 }
 
-/// A plain HTTP/1.1 GET; returns the status line and the body.
-fn get(url: &str, path: &str) -> (String, String) {
+/// A plain HTTP/1.1 GET with `headers` (each line ending in `\r\n`); returns the
+/// whole response.
+fn request(url: &str, path: &str, headers: &str) -> String {
     let authority = url.strip_prefix("http://").unwrap();
     let mut stream = TcpStream::connect(authority).unwrap();
     stream
@@ -47,11 +48,17 @@ fn get(url: &str, path: &str) -> (String, String) {
         .unwrap();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {authority}\r\n{headers}Connection: close\r\n\r\n"
     )
     .unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+/// A plain HTTP/1.1 GET; returns the status line and the body.
+fn get(url: &str, path: &str) -> (String, String) {
+    let response = request(url, path, "");
     let status = response.lines().next().unwrap_or_default().to_owned();
     let body = response
         .split("\r\n\r\n")
@@ -244,19 +251,7 @@ fn cors_origins_come_from_the_flag_or_the_environment_and_are_checked() {
     let doc = wait_for_bootstrap(&boot, &mut child);
     let url = doc["url"].as_str().unwrap().to_owned();
     let allowed = |origin: &str| {
-        let authority = url.strip_prefix("http://").unwrap();
-        let mut stream = TcpStream::connect(authority).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
-        write!(
-            stream,
-            "GET /healthz HTTP/1.1\r\nHost: {authority}\r\nOrigin: {origin}\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        response
+        request(&url, "/healthz", &format!("Origin: {origin}\r\n"))
             .lines()
             .find_map(|l| l.strip_prefix("access-control-allow-origin: "))
             .map(str::to_owned)
