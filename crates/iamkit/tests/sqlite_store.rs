@@ -132,6 +132,56 @@ fn everything_written_is_there_after_reopening() {
 }
 
 #[test]
+fn accounts_keep_their_owner_order_and_rotated_auth_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(&dir);
+    let clock = clock();
+    let engine = open(&path, &clock).unwrap();
+    let org = engine.create_organization("Acme").unwrap().sid;
+    let owner = engine
+        .create_user(NewUser {
+            organization_sid: org,
+            user_name: "owner@acme.example".into(),
+            roles: vec![Role::Owner],
+            sso: false,
+        })
+        .unwrap();
+    let new = |name: &str| {
+        engine
+            .create_account(iamkit::NewAccount::new(org, name), &Actor::admin())
+            .unwrap()
+    };
+    let (first, second) = (new("First"), new("Second"));
+    let token = engine
+        .rotate_auth_token(second.account.sid, &Actor::admin())
+        .unwrap();
+    drop(engine);
+
+    let engine = open(&path, &clock).unwrap();
+    let listed: Vec<_> = engine
+        .accounts(org)
+        .unwrap()
+        .iter()
+        .map(|a| (a.sid, a.owner_sid))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (first.account.sid, Some(owner.sid)),
+            (second.account.sid, Some(owner.sid))
+        ]
+    );
+    let sid = second.account.sid.to_string();
+    assert!(engine.authenticate_account(&sid, token.expose()).is_ok());
+    assert!(engine
+        .authenticate_account(&sid, second.auth_token.expose())
+        .is_err());
+    assert!(engine
+        .authenticate_account(&first.account.sid.to_string(), first.auth_token.expose())
+        .is_ok());
+}
+
+#[test]
 fn deletes_and_revocations_are_kept_too() {
     let dir = tempfile::tempdir().unwrap();
     let path = db_path(&dir);
