@@ -220,6 +220,11 @@ export interface ServeOptions {
   adminToken?: string
   /** `twilio` (default) or `rfc`: strict standard response shapes. */
   responseStyle?: 'twilio' | 'rfc'
+  /**
+   * The origins whose web pages may read the answers (`"*"` for any); by
+   * default pages served from this machine.
+   */
+  corsOrigins?: Array<string>
 }
 /** An organization. */
 export interface Organization {

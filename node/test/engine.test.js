@@ -761,6 +761,33 @@ test("console.log and util.inspect hide secrets; properties and JSON keep them",
   }
 });
 
+test("serve grants the CORS origins it is given", async () => {
+  const engine = new Engine();
+  const allowed = async (server, origin) =>
+    (await fetch(`${server.url}/healthz`, { headers: { Origin: origin } })).headers.get(
+      "access-control-allow-origin",
+    );
+  const local = await engine.serve();
+  try {
+    assert.equal(await allowed(local, "http://localhost:3000"), "http://localhost:3000");
+    assert.equal(await allowed(local, "https://app.example"), null);
+  } finally {
+    await local.stop();
+  }
+  const listed = await engine.serve({ corsOrigins: ["https://app.example"] });
+  try {
+    assert.equal(await allowed(listed, "https://app.example"), "https://app.example");
+    assert.equal(await allowed(listed, "http://localhost:3000"), null);
+  } finally {
+    await listed.stop();
+  }
+  await assert.rejects(engine.serve({ corsOrigins: ["app.example"] }), {
+    name: "RangeError",
+    message:
+      'serve options.corsOrigins: "app.example" is not an origin: relative URL without a base',
+  });
+});
+
 test("serve with demo data, and bad serve options", async () => {
   const engine = new Engine();
   const server = await engine.serve({ demo: true });
@@ -791,7 +818,7 @@ test("serve with demo data, and bad serve options", async () => {
     name: "TypeError",
     message:
       'serve options has no option "scimRules" ' +
-      "(its options: port, host, demo, adminToken, responseStyle)",
+      "(its options: port, host, demo, adminToken, responseStyle, corsOrigins)",
   });
 });
 

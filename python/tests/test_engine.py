@@ -851,6 +851,22 @@ def test_serve_shares_engine_and_clock(iamkit_engine: iamkit.Engine, org: iamkit
     assert "running=False" in repr(server)
 
 
+def test_serve_grants_the_cors_origins_it_is_given(iamkit_engine: iamkit.Engine) -> None:
+    def allowed(server: iamkit.Server, origin: str) -> str | None:
+        request = urllib.request.Request(f"{server.url}/healthz", headers={"Origin": origin})
+        with urllib.request.urlopen(request) as response:
+            return response.headers.get("access-control-allow-origin")
+
+    with iamkit_engine.serve() as local:
+        assert allowed(local, "http://localhost:3000") == "http://localhost:3000"
+        assert allowed(local, "https://app.example") is None
+    with iamkit_engine.serve(cors_origins=["https://app.example"]) as listed:
+        assert allowed(listed, "https://app.example") == "https://app.example"
+        assert allowed(listed, "http://localhost:3000") is None
+    with pytest.raises(ValueError, match="^cors_origins: the origin \\* allows every origin"):
+        iamkit_engine.serve(cors_origins=["*", "https://app.example"])
+
+
 def test_serve_demo(iamkit_engine: iamkit.Engine) -> None:
     server = iamkit_engine.serve(demo=True)
     try:

@@ -881,6 +881,7 @@ impl Engine {
             demo: o.demo.unwrap_or(false),
             admin_token: o.admin_token,
             response_style: o.response_style,
+            cors_origins: o.cors_origins.unwrap_or_default(),
         }
         .server_options()
         .map_err(|e| options_err(WHAT, e))?;

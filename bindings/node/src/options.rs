@@ -578,9 +578,12 @@ pub struct ServeOptions {
     /// `twilio` (default) or `rfc`: strict standard response shapes.
     #[napi(ts_type = "'twilio' | 'rfc'")]
     pub response_style: Option<String>,
+    /// The origins whose web pages may read the answers (`"*"` for any); by
+    /// default pages served from this machine.
+    pub cors_origins: Option<Vec<String>>,
 }
 keys!(
     ServeOptions,
     "serve options",
-    [port, host, demo, admin_token, response_style]
+    [port, host, demo, admin_token, response_style, cors_origins]
 );

@@ -912,15 +912,18 @@ impl PyEngine {
 
     /// Serves this engine (same state, same clock, same SCIM rules) over HTTP on a
     /// background thread. `demo=True` first creates the demo organization, users and
-    /// apps; `response_style="rfc"` answers in strict standard shapes.
+    /// apps; `response_style="rfc"` answers in strict standard shapes;
+    /// `cors_origins` lists the origins whose web pages may read the answers (`"*"`
+    /// for any; by default pages served from this machine).
     ///
     /// `port` is 0 (any free port) when omitted or `None`.
     #[pyo3(
         signature = (
-            port=None, *, host=None, demo=false, admin_token=None, response_style=None
+            port=None, *, host=None, demo=false, admin_token=None, response_style=None,
+            cors_origins=None
         ),
         text_signature = "(self, port=0, *, host=None, demo=False, admin_token=None, \
-                          response_style=None)"
+                          response_style=None, cors_origins=None)"
     )]
     fn serve(
         &self,
@@ -930,6 +933,7 @@ impl PyEngine {
         demo: bool,
         admin_token: Option<String>,
         response_style: Option<String>,
+        cors_origins: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyServer> {
         let (options, demo) = ServeOptions {
             port: opt_unsigned("port", port)?.unwrap_or(0),
@@ -937,6 +941,7 @@ impl PyEngine {
             demo,
             admin_token,
             response_style,
+            cors_origins: opt_str_list("cors_origins", cors_origins)?.unwrap_or_default(),
         }
         .server_options()
         .map_err(options_err)?;

@@ -156,6 +156,9 @@ pub struct ServeOptions {
     pub admin_token: Option<String>,
     /// The response shapes: `twilio` or `rfc`.
     pub response_style: Option<String>,
+    /// The origins whose web pages may read answers (CORS), as `--cors-origin`
+    /// takes them; none: pages served from this machine.
+    pub cors_origins: Vec<String>,
 }
 
 #[cfg(feature = "server")]
@@ -175,6 +178,8 @@ impl ServeOptions {
             options.response_style = iamkit_server::ResponseStyle::from_str(style)
                 .map_err(|e| InvalidOption::new("response_style", e))?;
         }
+        options.cors_origins = iamkit_server::CorsOrigins::parse(&self.cors_origins)
+            .map_err(|e| InvalidOption::new("cors_origins", e))?;
         Ok((options, self.demo))
     }
 }
@@ -264,5 +269,22 @@ mod tests {
         .server_options()
         .unwrap_err();
         assert!(err.to_string().starts_with("response_style: "), "{err}");
+        let (options, _) = ServeOptions {
+            cors_origins: vec!["*".into()],
+            ..Default::default()
+        }
+        .server_options()
+        .unwrap();
+        assert_eq!(options.cors_origins, iamkit_server::CorsOrigins::Any);
+        let err = ServeOptions {
+            cors_origins: vec!["app.example".into()],
+            ..Default::default()
+        }
+        .server_options()
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "cors_origins: \"app.example\" is not an origin: relative URL without a base"
+        );
     }
 }

@@ -536,4 +536,5 @@ class Engine:
         demo: bool = False,
         admin_token: str | None = None,
         response_style: Literal["twilio", "rfc"] | None = None,
+        cors_origins: list[str] | None = None,
     ) -> Server: ...
