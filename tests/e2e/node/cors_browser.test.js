@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { chromium } from "playwright-core";
-import { startEmulator } from "./emulator.js";
+import { launchChromium, startEmulator } from "./emulator.js";
 
 let page;
 let browser;
@@ -17,19 +17,7 @@ before(async () => {
     response.end("<!doctype html><title>app under test</title>");
   });
   await new Promise((resolve) => site.listen(0, "127.0.0.1", resolve));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium(chromium);
   page = await browser.newPage();
   await page.goto(`http://127.0.0.1:${site.address().port}/`);
 });
