@@ -115,7 +115,8 @@ impl Engine {
                     return Err(AppError::InvalidOwner(owner));
                 }
             }
-            stored.seq = s.accounts.values().map(|a| a.seq).max().unwrap_or(0) + 1;
+            let last = s.accounts.values().map(|a| a.seq).max().unwrap_or(0);
+            stored.seq = last.saturating_add(1);
             s.accounts.insert(stored.sid, stored.clone());
             let account = view(s, &stored);
             s.audit.record(
