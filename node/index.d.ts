@@ -64,7 +64,13 @@ export class Server {
 export function filterMatches(filter: string, user: ScimResource): boolean;
 
 /** The methods that index.js gives other arguments or results than the addon's. */
-type Wrapped = "serve" | "scimCreateUser" | "scimReplaceUser" | "scimPatchUser";
+type Wrapped =
+  | "serve"
+  | "scimCreateUser"
+  | "scimReplaceUser"
+  | "scimPatchUser"
+  | "createAccountApp"
+  | "updateAccountApp";
 
 /** The OAuth 2.0 + SCIM 2.0 engine, in memory. */
 export interface Engine extends Omit<native.Engine, Wrapped> {}
@@ -88,6 +94,21 @@ export class Engine {
     patch: ScimResource,
     options?: native.ScimPatchUserOptions,
   ): Record<string, unknown>;
+  /** Creates an app of the account (authenticated by its auth token) from the body of
+   * Twilio's `POST /v1/Account/OAuthApps`; the result holds `clientSecret`. */
+  createAccountApp(
+    accountSid: string,
+    authToken: string,
+    body: Record<string, unknown>,
+  ): native.CreatedApp;
+  /** Updates an app of the account from the body of Twilio's
+   * `PUT /v1/Account/OAuthApps/{sid}` (`null` keeps a field). */
+  updateAccountApp(
+    accountSid: string,
+    authToken: string,
+    clientId: string,
+    body: Record<string, unknown>,
+  ): native.App;
   /** Serves this engine (same state, clock and SCIM rules) over HTTP. */
   serve(options?: native.ServeOptions): Promise<Server>;
 }

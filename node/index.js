@@ -110,6 +110,8 @@ const SECRET_FIELDS = new Set([
   "code",
   "redirectTo",
   "adminToken",
+  "authToken",
+  "accountAuthToken",
 ]);
 
 function showRedacted(depth, options, show) {
@@ -176,6 +178,8 @@ const JSON_ARGS = {
   scimCreateUser: { 1: "scimCreateUser user" },
   scimReplaceUser: { 2: "scimReplaceUser user" },
   scimPatchUser: { 2: "scimPatchUser patch" },
+  createAccountApp: { 2: "createAccountApp body" },
+  updateAccountApp: { 3: "updateAccountApp body" },
 };
 
 function encodeArgs(name, args) {

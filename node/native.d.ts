@@ -177,6 +177,21 @@ export interface RoleAssignmentsOptions {
   /** The page to read, from a previous page's `meta`. */
   pageToken?: string
 }
+/** How to create an account. */
+export interface CreateAccountOptions {
+  /**
+   * Its owner, a user of the organization (`US…`); by default the organization's
+   * Owner.
+   */
+  ownerSid?: string
+}
+/** Which page of an organization's accounts to list. */
+export interface AccountsOptions {
+  /** Accounts per page (default 50, at most 100). */
+  pageSize?: number
+  /** The page to read, from a previous page's `meta`. */
+  pageToken?: string
+}
 /** Which audit events to list; every member narrows the result. */
 export interface AuditEventsOptions {
   /** Only events of this type, e.g. `oauth-apps.created`. */
@@ -205,6 +220,11 @@ export interface ServeOptions {
   adminToken?: string
   /** `twilio` (default) or `rfc`: strict standard response shapes. */
   responseStyle?: 'twilio' | 'rfc'
+  /**
+   * The origins whose web pages may read the answers (`"*"` for any); by
+   * default pages served from this machine.
+   */
+  corsOrigins?: Array<string>
 }
 /** An organization. */
 export interface Organization {
@@ -226,6 +246,12 @@ export interface Account {
   organizationSid: string
   /** Its display name. */
   name: string
+  /**
+   * The user who owns it (`US…`): the one named at creation while it
+   * exists, else the organization's longest-standing Owner; none
+   * while the organization has no Owner.
+   */
+  ownerSid: string | null
   /**
    * When it was created.
    * An instant in RFC 3339.
@@ -530,6 +556,31 @@ export interface RoleAssignmentPage {
    */
   meta: Record<string, unknown>
 }
+/** A new account with its auth token, shown this once. */
+export interface CreatedAccount {
+  /** Its sid (`AC…`). */
+  sid: string
+  /** The organization it belongs to. */
+  organizationSid: string
+  /** Its display name. */
+  name: string
+  /** The user who owns it (`US…`), if the organization has an Owner. */
+  ownerSid: string | null
+  /** When it was created (RFC 3339). */
+  createdAt: string
+  /** Its auth token; the engine keeps only its hash. */
+  authToken: string
+}
+/** A page of an organization's accounts. */
+export interface AccountPage {
+  /** The accounts, oldest first. */
+  content: Array<Account>
+  /**
+   * Where this page is and how to reach its neighbours (`pageSize`, `url`,
+   * `nextPageUrl`, `nextToken`, …).
+   */
+  meta: Record<string, unknown>
+}
 /**
  * What a running emulator was started with: its URL, admin token and, with
  * `demo: true`, the demo data.
@@ -543,6 +594,8 @@ export interface Bootstrap {
   organizationSid: string | null
   /** The demo account. */
   accountSid: string | null
+  /** The demo account's auth token (HTTP Basic with the account SID). */
+  accountAuthToken: string | null
   /** The demo users. */
   users: Array<DemoUser>
   /** The demo apps and their secrets. */
@@ -619,12 +672,24 @@ export declare class Engine {
   organization(sid: string): Organization
   /** Every organization, oldest first. */
   organizations(): Array<Organization>
-  /** Creates an account in an organization. */
-  createAccount(organizationSid: string, name: string): Account
+  /**
+   * Creates an account in an organization, owned by `options.ownerSid` (a user
+   * of the organization) or else by the organization's Owner; the result holds
+   * its `authToken`, which is never shown again.
+   */
+  createAccount(organizationSid: string, name: string, options?: CreateAccountOptions): CreatedAccount
+  /**
+   * Gives an account a new auth token, returned this once; the previous one
+   * stops working.
+   */
+  rotateAuthToken(accountSid: string): string
   /** An account by sid. */
   account(sid: string): Account
-  /** The accounts of an organization, oldest first. */
-  accounts(organizationSid: string): Array<Account>
+  /**
+   * A page of the accounts of an organization, oldest first (50 unless
+   * `pageSize` says otherwise): `{ content, meta }`.
+   */
+  accounts(organizationSid: string, options?: AccountsOptions): AccountPage
   /** Creates a managed user with organization roles (names such as `"Owner"`). */
   createUser(options: CreateUserOptions): User
   /** A managed user by sid. */
@@ -649,6 +714,19 @@ export declare class Engine {
   rotateSecret(clientId: string, options?: RotateSecretOptions): RotatedSecret
   /** Deletes an app: its secrets, codes and tokens stop working. */
   deleteApp(clientId: string): void
+  /**
+   * Creates an app of the account (authenticated by its auth token) from the body
+   * of Twilio's `POST /v1/Account/OAuthApps` (JSON text: `index.js` sends the
+   * object it is given); the result holds `clientSecret`.
+   */
+  createAccountApp(accountSid: string, authToken: string, body: string): CreatedApp
+  /**
+   * Updates an app of the account from the body of Twilio's
+   * `PUT /v1/Account/OAuthApps/{sid}` (JSON text; `null` keeps a field).
+   */
+  updateAccountApp(accountSid: string, authToken: string, clientId: string, body: string): App
+  /** Deletes an app of the account (Twilio's `DELETE /v1/Account/OAuthApps/{sid}`). */
+  deleteAccountApp(accountSid: string, authToken: string, clientId: string): void
   /**
    * A signed-in user approves an authorization-code app: `code`, `redirectTo`,
    * `authorization` and `expiresAt`.

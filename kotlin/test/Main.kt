@@ -64,7 +64,7 @@ fun resolve(value: Any?, bound: Map<String, Map<String, Any?>>): Any? = when (va
 fun runStep(engine: Engine, clock: ManualClock, s: Step): Map<String, Any?> = when (s.str("op")) {
     "advance" -> { clock.advance(s.long("seconds")!!); mapOf() }
     "create_organization" -> mapOf("id" to engine.createOrganization(s.str("name")).sid)
-    "create_account" -> mapOf("id" to engine.createAccount(s.str("organization"), s.str("name")).sid)
+    "create_account" -> mapOf("id" to engine.createAccount(s.str("organization"), s.str("name")).account.sid)
     "create_user" -> mapOf(
         "id" to engine.createUser(
             NewUser(
@@ -372,12 +372,47 @@ fun scimAndMore() {
     check("metadata names the token endpoint", (metadata["token_endpoint"] as String).endsWith("/v2/token"))
 }
 
+fun accounts() {
+    val engine = Engine(EngineOptions(clock = ManualClock()))
+    val org = engine.createOrganization("Acme").sid
+    val owner = engine.createUser(NewUser(organizationSid = org, userName = "owner@acme.example", roles = listOf("Owner")))
+    val first = engine.createAccount(org, "A")
+    check("the Owner owns an account: ${first.account}", first.account.ownerSid == owner.sid)
+    check("toString hides the auth token", !first.toString().contains(first.authToken))
+    val second = engine.createAccount(org, "B", ownerSid = owner.sid)
+    val page = engine.accounts(org, AccountQuery(pageSize = 1u))
+    check("a page of one account: ${page.content}", page.content.map { it.sid } == listOf(first.account.sid))
+    check("50 is not the size asked for", page.meta.pageSize == 1u && page.meta.page == 0u)
+    val next = engine.accounts(org, AccountQuery(pageSize = 1u, pageToken = page.meta.nextToken))
+    check("the next page: ${next.content}", next.content.map { it.sid } == listOf(second.account.sid) && next.meta.nextPageUrl == null)
+    check("the default page holds 50", engine.accounts(org).meta.pageSize == 50u)
+    val tooBig = expectError("page size 101") { engine.accounts(org, AccountQuery(pageSize = 101u)) }
+    check("page size 101 is an App error: $tooBig", tooBig is IamkitException.App && tooBig.code == "invalid_page_size" && tooBig.status == 400.toUShort())
+
+    val acct = first.account.sid
+    val made = engine.createAccountApp(acct, first.authToken, """{"friendly_name": "Reporter", "policy": {"allow": ["messages/read"], "deny": null}, "access_token_ttl": 120}""")
+    check("an account app by auth token: ${made.app}", made.app.tokenTtl == 120UL && made.app.createdBy == acct && made.app.accountSid == acct)
+    val updated = engine.updateAccountApp(acct, first.authToken, made.app.clientId, """{"friendly_name": null, "access_token_ttl": 60}""")
+    check("null keeps the name", updated.name == "Reporter" && updated.tokenTtl == 60UL)
+    val wrong = expectError("wrong auth token") { engine.deleteAccountApp(acct, "0".repeat(32), made.app.clientId) }
+    check("a wrong auth token is a 401 App error: $wrong", wrong is IamkitException.App && wrong.code == "invalid_credentials" && wrong.status == 401.toUShort())
+    val theirs = expectError("another account's app") { engine.deleteAccountApp(second.account.sid, second.authToken, made.app.clientId) }
+    check("another account's app is not found: $theirs", theirs is IamkitException.App && theirs.status == 404.toUShort())
+    engine.deleteAccountApp(acct, first.authToken, made.app.clientId)
+    check("the app is gone", engine.apps(acct).isEmpty())
+    val rotated = engine.rotateAuthToken(acct)
+    val old = expectError("old auth token") { engine.deleteAccountApp(acct, first.authToken, made.app.clientId) }
+    check("the old auth token stops working: $old", old is IamkitException.App && old.code == "invalid_credentials")
+    check("the new one works", engine.createAccountApp(acct, rotated, """{"friendly_name": "R", "policy": {"allow": ["messages/read"]}}""").app.name == "R")
+}
+
 fun main(args: Array<String>) {
     val root = File(args.firstOrNull() ?: ".")
     oauthVectors(root)
     scimMatchVectors(root)
     errors()
     scimAndMore()
+    accounts()
     for (failure in failures) System.err.println("FAIL: $failure")
     println("kotlin: ${passed} passed, ${failures.size} failed")
     if (failures.isNotEmpty()) exitProcess(1)

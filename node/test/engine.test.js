@@ -122,10 +122,17 @@ test("directory: organizations, accounts, users", () => {
   assert.equal(org.createdAt, "2026-01-01T00:00:00Z");
   assert.deepEqual(engine.organization(org.sid), org);
   assert.deepEqual(engine.organizations(), [org]);
-  const acct = engine.createAccount(org.sid, "Prod");
-  assert.equal(acct.organizationSid, org.sid);
+  const created = engine.createAccount(org.sid, "Prod");
+  assert.equal(created.organizationSid, org.sid);
+  assert.equal(created.ownerSid, null);
+  assert.match(created.authToken, /^[0-9a-f]{32}$/);
+  const { authToken, ...acct } = created;
+  assert.ok(authToken);
   assert.deepEqual(engine.account(acct.sid), acct);
-  assert.deepEqual(engine.accounts(org.sid), [acct]);
+  const page = engine.accounts(org.sid);
+  assert.deepEqual(page.content, [acct]);
+  assert.equal(page.meta.pageSize, 50);
+  assert.equal(page.meta.page, 0);
   const user = engine.createUser({
     organizationSid: org.sid,
     userName: "a@acme.example",
@@ -133,6 +140,7 @@ test("directory: organizations, accounts, users", () => {
   });
   assert.equal(user.userName, "a@acme.example");
   assert.deepEqual(user.roles, ["Owner"]);
+  assert.equal(engine.account(acct.sid).ownerSid, user.sid, "the Owner owns it");
   assert.deepEqual(engine.user(user.sid), user);
   assert.deepEqual(engine.users(org.sid), [user]);
   throwsIamkit(() => engine.organization("nope"), AppError, "invalid_sid", 400);
@@ -160,6 +168,90 @@ test("directory: organizations, accounts, users", () => {
     () => engine.createUser({ organizationSid: org.sid, userName: "c@acme.example", sso: "yes" }),
     { name: "TypeError", message: "createUser options.sso must be a boolean, not a string" },
   );
+});
+
+test("accounts page and name their owners", () => {
+  const { engine, org } = setup();
+  const user = engine.createUser({ organizationSid: org.sid, userName: "dev@acme.example" });
+  const owned = engine.createAccount(org.sid, "A", { ownerSid: user.sid });
+  assert.equal(owned.ownerSid, user.sid);
+  const second = engine.createAccount(org.sid, "B");
+  const first = engine.accounts(org.sid, { pageSize: 1 });
+  assert.deepEqual(
+    first.content.map((a) => a.sid),
+    [owned.sid],
+  );
+  assert.ok(first.meta.nextPageUrl.endsWith(`PageSize=1&PageToken=${first.meta.nextToken}`));
+  const next = engine.accounts(org.sid, { pageSize: 1, pageToken: first.meta.nextToken });
+  assert.deepEqual(
+    next.content.map((a) => a.sid),
+    [second.sid],
+  );
+  assert.equal(next.meta.nextPageUrl, null);
+  throwsIamkit(() => engine.accounts(org.sid, { pageSize: 0 }), AppError, "invalid_page_size", 400);
+  throwsIamkit(
+    () => engine.accounts(org.sid, { pageToken: "nope" }),
+    AppError,
+    "invalid_page_token",
+    400,
+  );
+  throwsIamkit(
+    () => engine.createAccount(org.sid, "C", { ownerSid: "US" + "0".repeat(32) }),
+    AppError,
+    "invalid_account_owner",
+    400,
+  );
+  assert.throws(() => engine.accounts(org.sid, { size: 1 }), { name: "TypeError" });
+});
+
+test("an account manages its apps with its auth token", () => {
+  const { inspect } = require("node:util");
+  const { engine, org } = setup();
+  const acct = engine.createAccount(org.sid, "Prod");
+  assert.ok(!inspect(acct).includes(acct.authToken), inspect(acct));
+  const body = {
+    friendly_name: "Reporter",
+    policy: { allow: ["messages/read"], deny: null },
+    access_token_ttl: 120,
+  };
+  const made = engine.createAccountApp(acct.sid, acct.authToken, body);
+  assert.ok(made.clientSecret);
+  assert.equal(made.owner.accountSid, acct.sid);
+  assert.deepEqual([made.name, made.scopes, made.tokenTtl], ["Reporter", ["messages/read"], 120]);
+  const updated = engine.updateAccountApp(acct.sid, acct.authToken, made.clientId, {
+    friendly_name: null,
+    access_token_ttl: 60,
+  });
+  assert.deepEqual([updated.name, updated.tokenTtl], ["Reporter", 60]);
+  throwsIamkit(
+    () => engine.deleteAccountApp(acct.sid, "0".repeat(32), made.clientId),
+    AppError,
+    "invalid_credentials",
+    401,
+  );
+  const other = engine.createAccount(org.sid, "Other");
+  throwsIamkit(
+    () => engine.deleteAccountApp(other.sid, other.authToken, made.clientId),
+    AppError,
+    "app_not_found",
+    404,
+  );
+  throwsIamkit(
+    () => engine.createAccountApp(acct.sid, acct.authToken, { scopes: [] }),
+    AppError,
+    "invalid_request",
+    400,
+  );
+  engine.deleteAccountApp(acct.sid, acct.authToken, made.clientId);
+  assert.deepEqual(engine.apps(acct.sid), []);
+  const rotated = engine.rotateAuthToken(acct.sid);
+  throwsIamkit(
+    () => engine.createAccountApp(acct.sid, acct.authToken, body),
+    AppError,
+    "invalid_credentials",
+    401,
+  );
+  assert.equal(engine.createAccountApp(acct.sid, rotated, body).name, "Reporter");
 });
 
 test("apps: create, read, list, update, rotate, delete", () => {
@@ -655,13 +747,45 @@ test("console.log and util.inspect hide secrets; properties and JSON keep them",
   const server = await engine.serve({ demo: true });
   try {
     const boot = server.bootstrap;
-    const secrets = [boot.adminToken, boot.apps.orgClientCredentials.clientSecret];
+    const secrets = [
+      boot.adminToken,
+      boot.apps.orgClientCredentials.clientSecret,
+      boot.accountAuthToken,
+    ];
+    assert.match(boot.accountAuthToken, /^[0-9a-f]{32}$/);
     const text = inspect(server, { depth: 5 });
     for (const secret of secrets) assert.ok(!text.includes(secret), text);
     assert.ok(text.includes(boot.apps.orgClientCredentials.clientId), text);
   } finally {
     await server.stop();
   }
+});
+
+test("serve grants the CORS origins it is given", async () => {
+  const engine = new Engine();
+  const allowed = async (server, origin) =>
+    (await fetch(`${server.url}/healthz`, { headers: { Origin: origin } })).headers.get(
+      "access-control-allow-origin",
+    );
+  const local = await engine.serve();
+  try {
+    assert.equal(await allowed(local, "http://localhost:3000"), "http://localhost:3000");
+    assert.equal(await allowed(local, "https://app.example"), null);
+  } finally {
+    await local.stop();
+  }
+  const listed = await engine.serve({ corsOrigins: ["https://app.example"] });
+  try {
+    assert.equal(await allowed(listed, "https://app.example"), "https://app.example");
+    assert.equal(await allowed(listed, "http://localhost:3000"), null);
+  } finally {
+    await listed.stop();
+  }
+  await assert.rejects(engine.serve({ corsOrigins: ["app.example"] }), {
+    name: "RangeError",
+    message:
+      'serve options.corsOrigins: "app.example" is not an origin: relative URL without a base',
+  });
 });
 
 test("serve with demo data, and bad serve options", async () => {
@@ -694,7 +818,7 @@ test("serve with demo data, and bad serve options", async () => {
     name: "TypeError",
     message:
       'serve options has no option "scimRules" ' +
-      "(its options: port, host, demo, adminToken, responseStyle)",
+      "(its options: port, host, demo, adminToken, responseStyle, corsOrigins)",
   });
 });
 

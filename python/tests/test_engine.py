@@ -178,11 +178,17 @@ def test_directory(iamkit_engine: iamkit.Engine) -> None:
     assert org.sid.startswith("OR")
     assert iamkit_engine.organization(org.sid) == org
     assert iamkit_engine.organizations() == [org]
-    acct = iamkit_engine.create_account(org.sid, "Prod")
-    assert acct.organization_sid == org.sid
-    assert iamkit_engine.account(acct.sid) == acct
-    assert iamkit_engine.accounts(org.sid) == [acct]
+    created = iamkit_engine.create_account(org.sid, "Prod")
+    assert type(created) is iamkit.CreatedAccount
+    assert created.organization_sid == org.sid and created.owner_sid is None
+    assert len(created.auth_token) == 32 and created.auth_token not in repr(created)
+    acct = iamkit_engine.account(created.sid)
+    assert acct.to_dict() == {k: v for k, v in created.to_dict().items() if k != "auth_token"}
+    page = iamkit_engine.accounts(org.sid)
+    assert [a["sid"] for a in page["content"]] == [acct.sid]
+    assert page["meta"]["page_size"] == 50 and page["meta"]["page"] == 0
     user = iamkit_engine.create_user(org.sid, "owner@acme.example", roles=["Owner"], sso=True)
+    assert iamkit_engine.account(acct.sid).owner_sid == user.sid, "the Owner owns it"
     assert user.roles == ["Owner"]
     assert user.sso is True
     assert iamkit_engine.user(user.sid) == user
@@ -195,6 +201,77 @@ def test_directory(iamkit_engine: iamkit.Engine) -> None:
         iamkit_engine.account("not-a-sid")
     assert caught.value.code == "invalid_sid"
     assert isinstance(caught.value, iamkit.InvalidInput)
+
+
+def test_accounts_page_and_their_owners(
+    iamkit_engine: iamkit.Engine, org: iamkit.Organization, admin_user: iamkit.User
+) -> None:
+    owned = iamkit_engine.create_account(org.sid, "A", owner_sid=admin_user.sid)
+    assert owned.owner_sid == admin_user.sid
+    second = iamkit_engine.create_account(org.sid, "B")
+    first_page = iamkit_engine.accounts(org.sid, page_size=1)
+    assert [a["sid"] for a in first_page["content"]] == [owned.sid]
+    token = first_page["meta"]["nextToken"]
+    assert first_page["meta"]["next_page_url"].endswith(
+        f"/Organizations/{org.sid}/Accounts?PageSize=1&PageToken={token}"
+    )
+    second_page = iamkit_engine.accounts(org.sid, page_size=1, page_token=token)
+    assert [a["sid"] for a in second_page["content"]] == [second.sid]
+    assert second_page["meta"]["next_page_url"] is None
+    with pytest.raises(iamkit.AppError) as too_big:
+        iamkit_engine.accounts(org.sid, page_size=101)
+    assert (too_big.value.code, too_big.value.status) == ("invalid_page_size", 400)
+    assert str(too_big.value) == "page size 101 is out of range: 1..=100"
+    with pytest.raises(iamkit.InvalidInput) as forged:
+        iamkit_engine.accounts(org.sid, page_token="nope")
+    assert forged.value.code == "invalid_page_token"
+    with pytest.raises(iamkit.AppError) as stranger:
+        iamkit_engine.create_account(org.sid, "C", owner_sid="US" + "0" * 32)
+    assert stranger.value.code == "invalid_account_owner"
+
+
+def test_an_account_manages_its_apps_with_its_auth_token(
+    iamkit_engine: iamkit.Engine, org: iamkit.Organization
+) -> None:
+    acct = iamkit_engine.create_account(org.sid, "Prod")
+    body = {
+        "friendly_name": "Reporter",
+        "policy": {"allow": ["messages/read"], "deny": None},
+        "access_token_ttl": 120,
+    }
+    made = iamkit_engine.create_account_app(acct.sid, acct.auth_token, body)
+    assert type(made) is iamkit.CreatedApp and made.client_secret
+    assert (made.name, made.scopes, made.token_ttl) == ("Reporter", ["messages/read"], 120)
+    assert made.owner["account_sid"] == acct.sid and made.created_by == acct.sid
+    updated = iamkit_engine.update_account_app(
+        acct.sid, acct.auth_token, made.client_id, {"friendly_name": None, "access_token_ttl": 60}
+    )
+    assert (updated.name, updated.token_ttl) == ("Reporter", 60)
+    with pytest.raises(iamkit.AppError) as wrong:
+        iamkit_engine.delete_account_app(acct.sid, "0" * 32, made.client_id)
+    assert (wrong.value.code, wrong.value.status, wrong.value.twilio_code) == (
+        "invalid_credentials",
+        401,
+        20003,
+    )
+    assert isinstance(wrong.value, iamkit.Unauthorized)
+    other = iamkit_engine.create_account(org.sid, "Other")
+    with pytest.raises(iamkit.NotFound):
+        iamkit_engine.delete_account_app(other.sid, other.auth_token, made.client_id)
+    with pytest.raises(iamkit.InvalidInput) as slow:
+        iamkit_engine.update_account_app(
+            acct.sid, acct.auth_token, made.client_id, {"access_token_ttl": 59}
+        )
+    assert slow.value.code == "invalid_token_ttl"
+    with pytest.raises(iamkit.InvalidInput) as unknown:
+        iamkit_engine.create_account_app(acct.sid, acct.auth_token, {"scopes": []})
+    assert unknown.value.code == "invalid_request"
+    iamkit_engine.delete_account_app(acct.sid, acct.auth_token, made.client_id)
+    assert iamkit_engine.apps(acct.sid) == []
+    rotated = iamkit_engine.rotate_auth_token(acct.sid)
+    with pytest.raises(iamkit.Unauthorized):
+        iamkit_engine.create_account_app(acct.sid, acct.auth_token, body)
+    assert iamkit_engine.create_account_app(acct.sid, rotated, body).name == "Reporter"
 
 
 def test_record_protocol(iamkit_engine: iamkit.Engine, org: iamkit.Record) -> None:
@@ -772,6 +849,22 @@ def test_serve_shares_engine_and_clock(iamkit_engine: iamkit.Engine, org: iamkit
     assert not server.running
     server.stop()  # stopping twice is harmless
     assert "running=False" in repr(server)
+
+
+def test_serve_grants_the_cors_origins_it_is_given(iamkit_engine: iamkit.Engine) -> None:
+    def allowed(server: iamkit.Server, origin: str) -> str | None:
+        request = urllib.request.Request(f"{server.url}/healthz", headers={"Origin": origin})
+        with urllib.request.urlopen(request) as response:
+            return response.headers.get("access-control-allow-origin")
+
+    with iamkit_engine.serve() as local:
+        assert allowed(local, "http://localhost:3000") == "http://localhost:3000"
+        assert allowed(local, "https://app.example") is None
+    with iamkit_engine.serve(cors_origins=["https://app.example"]) as listed:
+        assert allowed(listed, "https://app.example") == "https://app.example"
+        assert allowed(listed, "http://localhost:3000") is None
+    with pytest.raises(ValueError, match="^cors_origins: the origin \\* allows every origin"):
+        iamkit_engine.serve(cors_origins=["*", "https://app.example"])
 
 
 def test_serve_demo(iamkit_engine: iamkit.Engine) -> None:

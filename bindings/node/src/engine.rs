@@ -21,20 +21,21 @@ use iamkit::{
     NewAppFields, NewRoleAssignment, NewUser, OrganizationSid, OwnerSid, Projection, Role,
     RoleAssignmentQuery, Sid, TokenRequest, UserQuery,
 };
+use iamkit_bindings::account_apps;
 use iamkit_server::{RunningServer, ServerOptions};
 
 use crate::convert::{core_err, options_err, range_err, resource, ser, type_err};
 use crate::options::{
-    or_default, whole_opt, AuditEventsOptions, AuthorizeOptions, CreateAppOptions,
-    CreateRoleAssignmentOptions, CreateUserOptions, EngineOptions, Options, RoleAssignmentsOptions,
-    RotateSecretOptions, ScimDeleteUserOptions, ScimGetUserOptions, ScimListUsersOptions,
-    ScimPatchUserOptions, ScimReplaceUserOptions, ServeOptions, Strict, TokenOptions,
-    UpdateAppOptions, MAX_SAFE,
+    or_default, whole_opt, AccountsOptions, AuditEventsOptions, AuthorizeOptions,
+    CreateAccountOptions, CreateAppOptions, CreateRoleAssignmentOptions, CreateUserOptions,
+    EngineOptions, Options, RoleAssignmentsOptions, RotateSecretOptions, ScimDeleteUserOptions,
+    ScimGetUserOptions, ScimListUsersOptions, ScimPatchUserOptions, ScimReplaceUserOptions,
+    ServeOptions, Strict, TokenOptions, UpdateAppOptions, MAX_SAFE,
 };
 use crate::records::{
-    from_json, record, Access, Account, App, AuditEvent, Authorization, AuthorizationCode,
-    Bootstrap, CreatedApp, Organization, RoleAssignment, RoleAssignmentPage, RotatedSecret,
-    ScimListResponse, Token, TokenInspection, User,
+    from_json, record, Access, Account, AccountPage, App, AuditEvent, Authorization,
+    AuthorizationCode, Bootstrap, CreatedAccount, CreatedApp, Organization, RoleAssignment,
+    RoleAssignmentPage, RotatedSecret, ScimListResponse, Token, TokenInspection, User,
 };
 
 type Result<T> = napi::Result<T>;
@@ -225,14 +226,39 @@ impl Engine {
         record(&self.engine.organizations())
     }
 
-    /// Creates an account in an organization.
+    /// Creates an account in an organization, owned by `options.ownerSid` (a user
+    /// of the organization) or else by the organization's Owner; the result holds
+    /// its `authToken`, which is never shown again.
     #[napi]
-    pub fn create_account(&self, organization_sid: String, name: String) -> Result<Account> {
-        let account = self
+    pub fn create_account(
+        &self,
+        organization_sid: String,
+        name: String,
+        #[napi(ts_arg_type = "CreateAccountOptions")] options: Option<Strict<CreateAccountOptions>>,
+    ) -> Result<CreatedAccount> {
+        let o = or_default(options);
+        let new = iamkit::NewAccount {
+            owner_sid: o.owner_sid.as_deref().map(parse_sid).transpose()?,
+            ..iamkit::NewAccount::new(parse_sid(&organization_sid)?, &name)
+        };
+        let created = self
             .engine
-            .create_account(parse_sid(&organization_sid)?, &name)
+            .create_account(new, &admin())
             .map_err(core_err)?;
-        record(&account)
+        let mut value = ser(&created.account)?;
+        value["auth_token"] = json!(created.auth_token.expose());
+        from_json(value)
+    }
+
+    /// Gives an account a new auth token, returned this once; the previous one
+    /// stops working.
+    #[napi]
+    pub fn rotate_auth_token(&self, account_sid: String) -> Result<String> {
+        let token = self
+            .engine
+            .rotate_auth_token(parse_sid(&account_sid)?, &admin())
+            .map_err(core_err)?;
+        Ok(token.expose().to_owned())
     }
 
     /// An account by sid.
@@ -241,14 +267,26 @@ impl Engine {
         record(&self.engine.account(parse_sid(&sid)?).map_err(core_err)?)
     }
 
-    /// The accounts of an organization, oldest first.
+    /// A page of the accounts of an organization, oldest first (50 unless
+    /// `pageSize` says otherwise): `{ content, meta }`.
     #[napi]
-    pub fn accounts(&self, organization_sid: String) -> Result<Vec<Account>> {
+    pub fn accounts(
+        &self,
+        organization_sid: String,
+        #[napi(ts_arg_type = "AccountsOptions")] options: Option<Strict<AccountsOptions>>,
+    ) -> Result<AccountPage> {
+        const WHAT: &str = AccountsOptions::WHAT;
+        let o = or_default(options);
+        let query = iamkit::AccountQuery {
+            page_size: whole_opt(WHAT, "pageSize", o.page_size, u32::MAX.into())?.map(|n| n as u32),
+            page_token: o.page_token,
+        };
+        let org = parse_sid(&organization_sid)?;
+        let page = self.engine.account_page(org, &query).map_err(core_err)?;
         record(
-            &self
+            &page.at(&self
                 .engine
-                .accounts(parse_sid(&organization_sid)?)
-                .map_err(core_err)?,
+                .url(&iamkit::endpoints::organization_accounts(org))),
         )
     }
 
@@ -398,6 +436,57 @@ impl Engine {
     pub fn delete_app(&self, client_id: String) -> Result<()> {
         let id: ClientId = parse_sid(&client_id)?;
         self.engine.delete_app(id, &admin()).map_err(core_err)
+    }
+
+    /// Creates an app of the account (authenticated by its auth token) from the body
+    /// of Twilio's `POST /v1/Account/OAuthApps` (JSON text: `index.js` sends the
+    /// object it is given); the result holds `clientSecret`.
+    #[napi]
+    pub fn create_account_app(
+        &self,
+        account_sid: String,
+        auth_token: String,
+        body: String,
+    ) -> Result<CreatedApp> {
+        let created =
+            account_apps::create(&self.engine, &account_sid, &auth_token, body.as_bytes())
+                .map_err(core_err)?;
+        self.app_record(
+            &created.app,
+            json!({ "client_secret": created.client_secret.expose() }),
+        )
+    }
+
+    /// Updates an app of the account from the body of Twilio's
+    /// `PUT /v1/Account/OAuthApps/{sid}` (JSON text; `null` keeps a field).
+    #[napi]
+    pub fn update_account_app(
+        &self,
+        account_sid: String,
+        auth_token: String,
+        client_id: String,
+        body: String,
+    ) -> Result<App> {
+        let app = account_apps::update(
+            &self.engine,
+            &account_sid,
+            &auth_token,
+            &client_id,
+            body.as_bytes(),
+        )
+        .map_err(core_err)?;
+        self.app_record(&app, json!({}))
+    }
+
+    /// Deletes an app of the account (Twilio's `DELETE /v1/Account/OAuthApps/{sid}`).
+    #[napi]
+    pub fn delete_account_app(
+        &self,
+        account_sid: String,
+        auth_token: String,
+        client_id: String,
+    ) -> Result<()> {
+        account_apps::delete(&self.engine, &account_sid, &auth_token, &client_id).map_err(core_err)
     }
 
     /// A signed-in user approves an authorization-code app: `code`, `redirectTo`,
@@ -792,6 +881,7 @@ impl Engine {
             demo: o.demo.unwrap_or(false),
             admin_token: o.admin_token,
             response_style: o.response_style,
+            cors_origins: o.cors_origins.unwrap_or_default(),
         }
         .server_options()
         .map_err(|e| options_err(WHAT, e))?;

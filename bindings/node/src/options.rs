@@ -520,6 +520,27 @@ keys!(
     [identity, scope, page_size, page_token]
 );
 
+/// How to create an account.
+#[napi(object, object_to_js = false)]
+#[derive(Default)]
+pub struct CreateAccountOptions {
+    /// Its owner, a user of the organization (`US…`); by default the organization's
+    /// Owner.
+    pub owner_sid: Option<String>,
+}
+keys!(CreateAccountOptions, "createAccount options", [owner_sid]);
+
+/// Which page of an organization's accounts to list.
+#[napi(object, object_to_js = false)]
+#[derive(Default)]
+pub struct AccountsOptions {
+    /// Accounts per page (default 50, at most 100).
+    pub page_size: Option<f64>,
+    /// The page to read, from a previous page's `meta`.
+    pub page_token: Option<String>,
+}
+keys!(AccountsOptions, "accounts options", [page_size, page_token]);
+
 /// Which audit events to list; every member narrows the result.
 #[napi(object, object_to_js = false)]
 #[derive(Default)]
@@ -557,9 +578,12 @@ pub struct ServeOptions {
     /// `twilio` (default) or `rfc`: strict standard response shapes.
     #[napi(ts_type = "'twilio' | 'rfc'")]
     pub response_style: Option<String>,
+    /// The origins whose web pages may read the answers (`"*"` for any); by
+    /// default pages served from this machine.
+    pub cors_origins: Option<Vec<String>>,
 }
 keys!(
     ServeOptions,
     "serve options",
-    [port, host, demo, admin_token, response_style]
+    [port, host, demo, admin_token, response_style, cors_origins]
 );

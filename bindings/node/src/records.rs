@@ -266,6 +266,37 @@ pub struct RoleAssignmentPage {
     pub meta: Value,
 }
 
+/// A new account with its auth token, shown this once.
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Deserialize)]
+pub struct CreatedAccount {
+    /// Its sid (`AC…`).
+    pub sid: String,
+    /// The organization it belongs to.
+    pub organization_sid: String,
+    /// Its display name.
+    pub name: String,
+    /// The user who owns it (`US…`), if the organization has an Owner.
+    pub owner_sid: Option<String>,
+    /// When it was created (RFC 3339).
+    pub created_at: String,
+    /// Its auth token; the engine keeps only its hash.
+    pub auth_token: String,
+}
+
+/// A page of an organization's accounts.
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Deserialize)]
+pub struct AccountPage {
+    /// The accounts, oldest first.
+    pub content: Vec<Account>,
+    /// Where this page is and how to reach its neighbours (`pageSize`, `url`,
+    /// `nextPageUrl`, `nextToken`, …).
+    #[napi(ts_type = "Record<string, unknown>")]
+    #[serde(deserialize_with = "camel_json")]
+    pub meta: Value,
+}
+
 /// What a running emulator was started with: its URL, admin token and, with
 /// `demo: true`, the demo data.
 #[napi(object, object_from_js = false, use_nullable = true)]
@@ -279,6 +310,8 @@ pub struct Bootstrap {
     pub organization_sid: Option<String>,
     /// The demo account.
     pub account_sid: Option<String>,
+    /// The demo account's auth token (HTTP Basic with the account SID).
+    pub account_auth_token: Option<String>,
     /// The demo users.
     pub users: Vec<DemoUser>,
     /// The demo apps and their secrets.

@@ -12,13 +12,13 @@ use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use iamkit::endpoints::ROLE_ASSIGNMENTS;
+use iamkit::endpoints::{organization_accounts, ROLE_ASSIGNMENTS};
 use iamkit::{
-    Actor, App, AppError, AppUpdate, AuditQuery, AuthorizeRequest, ClientId, Engine, ManualClock,
-    NewAppFields, NewRoleAssignment, NewUser, OrganizationSid, OwnerSid, Projection, Role,
-    RoleAssignmentQuery, Sid, TokenRequest, UserQuery,
+    AccountQuery, Actor, App, AppError, AppUpdate, AuditQuery, AuthorizeRequest, ClientId, Engine,
+    ManualClock, NewAccount, NewAppFields, NewRoleAssignment, NewUser, OrganizationSid, OwnerSid,
+    Projection, Role, RoleAssignmentQuery, Sid, TokenRequest, UserQuery,
 };
-use iamkit_bindings::{EngineOptions, ServeOptions};
+use iamkit_bindings::{account_apps, EngineOptions, ServeOptions};
 use iamkit_server::RunningServer;
 
 use crate::convert::{
@@ -26,6 +26,12 @@ use crate::convert::{
     ser_to_py, str_list, to_py, type_name,
 };
 use crate::records::{self as rec, make, ser};
+
+/// A JSON argument (a `dict`) as JSON text.
+fn json_bytes(what: &str, value: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    serde_json::to_vec(&from_py(what, value)?)
+        .map_err(|e| PyValueError::new_err(format!("{what} cannot be JSON: {e}")))
+}
 
 /// Parses a sid argument; a malformed one is the core's `invalid_sid` error.
 fn parse_sid<S: Sid>(value: &str) -> PyResult<S> {
@@ -232,18 +238,38 @@ impl PyEngine {
         rec::list::<rec::Organization, _>(py, &self.engine.organizations())
     }
 
-    /// Creates an account in an organization.
+    /// Creates an account in an organization, owned by `owner_sid` (a user of the
+    /// organization) or else by the organization's Owner. The result holds its
+    /// `auth_token`, which is never shown again.
+    #[pyo3(signature = (organization_sid, name, owner_sid=None))]
     fn create_account(
         &self,
         py: Python<'_>,
         organization_sid: &str,
         name: &str,
-    ) -> PyResult<Py<rec::Account>> {
-        let account = self
+        owner_sid: Option<&str>,
+    ) -> PyResult<Py<rec::CreatedAccount>> {
+        let new = NewAccount {
+            owner_sid: owner_sid.map(parse_sid).transpose()?,
+            ..NewAccount::new(parse_sid(organization_sid)?, name)
+        };
+        let created = self
             .engine
-            .create_account(parse_sid(organization_sid)?, name)
+            .create_account(new, &admin())
             .map_err(core_err)?;
-        ser(py, &account)
+        let mut value = rec::to_json(&created.account)?;
+        value["auth_token"] = json!(created.auth_token.expose());
+        make(py, value)
+    }
+
+    /// Gives an account a new auth token, returned this once; the previous one
+    /// stops working.
+    fn rotate_auth_token(&self, account_sid: &str) -> PyResult<String> {
+        let token = self
+            .engine
+            .rotate_auth_token(parse_sid(account_sid)?, &admin())
+            .map_err(core_err)?;
+        Ok(token.expose().to_owned())
     }
 
     /// An account by sid.
@@ -252,13 +278,23 @@ impl PyEngine {
         ser(py, &account)
     }
 
-    /// The accounts of an organization, oldest first.
-    fn accounts(&self, py: Python<'_>, organization_sid: &str) -> PyResult<Py<PyList>> {
-        let found = self
-            .engine
-            .accounts(parse_sid(organization_sid)?)
-            .map_err(core_err)?;
-        rec::list::<rec::Account, _>(py, &found)
+    /// A page of the accounts of an organization, oldest first (50 unless
+    /// `page_size` says otherwise): a dict with `content` and `meta`.
+    #[pyo3(signature = (organization_sid, *, page_size=None, page_token=None))]
+    fn accounts(
+        &self,
+        py: Python<'_>,
+        organization_sid: &str,
+        page_size: Option<&Bound<'_, PyAny>>,
+        page_token: Option<String>,
+    ) -> PyResult<PyObject> {
+        let org: OrganizationSid = parse_sid(organization_sid)?;
+        let query = AccountQuery {
+            page_size: opt_unsigned("page_size", page_size)?,
+            page_token,
+        };
+        let page = self.engine.account_page(org, &query).map_err(core_err)?;
+        ser_to_py(py, &page.at(&self.engine.url(&organization_accounts(org))))
     }
 
     /// Creates a managed user with organization roles (names such as `"Owner"`).
@@ -425,6 +461,51 @@ impl PyEngine {
     fn delete_app(&self, client_id: &str) -> PyResult<()> {
         let id: ClientId = parse_sid(client_id)?;
         self.engine.delete_app(id, &admin()).map_err(core_err)
+    }
+
+    // ----- Twilio's account OAuth-apps API, as an account with its auth token -----
+
+    /// Creates an app of the account from the body of Twilio's
+    /// `POST /v1/Account/OAuthApps` (`friendly_name`, `description`,
+    /// `policy.allow`, `access_token_ttl`); the result holds `client_secret`.
+    fn create_account_app(
+        &self,
+        py: Python<'_>,
+        account_sid: &str,
+        auth_token: &str,
+        body: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<rec::CreatedApp>> {
+        let body = json_bytes("body", body)?;
+        let created =
+            account_apps::create(&self.engine, account_sid, auth_token, &body).map_err(core_err)?;
+        let app = self.app_value(&created.app)?;
+        rec::created_app(py, app, created.client_secret.expose().to_owned())
+    }
+
+    /// Updates an app of the account from the body of Twilio's
+    /// `PUT /v1/Account/OAuthApps/{sid}` (`None` keeps a field).
+    fn update_account_app(
+        &self,
+        py: Python<'_>,
+        account_sid: &str,
+        auth_token: &str,
+        client_id: &str,
+        body: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<rec::App>> {
+        let body = json_bytes("body", body)?;
+        let app = account_apps::update(&self.engine, account_sid, auth_token, client_id, &body)
+            .map_err(core_err)?;
+        make(py, self.app_value(&app)?)
+    }
+
+    /// Deletes an app of the account (Twilio's `DELETE /v1/Account/OAuthApps/{sid}`).
+    fn delete_account_app(
+        &self,
+        account_sid: &str,
+        auth_token: &str,
+        client_id: &str,
+    ) -> PyResult<()> {
+        account_apps::delete(&self.engine, account_sid, auth_token, client_id).map_err(core_err)
     }
 
     // ----- authorization code flow and Token API -----
@@ -831,15 +912,18 @@ impl PyEngine {
 
     /// Serves this engine (same state, same clock, same SCIM rules) over HTTP on a
     /// background thread. `demo=True` first creates the demo organization, users and
-    /// apps; `response_style="rfc"` answers in strict standard shapes.
+    /// apps; `response_style="rfc"` answers in strict standard shapes;
+    /// `cors_origins` lists the origins whose web pages may read the answers (`"*"`
+    /// for any; by default pages served from this machine).
     ///
     /// `port` is 0 (any free port) when omitted or `None`.
     #[pyo3(
         signature = (
-            port=None, *, host=None, demo=false, admin_token=None, response_style=None
+            port=None, *, host=None, demo=false, admin_token=None, response_style=None,
+            cors_origins=None
         ),
         text_signature = "(self, port=0, *, host=None, demo=False, admin_token=None, \
-                          response_style=None)"
+                          response_style=None, cors_origins=None)"
     )]
     fn serve(
         &self,
@@ -849,6 +933,7 @@ impl PyEngine {
         demo: bool,
         admin_token: Option<String>,
         response_style: Option<String>,
+        cors_origins: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyServer> {
         let (options, demo) = ServeOptions {
             port: opt_unsigned("port", port)?.unwrap_or(0),
@@ -856,6 +941,7 @@ impl PyEngine {
             demo,
             admin_token,
             response_style,
+            cors_origins: opt_str_list("cors_origins", cors_origins)?.unwrap_or_default(),
         }
         .server_options()
         .map_err(options_err)?;

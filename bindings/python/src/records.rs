@@ -18,8 +18,9 @@ use serde_json::Value;
 use crate::convert::to_py;
 
 /// Fields whose values `repr` hides.
-const SECRET_FIELDS: [&str; 5] = [
+const SECRET_FIELDS: [&str; 6] = [
     "client_secret",
+    "auth_token",
     "access_token",
     "refresh_token",
     "code",
@@ -236,6 +237,16 @@ iamkit_bindings::records!(shared_records);
 
 records! {
     add_own;
+
+    /// A new account with its auth token, which is never shown again.
+    CreatedAccount {
+        sid: Text,
+        organization_sid: Text,
+        name: Text,
+        owner_sid: OptText,
+        created_at: Instant,
+        auth_token: Text,
+    }
 
     /// A code the authorization step issued (single use), where to send the user
     /// with it, and the authorization recorded.

@@ -3,9 +3,11 @@
 //! defaults, turned into the core's builder and the server's settings in one place.
 //! A binding fills these plain structs from its keyword arguments or option objects
 //! and maps [`OptionsError`] onto its own exceptions; [`FlatError`] is the one shape
-//! of a core error they raise from; and [`records!`] lists the result records they
-//! all return, which each binding declares in its language.
+//! of a core error they raise from; [`records!`] lists the result records they
+//! all return, which each binding declares in its language; and [`account_apps`]
+//! runs Twilio's account OAuth-apps API as an account with its auth token.
 
+pub mod account_apps;
 pub mod records;
 
 use std::path::PathBuf;
@@ -154,6 +156,9 @@ pub struct ServeOptions {
     pub admin_token: Option<String>,
     /// The response shapes: `twilio` or `rfc`.
     pub response_style: Option<String>,
+    /// The origins whose web pages may read answers (CORS), as `--cors-origin`
+    /// takes them; none: pages served from this machine.
+    pub cors_origins: Vec<String>,
 }
 
 #[cfg(feature = "server")]
@@ -173,6 +178,8 @@ impl ServeOptions {
             options.response_style = iamkit_server::ResponseStyle::from_str(style)
                 .map_err(|e| InvalidOption::new("response_style", e))?;
         }
+        options.cors_origins = iamkit_server::CorsOrigins::parse(&self.cors_origins)
+            .map_err(|e| InvalidOption::new("cors_origins", e))?;
         Ok((options, self.demo))
     }
 }
@@ -262,5 +269,22 @@ mod tests {
         .server_options()
         .unwrap_err();
         assert!(err.to_string().starts_with("response_style: "), "{err}");
+        let (options, _) = ServeOptions {
+            cors_origins: vec!["*".into()],
+            ..Default::default()
+        }
+        .server_options()
+        .unwrap();
+        assert_eq!(options.cors_origins, iamkit_server::CorsOrigins::Any);
+        let err = ServeOptions {
+            cors_origins: vec!["app.example".into()],
+            ..Default::default()
+        }
+        .server_options()
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "cors_origins: \"app.example\" is not an origin: relative URL without a base"
+        );
     }
 }

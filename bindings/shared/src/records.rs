@@ -44,6 +44,10 @@ macro_rules! records {
                 organization_sid: Text,
                 /// Its display name.
                 name: Text,
+                /// The user who owns it (`US…`): the one named at creation while it
+                /// exists, else the organization's longest-standing Owner; none
+                /// while the organization has no Owner.
+                owner_sid: OptText,
                 /// When it was created.
                 created_at: Instant,
             }

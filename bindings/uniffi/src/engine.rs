@@ -7,17 +7,18 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use iamkit::{Actor, AppError, OwnerSid, Projection, Role, Sid};
+use iamkit_bindings::account_apps;
 
 use crate::clock::from_system;
 use crate::error::{core_err, invalid_argument, options_err, Result};
 use crate::records::{
-    record, Access, Account, App, AuditEvent, Authorization, Authorized, Claims, CreatedApp,
-    Introspection, Organization, RoleAssignment, RoleAssignmentPage, RoleInfo, RotatedSecret,
-    TokenInspection, TokenResponse, User,
+    record, Access, Account, AccountPage, App, AuditEvent, Authorization, Authorized, Claims,
+    CreatedAccount, CreatedApp, Introspection, Organization, RoleAssignment, RoleAssignmentPage,
+    RoleInfo, RotatedSecret, TokenInspection, TokenResponse, User,
 };
 use crate::requests::{
-    AppUpdate, AuditQuery, AuthorizeRequest, EngineOptions, NewApp, NewRoleAssignment, NewUser,
-    RoleAssignmentQuery, ScimProjection, ScimQuery, TokenRequest,
+    AccountQuery, AppUpdate, AuditQuery, AuthorizeRequest, EngineOptions, NewApp,
+    NewRoleAssignment, NewUser, RoleAssignmentQuery, ScimProjection, ScimQuery, TokenRequest,
 };
 
 /// Parses a sid argument; a malformed one is the core's `invalid_sid` error.
@@ -104,13 +105,38 @@ impl Engine {
         record(&self.engine.organizations())
     }
 
-    /// Creates an account in an organization.
-    pub fn create_account(&self, organization_sid: String, name: String) -> Result<Account> {
-        let account = self
+    /// Creates an account in an organization, owned by `owner_sid` (a user of the
+    /// organization) or else by the organization's Owner; the result holds its
+    /// auth token, which is never shown again.
+    #[uniffi::method(default(owner_sid = None))]
+    pub fn create_account(
+        &self,
+        organization_sid: String,
+        name: String,
+        owner_sid: Option<String>,
+    ) -> Result<CreatedAccount> {
+        let new = iamkit::NewAccount {
+            owner_sid: owner_sid.as_deref().map(sid).transpose()?,
+            ..iamkit::NewAccount::new(sid(&organization_sid)?, &name)
+        };
+        let created = self
             .engine
-            .create_account(sid(&organization_sid)?, &name)
+            .create_account(new, &admin())
             .map_err(core_err)?;
-        record(&account)
+        Ok(CreatedAccount {
+            account: record(&created.account)?,
+            auth_token: created.auth_token.expose().to_owned(),
+        })
+    }
+
+    /// Gives an account a new auth token, returned this once; the previous one
+    /// stops working.
+    pub fn rotate_auth_token(&self, account_sid: String) -> Result<String> {
+        let token = self
+            .engine
+            .rotate_auth_token(sid(&account_sid)?, &admin())
+            .map_err(core_err)?;
+        Ok(token.expose().to_owned())
     }
 
     /// An account by sid.
@@ -118,13 +144,20 @@ impl Engine {
         record(&self.engine.account(self::sid(&sid)?).map_err(core_err)?)
     }
 
-    /// The accounts of an organization, oldest first.
-    pub fn accounts(&self, organization_sid: String) -> Result<Vec<Account>> {
-        record(
+    /// A page of the accounts of an organization, oldest first (50 unless the
+    /// query says otherwise).
+    #[uniffi::method(default(query))]
+    pub fn accounts(&self, organization_sid: String, query: AccountQuery) -> Result<AccountPage> {
+        let org = sid(&organization_sid)?;
+        let page = self
+            .engine
+            .account_page(org, &query.into())
+            .map_err(core_err)?;
+        AccountPage::of(
+            page,
             &self
                 .engine
-                .accounts(sid(&organization_sid)?)
-                .map_err(core_err)?,
+                .url(&iamkit::endpoints::organization_accounts(org)),
         )
     }
 
@@ -231,6 +264,53 @@ impl Engine {
         self.engine
             .delete_app(sid(&client_id)?, &admin())
             .map_err(core_err)
+    }
+
+    /// Creates an app of the account (authenticated by its auth token) from the body
+    /// of Twilio's `POST /v1/Account/OAuthApps`, as JSON text.
+    pub fn create_account_app(
+        &self,
+        account_sid: String,
+        auth_token: String,
+        body: String,
+    ) -> Result<CreatedApp> {
+        let created =
+            account_apps::create(&self.engine, &account_sid, &auth_token, body.as_bytes())
+                .map_err(core_err)?;
+        Ok(CreatedApp {
+            client_secret: created.client_secret.expose().to_owned(),
+            app: self.record(created.app),
+        })
+    }
+
+    /// Updates an app of the account from the body of Twilio's
+    /// `PUT /v1/Account/OAuthApps/{sid}`, as JSON text (`null` keeps a field).
+    pub fn update_account_app(
+        &self,
+        account_sid: String,
+        auth_token: String,
+        client_id: String,
+        body: String,
+    ) -> Result<App> {
+        let app = account_apps::update(
+            &self.engine,
+            &account_sid,
+            &auth_token,
+            &client_id,
+            body.as_bytes(),
+        )
+        .map_err(core_err)?;
+        Ok(self.record(app))
+    }
+
+    /// Deletes an app of the account (Twilio's `DELETE /v1/Account/OAuthApps/{sid}`).
+    pub fn delete_account_app(
+        &self,
+        account_sid: String,
+        auth_token: String,
+        client_id: String,
+    ) -> Result<()> {
+        account_apps::delete(&self.engine, &account_sid, &auth_token, &client_id).map_err(core_err)
     }
 
     /// A signed-in user approves an authorization-code app: the code, where to

@@ -176,6 +176,25 @@ impl App {
     }
 }
 
+/// A new account and its auth token, shown this once.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
+pub struct CreatedAccount {
+    /// The account.
+    pub account: Account,
+    /// Its auth token; the engine keeps only its hash.
+    pub auth_token: String,
+}
+
+impl fmt::Debug for CreatedAccount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreatedAccount")
+            .field("account", &self.account)
+            .field("auth_token", &REDACTED)
+            .finish()
+    }
+}
+
 /// A new app and its client secret, shown this once.
 #[derive(Clone, PartialEq, Eq, uniffi::Record)]
 #[uniffi::export(Debug)]
@@ -451,7 +470,7 @@ impl From<iamkit::RoleInfo> for RoleInfo {
     }
 }
 
-/// Where a page of role assignments is and how to reach its neighbours.
+/// Where a page is and how to reach its neighbours.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct PageMeta {
     /// The member holding the items: `content`.
@@ -483,24 +502,49 @@ pub struct RoleAssignmentPage {
     pub meta: PageMeta,
 }
 
+impl PageMeta {
+    /// The meta of a core page, its links on the list served at `list_url`.
+    fn of(meta: iamkit::PageMeta, list_url: &str) -> Self {
+        let links = meta.links(list_url);
+        Self {
+            key: meta.key.to_owned(),
+            page_size: meta.page_size,
+            page: meta.page,
+            first_page_url: links.first_page_url,
+            url: links.url,
+            next_page_url: links.next_page_url,
+            previous_page_url: links.previous_page_url,
+            next_token: meta.next_token,
+            previous_token: meta.previous_token,
+        }
+    }
+}
+
 impl RoleAssignmentPage {
     /// The page of `page`, its links on the list served at `list_url`.
     pub fn of(page: iamkit::RoleAssignmentPage, list_url: &str) -> Result<Self> {
-        let links = page.meta.links(list_url);
-        let m = page.meta;
         Ok(Self {
             content: record(&page.content)?,
-            meta: PageMeta {
-                key: m.key.to_owned(),
-                page_size: m.page_size,
-                page: m.page,
-                first_page_url: links.first_page_url,
-                url: links.url,
-                next_page_url: links.next_page_url,
-                previous_page_url: links.previous_page_url,
-                next_token: m.next_token,
-                previous_token: m.previous_token,
-            },
+            meta: PageMeta::of(page.meta, list_url),
+        })
+    }
+}
+
+/// A page of an organization's accounts.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct AccountPage {
+    /// The accounts, oldest first.
+    pub content: Vec<Account>,
+    /// Where this page is.
+    pub meta: PageMeta,
+}
+
+impl AccountPage {
+    /// The page of `page`, its links on the list served at `list_url`.
+    pub fn of(page: iamkit::AccountPage, list_url: &str) -> Result<Self> {
+        Ok(Self {
+            content: record(&page.content)?,
+            meta: PageMeta::of(page.meta, list_url),
         })
     }
 }
@@ -522,5 +566,22 @@ mod tests {
         let shown = format!("{t:?}");
         assert!(!shown.contains("secret"), "{shown}");
         assert!(shown.contains("<redacted>"), "{shown}");
+    }
+
+    #[test]
+    fn created_accounts_print_no_auth_token() {
+        let created = CreatedAccount {
+            account: Account {
+                sid: "AC0".into(),
+                organization_sid: "OR0".into(),
+                name: "Prod".into(),
+                owner_sid: None,
+                created_at: std::time::UNIX_EPOCH,
+            },
+            auth_token: "0123456789abcdef0123456789abcdef".into(),
+        };
+        let shown = format!("{created:?}");
+        assert!(!shown.contains("0123456789abcdef"), "{shown}");
+        assert!(shown.contains("auth_token: \"<redacted>\""), "{shown}");
     }
 }

@@ -339,6 +339,26 @@ impl From<RoleAssignmentQuery> for iamkit::RoleAssignmentQuery {
     }
 }
 
+/// Which page of an organization's accounts to list.
+#[derive(Debug, Clone, Default, uniffi::Record)]
+pub struct AccountQuery {
+    /// Items per page, 1 to 100 (default 50).
+    #[uniffi(default)]
+    pub page_size: Option<u32>,
+    /// The page token of the page to return.
+    #[uniffi(default)]
+    pub page_token: Option<String>,
+}
+
+impl From<AccountQuery> for iamkit::AccountQuery {
+    fn from(q: AccountQuery) -> Self {
+        Self {
+            page_size: q.page_size,
+            page_token: q.page_token,
+        }
+    }
+}
+
 /// Which audit events to list; every field narrows the result.
 #[derive(Debug, Clone, Default, uniffi::Record)]
 pub struct AuditQuery {

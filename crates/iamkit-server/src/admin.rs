@@ -13,8 +13,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use iamkit::secrets::SecretHash;
 use iamkit::{
-    Actor, App, AppUpdate, AuditQuery, ClientId, Engine, NewAppFields, NewUser, OrganizationSid,
-    OwnerSid, Role,
+    Actor, App, AppUpdate, AuditQuery, ClientId, Engine, NewAccount, NewAppFields, NewUser,
+    OrganizationSid, OwnerSid, Role,
 };
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -38,6 +38,7 @@ pub fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
             "/organizations/{sid}/accounts",
             get(accounts).post(create_account),
         )
+        .route("/accounts/{sid}/auth-token", post(rotate_auth_token))
         .route("/organizations/{sid}/users", get(users))
         .route("/organizations/{sid}/authorized-apps", get(authorized_apps))
         .route("/users", post(create_user))
@@ -123,17 +124,45 @@ async fn accounts(State(app): State<Arc<AppState>>, Path(org): Path<String>) -> 
     ok(json!({ "accounts": accounts }))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccountBody {
+    name: String,
+    #[serde(default)]
+    owner_sid: Option<String>,
+}
+
+/// Creates an account; the answer holds its auth token, shown this once.
 async fn create_account(
     State(app): State<Arc<AppState>>,
     Path(org): Path<String>,
     body: Bytes,
 ) -> ApiResult {
-    let NameBody { name } = json_body(&body)?;
-    let account = app
+    let body: AccountBody = json_body(&body)?;
+    let new = NewAccount {
+        owner_sid: body.owner_sid.as_deref().map(sid).transpose()?,
+        ..NewAccount::new(sid(&org)?, &body.name)
+    };
+    let made = app
         .engine
-        .create_account(sid(&org)?, &name)
+        .create_account(new, &Actor::admin())
         .map_err(engine_error)?;
-    created(json!(account))
+    let mut value = json!(made.account);
+    value["auth_token"] = json!(made.auth_token.expose());
+    created(value)
+}
+
+/// Gives an account a new auth token (the old one stops working), shown this once.
+async fn rotate_auth_token(
+    State(app): State<Arc<AppState>>,
+    Path(account): Path<String>,
+) -> ApiResult {
+    let account = sid(&account)?;
+    let token = app
+        .engine
+        .rotate_auth_token(account, &Actor::admin())
+        .map_err(engine_error)?;
+    ok(json!({ "account_sid": account, "auth_token": token.expose() }))
 }
 
 async fn users(State(app): State<Arc<AppState>>, Path(org): Path<String>) -> ApiResult {

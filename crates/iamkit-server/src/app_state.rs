@@ -1,11 +1,12 @@
 //! What every handler shares: the engine, the admin token's hash, the response
-//! style and the fault rules.
+//! style, the CORS origins and the fault rules.
 
 use std::sync::Arc;
 
 use iamkit::secrets::SecretHash;
 use iamkit::Engine;
 
+use crate::cors::CorsOrigins;
 use crate::faults::Faults;
 
 /// The shape of Token API responses.
@@ -49,6 +50,8 @@ pub struct AppState {
     pub admin_token: SecretHash,
     /// The Token API response shape.
     pub style: ResponseStyle,
+    /// The origins whose pages may read answers in a browser.
+    pub cors: CorsOrigins,
     /// Active fault rules.
     pub faults: Arc<Faults>,
 }

@@ -11,7 +11,9 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Parser, Subcommand};
 use iamkit::{Engine, ManualClock, OffsetClock, ScimRules};
 
-use crate::{base_url, demo, parse_host, serve, state, Bootstrap, ResponseStyle, ServerOptions};
+use crate::{
+    base_url, demo, parse_host, serve, state, Bootstrap, CorsOrigins, ResponseStyle, ServerOptions,
+};
 
 /// The shortest admin token `--admin-token` accepts.
 pub const MIN_ADMIN_TOKEN_LEN: usize = 16;
@@ -75,6 +77,18 @@ struct ServeArgs {
         value_parser = parse_admin_token
     )]
     admin_token: Option<String>,
+    /// Let web pages of this origin (such as http://localhost:3000) read the
+    /// emulator's answers in a browser (CORS); repeat it, or separate origins with
+    /// commas, for more; `*` lets any origin read them. By default, pages served
+    /// from this machine (localhost, 127.0.0.1 or [::1], any port) may.
+    #[arg(
+        long = "cors-origin",
+        env = "IAMKIT_CORS_ORIGINS",
+        value_delimiter = ',',
+        value_name = "ORIGIN",
+        value_parser = crate::cors::parse_origin
+    )]
+    cors_origins: Vec<String>,
     /// Log one line per request on stderr (method, path, status, latency; never a
     /// query string or a secret).
     #[arg(long)]
@@ -102,6 +116,13 @@ where
         }
     };
     let Command::Serve(args) = cli.command;
+    let cors_origins = match CorsOrigins::parse(&args.cors_origins) {
+        Ok(origins) => origins,
+        Err(e) => {
+            eprintln!("iamkit: --cors-origin: {e}");
+            return 2;
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -109,7 +130,7 @@ where
         Ok(runtime) => runtime,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
-    match runtime.block_on(serve_command(args)) {
+    match runtime.block_on(serve_command(args, cors_origins)) {
         Ok(()) => 0,
         Err(message) => fail(&message),
     }
@@ -137,7 +158,7 @@ fn parse_instant(s: &str) -> Result<ManualClock, String> {
         .map_err(|e| format!("{e}; expected an RFC 3339 instant such as 2030-01-01T00:00:00Z"))
 }
 
-async fn serve_command(args: ServeArgs) -> Result<(), String> {
+async fn serve_command(args: ServeArgs, cors_origins: CorsOrigins) -> Result<(), String> {
     if args.log {
         init_request_log();
     }
@@ -168,6 +189,7 @@ async fn serve_command(args: ServeArgs) -> Result<(), String> {
         port: args.port,
         response_style: args.response_style,
         admin_token: args.admin_token,
+        cors_origins,
     };
     let (state, admin_token) = state(engine.clone(), &options);
     let bootstrap = if args.empty || !engine.organizations().is_empty() {
@@ -299,7 +321,10 @@ fn banner(b: &Bootstrap) -> String {
         lines.push(format!("organization: {org}"));
     }
     if let Some(account) = &b.account_sid {
-        lines.push(format!("account: {account}"));
+        match &b.account_auth_token {
+            Some(token) => lines.push(format!("account: {account} (auth token {token})")),
+            None => lines.push(format!("account: {account}")),
+        }
     }
     for user in &b.users {
         lines.push(format!(
@@ -373,6 +398,19 @@ mod tests {
             "iamkit emulator listening on http://127.0.0.1:1\n\
              admin token (for /admin/v1): export IAMKIT_ADMIN_TOKEN=tok_0123456789abcdef"
         );
+    }
+
+    #[test]
+    fn the_banner_shows_the_demo_accounts_auth_token() {
+        let engine = Engine::new();
+        let b = demo::seed(&engine, "http://127.0.0.1:1", "tok_0123456789abcdef").unwrap();
+        let (account, token) = (
+            b.account_sid.clone().unwrap(),
+            b.account_auth_token.clone().unwrap(),
+        );
+        let line = format!("account: {account} (auth token {token})");
+        assert!(banner(&b).lines().any(|l| l == line), "{}", banner(&b));
+        assert!(engine.authenticate_account(&account, &token).is_ok());
     }
 
     #[test]

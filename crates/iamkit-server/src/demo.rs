@@ -1,14 +1,15 @@
 //! The demo organization the emulator starts with, and the bootstrap document that
 //! tells scripts how to use it.
 
-use iamkit::{Actor, Engine, NewApp, NewUser, OwnerSid, Role};
+use iamkit::{Actor, Engine, NewAccount, NewApp, NewUser, OwnerSid, Role};
 use serde::Serialize;
 
 /// What `Debug` prints in place of a secret.
 const REDACTED: &str = "<redacted>";
 
 /// Everything a client needs to use a running emulator. Its `Debug` hides the admin
-/// token and the client secrets; the JSON form (the bootstrap file) has them.
+/// token, the auth token and the client secrets; the JSON form (the bootstrap file)
+/// has them.
 #[derive(Clone, Serialize)]
 pub struct Bootstrap {
     /// The emulator's base URL.
@@ -17,8 +18,11 @@ pub struct Bootstrap {
     pub admin_token: String,
     /// The demo organization (absent with `--empty`).
     pub organization_sid: Option<String>,
-    /// The demo account.
+    /// The demo account (owned by the demo Owner).
     pub account_sid: Option<String>,
+    /// The demo account's auth token: HTTP Basic with the account SID authenticates
+    /// Twilio's account API (`/v1/Account/OAuthApps`).
+    pub account_auth_token: Option<String>,
     /// The demo users.
     pub users: Vec<DemoUser>,
     /// The demo apps and their secrets.
@@ -67,6 +71,10 @@ impl std::fmt::Debug for Bootstrap {
             .field("admin_token", &REDACTED)
             .field("organization_sid", &self.organization_sid)
             .field("account_sid", &self.account_sid)
+            .field(
+                "account_auth_token",
+                &self.account_auth_token.as_ref().map(|_| REDACTED),
+            )
             .field("users", &self.users)
             .field("apps", &self.apps)
             .finish()
@@ -83,10 +91,11 @@ impl std::fmt::Debug for DemoApp {
     }
 }
 
-/// Creates the demo organization, account, users and apps.
+/// Creates the demo organization, its users (an Owner and an Administrator), an
+/// account owned by the Owner, and the apps.
 pub fn seed(engine: &Engine, url: &str, admin_token: &str) -> Result<Bootstrap, iamkit::Error> {
     let org = engine.create_organization("Demo Organization")?;
-    let account = engine.create_account(org.sid, "Demo Account")?;
+    let actor = Actor::named("demo");
     let mut users = Vec::new();
     for (name, role) in [
         ("owner@demo.iamkit.test", Role::Owner),
@@ -104,7 +113,7 @@ pub fn seed(engine: &Engine, url: &str, admin_token: &str) -> Result<Bootstrap, 
             role: role.name().into(),
         });
     }
-    let actor = Actor::named("demo");
+    let account = engine.create_account(NewAccount::new(org.sid, "Demo Account"), &actor)?;
     let all = |catalogue: &iamkit::Catalogue| -> Vec<String> {
         catalogue
             .permissions()
@@ -132,7 +141,11 @@ pub fn seed(engine: &Engine, url: &str, admin_token: &str) -> Result<Bootstrap, 
     let account_cc = engine.create_app(
         NewApp {
             scopes: all(&config.account_catalogue),
-            ..NewApp::client_credentials(OwnerSid::Account(account.sid), "Demo reporter", &[])
+            ..NewApp::client_credentials(
+                OwnerSid::Account(account.account.sid),
+                "Demo reporter",
+                &[],
+            )
         },
         &actor,
     )?;
@@ -145,7 +158,8 @@ pub fn seed(engine: &Engine, url: &str, admin_token: &str) -> Result<Bootstrap, 
         url: url.into(),
         admin_token: admin_token.into(),
         organization_sid: Some(org.sid.to_string()),
-        account_sid: Some(account.sid.to_string()),
+        account_sid: Some(account.account.sid.to_string()),
+        account_auth_token: Some(account.auth_token.expose().to_owned()),
         users,
         apps: Some(DemoApps {
             org_client_credentials: app(&org_cc),
@@ -162,6 +176,7 @@ pub fn empty(url: &str, admin_token: &str) -> Bootstrap {
         admin_token: admin_token.into(),
         organization_sid: None,
         account_sid: None,
+        account_auth_token: None,
         users: Vec::new(),
         apps: None,
     }

@@ -77,9 +77,9 @@ impl Form {
     }
 }
 
-/// Client credentials from an `Authorization: Basic` header (RFC 6749 §2.3.1:
-/// each part form-encoded), or `None` when there is no such header.
-pub fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, ApiError> {
+/// The user id and password of an `Authorization: Basic` header, as sent (RFC 7617),
+/// or `None` when there is no such header.
+pub fn basic_pair(headers: &HeaderMap) -> Result<Option<(String, String)>, ApiError> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
@@ -100,6 +100,15 @@ pub fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>
     let (id, secret) = decoded
         .split_once(':')
         .ok_or_else(|| ApiError::invalid_request("malformed Basic credentials"))?;
+    Ok(Some((id.to_owned(), secret.to_owned())))
+}
+
+/// Client credentials from an `Authorization: Basic` header (RFC 6749 §2.3.1:
+/// each part form-encoded), or `None` when there is no such header.
+pub fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, ApiError> {
+    let Some((id, secret)) = basic_pair(headers)? else {
+        return Ok(None);
+    };
     // Each part whole: `+` is a space and `%XX` a byte; `&` and `=` are themselves.
     let unescape = |part: &str| {
         percent_encoding::percent_decode_str(&part.replace('+', " "))
@@ -107,7 +116,7 @@ pub fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>
             .map(|text| text.into_owned())
             .map_err(|_| ApiError::invalid_request("malformed Basic credentials"))
     };
-    Ok(Some((unescape(id)?, unescape(secret)?)))
+    Ok(Some((unescape(&id)?, unescape(&secret)?)))
 }
 
 /// The client id and secret of a request: from HTTP Basic or from the form, not both.

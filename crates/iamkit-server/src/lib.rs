@@ -3,15 +3,17 @@
 //! One port serves the Token API, the authorization page (and Twilio's oauth_v1
 //! redirect to it), introspection,
 //! revocation, metadata and JWKS, SCIM users, roles and role assignments, the
-//! organization's accounts, and the admin API. [`spawn`] runs it on a
+//! organization's accounts, Twilio's account OAuth-apps API, and the admin API. [`spawn`] runs it on a
 //! background thread (for the language bindings); the `iamkit` binary runs it in the
 //! foreground.
 
+mod account_apps;
 mod admin;
 mod app_state;
 mod auth;
 pub mod cli;
 mod consent;
+mod cors;
 pub mod demo;
 mod endpoints;
 mod faults;
@@ -22,6 +24,7 @@ mod roles;
 mod scim;
 
 pub use app_state::{AppState, ResponseStyle};
+pub use cors::CorsOrigins;
 pub use demo::Bootstrap;
 pub use faults::FaultRule;
 
@@ -55,6 +58,8 @@ pub struct ServerOptions {
     pub response_style: ResponseStyle,
     /// The admin token; a random one when absent.
     pub admin_token: Option<String>,
+    /// The origins whose pages may read answers in a browser (CORS).
+    pub cors_origins: CorsOrigins,
 }
 
 impl std::fmt::Debug for ServerOptions {
@@ -63,6 +68,7 @@ impl std::fmt::Debug for ServerOptions {
             .field("host", &self.host)
             .field("port", &self.port)
             .field("response_style", &self.response_style)
+            .field("cors_origins", &self.cors_origins)
             .field(
                 "admin_token",
                 &self.admin_token.as_ref().map(|_| "<redacted>"),
@@ -78,6 +84,7 @@ impl Default for ServerOptions {
             port: 0,
             response_style: ResponseStyle::Twilio,
             admin_token: None,
+            cors_origins: CorsOrigins::default(),
         }
     }
 }
@@ -114,6 +121,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(scim_users)
         .merge(with_permission)
         .merge(with_organization_token)
+        .merge(account_apps::routes(state.clone()))
         .route("/v2/token", post(oauth::token))
         .route("/v1/token", post(oauth::token_v1))
         .route("/v2/authorize", get(consent::page).post(consent::decide))
@@ -131,6 +139,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), http_error::typed_errors))
         .layer(axum::middleware::from_fn_with_state(state.faults.clone(), faults::apply))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        // CORS headers on every answer, and every OPTIONS answered as a preflight.
+        .layer(state.cors.layer())
         .layer(
             // One line per request, when the response is sent. Spans name the method
             // and path only: query strings can carry codes.
@@ -161,6 +171,7 @@ pub fn state(engine: Arc<Engine>, options: &ServerOptions) -> (Arc<AppState>, St
         engine,
         admin_token: SecretHash::of(admin_token.as_bytes()),
         style: options.response_style,
+        cors: options.cors_origins.clone(),
         faults: Arc::default(),
     });
     (state, admin_token)
@@ -304,6 +315,7 @@ mod tests {
             apps.org_client_credentials.client_secret.clone(),
             apps.org_authorization_code.client_secret.clone(),
             apps.account_client_credentials.client_secret.clone(),
+            server.bootstrap.account_auth_token.clone().unwrap(),
         ];
         let shown = format!("{server:?}");
         assert!(

@@ -10,7 +10,8 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
-use iamkit::{NewRoleAssignment, RoleAssignmentQuery};
+use iamkit::endpoints::organization_accounts;
+use iamkit::{AccountQuery, NewRoleAssignment, RoleAssignmentQuery};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -37,6 +38,20 @@ pub(crate) async fn roles(State(app): State<Arc<AppState>>) -> Json<Value> {
     Json(json!({ "content": roles, "meta": { "key": "content", "page_size": roles.len() } }))
 }
 
+/// The `PageSize` and `PageToken` of a list request. The token-paging SDKs send
+/// `pageToken`; the page URLs carry `PageToken`.
+fn page_query(form: &mut Form) -> Result<(Option<u32>, Option<String>), ApiError> {
+    let page_size = form
+        .take("PageSize")
+        .map(|v| {
+            v.parse::<u32>()
+                .map_err(|_| ApiError::invalid_request("PageSize must be a whole number"))
+        })
+        .transpose()?;
+    let page_token = form.take("PageToken").or_else(|| form.take("pageToken"));
+    Ok((page_size, page_token))
+}
+
 pub(crate) async fn list(
     State(app): State<Arc<AppState>>,
     Extension(Caller(claims)): Extension<Caller>,
@@ -45,19 +60,12 @@ pub(crate) async fn list(
 ) -> ApiResult {
     let path_org = path.and_then(|Path(p)| p.get("org").cloned());
     let mut form = Form::from_query(raw.unwrap_or_default().as_bytes())?;
-    let page_size = form
-        .take("PageSize")
-        .map(|v| {
-            v.parse::<u32>()
-                .map_err(|_| ApiError::invalid_request("PageSize must be a whole number"))
-        })
-        .transpose()?;
+    let (page_size, page_token) = page_query(&mut form)?;
     let query = RoleAssignmentQuery {
         identity: form.take("Identity"),
         scope: form.take("Scope"),
         page_size,
-        // The token-paging SDKs send `pageToken`; the page URLs carry `PageToken`.
-        page_token: form.take("PageToken").or_else(|| form.take("pageToken")),
+        page_token,
     };
     let page = app
         .engine
@@ -130,15 +138,20 @@ pub(crate) async fn remove(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// An account as Twilio's organization Accounts resource shows it.
+/// An account as Twilio's organization Accounts resource shows it
+/// (`PublicApiAccountResponse`): `owner_sid` is the owning user, left out while the
+/// organization has no Owner.
 fn account_json(account: &iamkit::Account) -> Value {
-    json!({
+    let mut value = json!({
         "account_sid": account.sid,
         "friendly_name": account.name,
         "status": "active",
-        "owner_sid": account.organization_sid,
         "date_created": account.created_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
-    })
+    });
+    if let Some(owner) = account.owner_sid {
+        value["owner_sid"] = json!(owner);
+    }
+    value
 }
 
 /// The organization in the path must be the token's.
@@ -154,17 +167,26 @@ async fn accounts(
     State(app): State<Arc<AppState>>,
     Extension(Caller(claims)): Extension<Caller>,
     Path(org): Path<String>,
+    RawQuery(raw): RawQuery,
 ) -> ApiResult {
     same_organization(&org, &claims)?;
-    let accounts = app
+    let mut form = Form::from_query(raw.unwrap_or_default().as_bytes())?;
+    let (page_size, page_token) = page_query(&mut form)?;
+    let page = app
         .engine
-        .accounts(claims.organization_sid)
+        .account_page(
+            claims.organization_sid,
+            &AccountQuery {
+                page_size,
+                page_token,
+            },
+        )
         .map_err(engine_error)?;
-    let content: Vec<Value> = accounts.iter().map(account_json).collect();
-    Ok(Json(
-        json!({ "content": content, "meta": { "key": "content", "page_size": content.len() } }),
-    )
-    .into_response())
+    let page = page.map(|account| account_json(&account));
+    let list_url = app
+        .engine
+        .url(&organization_accounts(claims.organization_sid));
+    Ok(Json(page.at(&list_url)).into_response())
 }
 
 async fn account(

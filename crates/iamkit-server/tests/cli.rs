@@ -38,8 +38,9 @@ fn wait_for_bootstrap(path: &Path, child: &mut std::process::Child) -> serde_jso
     }
 }
 
-/// A plain HTTP/1.1 GET; returns the status line and the body.
-fn get(url: &str, path: &str) -> (String, String) {
+/// A plain HTTP/1.1 GET with `headers` (each line ending in `\r\n`); returns the
+/// whole response.
+fn request(url: &str, path: &str, headers: &str) -> String {
     let authority = url.strip_prefix("http://").unwrap();
     let mut stream = TcpStream::connect(authority).unwrap();
     stream
@@ -47,11 +48,17 @@ fn get(url: &str, path: &str) -> (String, String) {
         .unwrap();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {authority}\r\n{headers}Connection: close\r\n\r\n"
     )
     .unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+/// A plain HTTP/1.1 GET; returns the status line and the body.
+fn get(url: &str, path: &str) -> (String, String) {
+    let response = request(url, path, "");
     let status = response.lines().next().unwrap_or_default().to_owned();
     let body = response
         .split("\r\n\r\n")
@@ -194,4 +201,74 @@ fn localhost_serves_healthz_and_logs_one_line_per_request() {
         !log.contains("secret-code"),
         "no query string in the log: {log}"
     );
+}
+
+#[test]
+fn cors_origins_come_from_the_flag_or_the_environment_and_are_checked() {
+    let out = run(&[
+        "serve",
+        "--port",
+        "0",
+        "--cors-origin",
+        "https://app.example/",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(
+            "invalid value 'https://app.example/' for '--cors-origin <ORIGIN>': \
+             \"https://app.example/\" is not an origin: write it as browsers send it, \
+             https://app.example (no path, no default port)"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&[
+        "serve",
+        "--port",
+        "0",
+        "--cors-origin",
+        "*,https://app.example",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "iamkit: --cors-origin: the origin * allows every origin: give it alone\n"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let boot = dir.path().join("boot.json");
+    let mut child = Command::new(BIN)
+        .args(["serve", "--port", "0", "--empty", "--bootstrap"])
+        .arg(&boot)
+        .env_remove("IAMKIT_ADMIN_TOKEN")
+        .env(
+            "IAMKIT_CORS_ORIGINS",
+            "https://app.example,http://localhost:5173",
+        )
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let doc = wait_for_bootstrap(&boot, &mut child);
+    let url = doc["url"].as_str().unwrap().to_owned();
+    let allowed = |origin: &str| {
+        request(&url, "/healthz", &format!("Origin: {origin}\r\n"))
+            .lines()
+            .find_map(|l| l.strip_prefix("access-control-allow-origin: "))
+            .map(str::to_owned)
+    };
+    assert_eq!(
+        allowed("https://app.example").as_deref(),
+        Some("https://app.example")
+    );
+    assert_eq!(
+        allowed("http://localhost:5173").as_deref(),
+        Some("http://localhost:5173")
+    );
+    assert_eq!(
+        allowed("http://localhost:3000"),
+        None,
+        "the list replaces the local default"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
 }

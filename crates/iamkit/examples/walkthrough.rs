@@ -3,8 +3,8 @@
 //! Run it with `cargo run -p iamkit --example walkthrough`.
 
 use iamkit::{
-    Actor, AuditQuery, AuthorizeRequest, Engine, ErrorCode, ManualClock, NewApp, NewUser, OwnerSid,
-    Role, TokenRequest,
+    Actor, AuditQuery, AuthorizeRequest, Engine, ErrorCode, ManualClock, NewAccount, NewApp,
+    NewUser, OwnerSid, Role, TokenRequest,
 };
 use time::Duration;
 
@@ -15,13 +15,15 @@ fn main() -> Result<(), iamkit::Error> {
 
     step("Directory");
     let org = engine.create_organization("Acme")?;
-    let account = engine.create_account(org.sid, "Production")?;
     let owner = engine.create_user(NewUser {
         organization_sid: org.sid,
         user_name: "owner@acme.example".into(),
         roles: vec![Role::Owner],
         sso: false,
     })?;
+    let account = engine
+        .create_account(NewAccount::new(org.sid, "Production"), &admin)?
+        .account;
     say(format!(
         "organization {} with account {}",
         org.sid, account.sid

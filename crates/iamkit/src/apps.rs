@@ -607,6 +607,26 @@ pub enum AppError {
     /// No active authorization has this sid.
     #[error("authorization {0} not found")]
     AuthorizationNotFound(crate::ids::AuthorizationSid),
+    /// A request body does not parse as the API's JSON.
+    #[error("invalid JSON body: {0}")]
+    InvalidBody(String),
+    /// The owner named for a new account is not a user of its organization.
+    #[error("invalid owner {0}: use the sid of a user of the account's organization")]
+    InvalidOwner(UserSid),
+    /// The account SID and auth token do not authenticate an account (unknown
+    /// account, wrong token, or an account without one).
+    #[error("the account SID and auth token do not match")]
+    InvalidAccountCredentials,
+    /// A request authenticated as one account names another as the owner.
+    #[error(
+        "the auth token of account {authenticated} manages only that account's apps, not {named}'s"
+    )]
+    OtherAccount {
+        /// The account the request is authenticated as.
+        authenticated: AccountSid,
+        /// The owner the request names.
+        named: String,
+    },
     /// The user name is already taken (ignoring case).
     #[error("user name {0:?} is already taken")]
     UserNameTaken(String),
@@ -673,6 +693,9 @@ pub enum AppError {
         /// The longest allowed.
         max: u64,
     },
+    /// The page size or page token of a list is refused.
+    #[error(transparent)]
+    Page(#[from] crate::paging::PageError),
     /// The store could not keep the change; nothing was applied.
     #[error(transparent)]
     Store(#[from] crate::error_code::StoreError),
@@ -682,6 +705,7 @@ impl ErrorCode for AppError {
     fn code(&self) -> &'static str {
         match self {
             AppError::Store(e) => e.code(),
+            AppError::Page(e) => e.code(),
             AppError::InvalidSid(_) => "invalid_sid",
             AppError::OrganizationNotFound(_) => "organization_not_found",
             AppError::AccountNotFound(_) => "account_not_found",
@@ -689,6 +713,10 @@ impl ErrorCode for AppError {
             AppError::AppNotFound(_) => "app_not_found",
             AppError::AuthorizationNotFound(_) => "authorization_not_found",
             AppError::UserNameTaken(_) => "user_name_taken",
+            AppError::InvalidBody(_) => "invalid_request",
+            AppError::InvalidOwner(_) => "invalid_account_owner",
+            AppError::InvalidAccountCredentials => "invalid_credentials",
+            AppError::OtherAccount { .. } => "wrong_account",
             AppError::MissingName => "missing_name",
             AppError::InvalidField { .. } => "invalid_field",
             AppError::InvalidUrl { .. } => "invalid_url",
@@ -714,6 +742,8 @@ impl ErrorCode for AppError {
             | AppError::AppNotFound(_)
             | AppError::AuthorizationNotFound(_) => 404,
             AppError::UserNameTaken(_) => 409,
+            AppError::InvalidAccountCredentials => 401,
+            AppError::OtherAccount { .. } => 403,
             _ => 400,
         }
     }
@@ -721,6 +751,8 @@ impl ErrorCode for AppError {
     fn twilio_code(&self) -> u32 {
         match self.status() {
             500 => 20500,
+            401 => 20003,
+            403 => 20403,
             404 => 20404,
             409 => 20409,
             _ => 20001,

@@ -36,6 +36,10 @@ pub mod types {
     pub const SCIM_USER_UPDATED: &str = "scim-users.updated";
     /// A SCIM user was deleted, with its role assignments.
     pub const SCIM_USER_DELETED: &str = "scim-users.deleted";
+    /// An account was created.
+    pub const ACCOUNT_CREATED: &str = "accounts.created";
+    /// An account's auth token was replaced; the previous one stopped working.
+    pub const AUTH_TOKEN_ROTATED: &str = "accounts.auth-token-rotated";
     /// A role was assigned.
     pub const ROLE_ASSIGNMENT_CREATED: &str = "role-assignments.created";
     /// A role assignment was deleted (directly, or with its user).

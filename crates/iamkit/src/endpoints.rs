@@ -124,6 +124,12 @@ pub struct EndpointRoute {
 /// a [`crate::RoleAssignmentPage`] point here unless the caller serves it elsewhere).
 pub const ROLE_ASSIGNMENTS: &str = "/v2/Organizations/RoleAssignments";
 
+/// Where an organization's accounts are listed (the links of an
+/// [`crate::AccountPage`] point here).
+pub fn organization_accounts(organization: crate::OrganizationSid) -> String {
+    format!("/Organizations/{organization}/Accounts")
+}
+
 const fn route(endpoint: Endpoint, method: Method, path: &'static str) -> EndpointRoute {
     EndpointRoute {
         endpoint,

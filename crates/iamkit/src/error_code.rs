@@ -52,6 +52,14 @@ impl ErrorCode for StoreError {
     }
 }
 
+/// Longest piece of the input quoted in an error, in characters.
+const SHOWN_CHARS: usize = 64;
+
+/// Input cut to a length fit for an error message.
+pub(crate) fn shown(input: &str) -> String {
+    input.chars().take(SHOWN_CHARS).collect()
+}
+
 /// No organization has this sid. Found by [`crate::State::organization`], the one
 /// lookup; each area's error says so in its own terms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

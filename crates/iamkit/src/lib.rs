@@ -33,6 +33,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod account_apps;
 pub mod apps;
 pub mod audit;
 pub mod authorize;
@@ -44,6 +45,7 @@ mod engine;
 pub mod error;
 mod error_code;
 pub mod ids;
+pub mod paging;
 pub mod roles;
 pub mod scim;
 pub mod secrets;
@@ -59,19 +61,22 @@ pub use audit::{Actor, AuditEvent, AuditQuery};
 pub use authorize::{Authorization, AuthorizeError, AuthorizeRequest, AuthorizeResponse};
 pub use catalogue::{AccessError, Catalogue, Method, Permission, Route};
 pub use clock::{forward_step, Adjustable, Clock, ManualClock, OffsetClock, SystemClock};
-pub use directory::{Account, NewUser, Organization, User};
+pub use directory::{
+    Account, AccountPage, AccountQuery, CreatedAccount, NewAccount, NewUser, Organization, User,
+};
 pub use engine::{
-    Access, ConsentRequest, CreatedApp, Engine, EngineBuilder, EngineConfig, RotatedSecret,
-    UserList, UserQuery, MAX_PAGE_COUNT,
+    Access, AuthenticatedAccount, ConsentRequest, CreatedApp, Engine, EngineBuilder, EngineConfig,
+    RotatedSecret, UserList, UserQuery, MAX_PAGE_COUNT,
 };
 pub use error::{Error, ErrorCode};
 pub use ids::{
     AccountSid, AuthorizationSid, ClientId, GrantSid, OrganizationSid, RoleAssignmentSid, RoleSid,
     Sid, SidError, TokenId, UserSid,
 };
+pub use paging::{LinkedPage, Page, PageError, PageLinks, PageMeta};
 pub use roles::{
-    LinkedPage, NewRoleAssignment, PageLinks, PageMeta, Role, RoleAssignment, RoleAssignmentPage,
-    RoleAssignmentQuery, RoleError, RoleInfo, RoleScope,
+    NewRoleAssignment, Role, RoleAssignment, RoleAssignmentPage, RoleAssignmentQuery, RoleError,
+    RoleInfo, RoleScope,
 };
 pub use scim::{Projection, ScimError, ScimRules};
 pub use secrets::SecretString;

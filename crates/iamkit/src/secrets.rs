@@ -1,5 +1,5 @@
-//! Secrets: client secrets, authorization codes and refresh tokens, and SCIM users'
-//! passwords.
+//! Secrets: client secrets, account auth tokens, authorization codes and refresh
+//! tokens, and SCIM users' passwords.
 //!
 //! A plaintext secret exists only as a [`SecretString`], which never prints itself
 //! and has no `Serialize`; the engine keeps only its [`SecretHash`] (SHA-256: the
@@ -32,6 +32,16 @@ impl SecretString {
             .fill(&mut bytes)
             .expect("the operating system's random source is available");
         Self(URL_SAFE_NO_PAD.encode(bytes))
+    }
+
+    /// A fresh account auth token: 16 random bytes as 32 lower-case hex digits, the
+    /// form of a Twilio auth token.
+    pub fn generate_auth_token() -> Self {
+        let mut bytes = [0u8; 16];
+        SystemRandom::new()
+            .fill(&mut bytes)
+            .expect("the operating system's random source is available");
+        Self(bytes.iter().map(|b| format!("{b:02x}")).collect())
     }
 
     /// Wraps a secret received from a caller.
@@ -269,6 +279,13 @@ mod tests {
         let b = SecretString::generate();
         assert_ne!(a, b);
         assert_eq!(a.expose().len(), 43);
+        let token = SecretString::generate_auth_token();
+        assert_eq!(token.expose().len(), 32);
+        assert!(token
+            .expose()
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+        assert_ne!(token, SecretString::generate_auth_token());
     }
 
     #[test]

@@ -366,7 +366,7 @@ fn nothing_deleted_revoked_or_replaced_outlives_its_end_under_concurrency() {
 #[test]
 fn an_account_app_rotated_without_grace_refuses_its_old_secret_at_once_under_concurrency() {
     let w = World::with(Engine::builder().algorithm(Algorithm::HS256));
-    let account = w.engine.create_account(w.org.sid, "Prod").unwrap();
+    let account = w.account("Prod");
     let app = w
         .engine
         .create_app(

@@ -25,7 +25,7 @@ fn wide_catalogue(n: usize) -> Catalogue {
 fn one_hundred_scopes_are_accepted_and_one_hundred_and_one_refused() {
     let config = EngineConfig::default().account_catalogue(wide_catalogue(150));
     let w = World::with(Engine::builder().config(config));
-    let acct = w.engine.create_account(w.org.sid, "Prod").unwrap();
+    let acct = w.account("Prod");
     let names: Vec<String> = (0..101).map(|i| format!("things/{i}")).collect();
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
     let owner = OwnerSid::Account(acct.sid);

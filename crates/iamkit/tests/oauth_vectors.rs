@@ -111,9 +111,12 @@ fn run_step(
         "create_account" => {
             let org = req(step, "organization").parse().expect("organization sid");
             let acct = engine
-                .create_account(org, &req(step, "name"))
+                .create_account(
+                    iamkit::NewAccount::new(org, &req(step, "name")),
+                    &Actor::admin(),
+                )
                 .map_err(|e| fail(&e))?;
-            Ok(json!({ "id": acct.sid.to_string() }))
+            Ok(json!({ "id": acct.account.sid.to_string() }))
         }
         "create_user" => {
             let user = engine

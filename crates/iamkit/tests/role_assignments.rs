@@ -74,7 +74,7 @@ fn roles_are_listed_as_twilio_role_resources() {
 #[test]
 fn assignments_apply_in_the_organization_or_its_accounts() {
     let w = World::new();
-    let account = w.engine.create_account(w.org.sid, "Production").unwrap();
+    let account = w.account("Production");
     let dev = w.member("dev@acme.example", vec![]);
     let in_org = w
         .assign(&new(Role::Developer, &w.org.sid, &dev.sid))
@@ -116,7 +116,14 @@ fn invalid_scope_identity_and_role_have_twilio_codes() {
     let w = World::new();
     let dev = w.member("dev@acme.example", vec![]);
     let other = w.engine.create_organization("Other").unwrap();
-    let their_account = w.engine.create_account(other.sid, "Theirs").unwrap();
+    let their_account = w
+        .engine
+        .create_account(
+            iamkit::NewAccount::new(other.sid, "Theirs"),
+            &Actor::admin(),
+        )
+        .unwrap()
+        .account;
     let outsider = w
         .engine
         .create_user(NewUser {
@@ -303,7 +310,7 @@ fn pages_walk_forward_and_back_with_tokens_and_urls() {
         .map(|i| w.member(&format!("u{i}@acme.example"), vec![Role::Support]))
         .collect();
     w.member("owner@acme.example", vec![Role::Owner]);
-    let account = w.engine.create_account(w.org.sid, "Production").unwrap();
+    let account = w.account("Production");
     w.assign(&new(Role::Support, &account.sid, &users[0].sid))
         .unwrap();
 
@@ -470,7 +477,7 @@ fn authorization_follows_role_assignments() {
     );
 
     // An administrator of an account is not an administrator of the organization.
-    let account = w.engine.create_account(w.org.sid, "Production").unwrap();
+    let account = w.account("Production");
     w.assign(&new(Role::Administrator, &account.sid, &owner.sid))
         .unwrap();
     assert_eq!(

@@ -33,7 +33,10 @@ fn db_path(dir: &tempfile::TempDir) -> PathBuf {
 fn populate(engine: &Engine, clock: &ManualClock) -> String {
     let admin = Actor::admin();
     let org = engine.create_organization("Acme").unwrap();
-    let account = engine.create_account(org.sid, "Production").unwrap();
+    let account = engine
+        .create_account(iamkit::NewAccount::new(org.sid, "Production"), &admin)
+        .unwrap()
+        .account;
     let owner = engine
         .create_user(NewUser {
             organization_sid: org.sid,
@@ -126,6 +129,56 @@ fn everything_written_is_there_after_reopening() {
         .verify(&token)
         .expect("a token from before the restart");
     assert_eq!(claims.scope, "messages/list");
+}
+
+#[test]
+fn accounts_keep_their_owner_order_and_rotated_auth_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(&dir);
+    let clock = clock();
+    let engine = open(&path, &clock).unwrap();
+    let org = engine.create_organization("Acme").unwrap().sid;
+    let owner = engine
+        .create_user(NewUser {
+            organization_sid: org,
+            user_name: "owner@acme.example".into(),
+            roles: vec![Role::Owner],
+            sso: false,
+        })
+        .unwrap();
+    let new = |name: &str| {
+        engine
+            .create_account(iamkit::NewAccount::new(org, name), &Actor::admin())
+            .unwrap()
+    };
+    let (first, second) = (new("First"), new("Second"));
+    let token = engine
+        .rotate_auth_token(second.account.sid, &Actor::admin())
+        .unwrap();
+    drop(engine);
+
+    let engine = open(&path, &clock).unwrap();
+    let listed: Vec<_> = engine
+        .accounts(org)
+        .unwrap()
+        .iter()
+        .map(|a| (a.sid, a.owner_sid))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (first.account.sid, Some(owner.sid)),
+            (second.account.sid, Some(owner.sid))
+        ]
+    );
+    let sid = second.account.sid.to_string();
+    assert!(engine.authenticate_account(&sid, token.expose()).is_ok());
+    assert!(engine
+        .authenticate_account(&sid, second.auth_token.expose())
+        .is_err());
+    assert!(engine
+        .authenticate_account(&first.account.sid.to_string(), first.auth_token.expose())
+        .is_ok());
 }
 
 #[test]

@@ -43,3 +43,20 @@ export async function startEmulator(...args) {
     });
   return { boot, stop };
 }
+
+/** Launches Debian's headless Chromium (CHROMIUM names another binary). */
+export function launchChromium(chromium) {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}

@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import * as client from "openid-client";
 import { chromium } from "playwright-core";
-import { startEmulator } from "./emulator.js";
+import { launchChromium, startEmulator } from "./emulator.js";
 
 let emulator;
 before(async () => {
@@ -54,19 +54,7 @@ test("authorization code with PKCE through the consent page in Chromium", async 
     state,
   });
 
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const browser = await launchChromium(chromium);
   try {
     const page = await browser.newPage();
     await page.goto(url.href);
@@ -95,16 +83,7 @@ test("denying in Chromium returns access_denied to the client", async () => {
   const config = await discover(app);
   const state = client.randomState();
   const url = client.buildAuthorizationUrl(config, { redirect_uri: app.redirect_uri, state });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-    ],
-  });
+  const browser = await launchChromium(chromium);
   try {
     const page = await browser.newPage();
     await page.goto(url.href);

@@ -137,3 +137,105 @@ test("oauth.v1.token.create sends Twilio's field names to /v1/token", async () =
     },
   );
 });
+
+/** A Twilio client authenticated as the demo account (HTTP Basic with its SID and auth token). */
+function account(authToken) {
+  return twilio(emulator.boot.account_sid, authToken ?? emulator.boot.account_auth_token);
+}
+
+async function tokenTtl(clientId, clientSecret) {
+  const response = await fetch(`${emulator.boot.url}/v2/token`, {
+    method: "POST",
+    headers: {
+      Authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString("base64")}`,
+      "Content-Type": "application/x-www-form-urlencoded",
+    },
+    body: "grant_type=client_credentials",
+  });
+  assert.equal(response.status, 200);
+  return (await response.json()).expires_in;
+}
+
+test("an account's OAuth apps through iam.v1.oAuthApps", async () => {
+  const apps = account().iam.v1.oAuthApps;
+  const created = await apps.create({
+    friendly_name: "Node reporter",
+    description: "made by twilio-node",
+    policy: { allow: ["messages/read"] },
+    access_token_ttl: 900,
+  });
+  assert.match(created.sid, /^OQ[0-9a-f]{32}$/);
+  assert.ok(created.secret);
+  assert.equal(created.friendlyName, "Node reporter");
+  assert.equal(created.accessTokenTtl, 900);
+  assert.equal(created.createdBy, emulator.boot.account_sid);
+  assert.deepEqual(created.policy.allow, ["messages/read"]);
+  assert.equal(await tokenTtl(created.sid, created.secret), 900);
+
+  const updated = await apps(created.sid).update({
+    friendly_name: "Node reporter 2",
+    access_token_ttl: 300,
+  });
+  assert.equal(updated.friendlyName, "Node reporter 2");
+  assert.equal(updated.description, "made by twilio-node");
+  assert.equal(updated.secret, undefined, "the secret is shown once");
+  assert.equal(await tokenTtl(created.sid, created.secret), 300);
+
+  await assert.rejects(apps(created.sid).update({ access_token_ttl: 2_592_001 }), (error) => {
+    assert.equal(error.status, 400);
+    assert.equal(error.code, 20001);
+    return true;
+  });
+  assert.equal(await apps(created.sid).remove(), true);
+  await assert.rejects(apps(created.sid).remove(), (error) => {
+    assert.equal(error.status, 404);
+    return true;
+  });
+});
+
+test("a wrong auth token is a 401 at the account OAuth-apps API", async () => {
+  await assert.rejects(
+    account("0".repeat(32)).iam.v1.oAuthApps.create({
+      friendly_name: "x",
+      policy: { allow: ["messages/read"] },
+    }),
+    (error) => {
+      assert.equal(error.status, 401);
+      assert.equal(error.code, 20003);
+      return true;
+    },
+  );
+});
+
+test("accounts.list pages one account at a time", async () => {
+  const made = [];
+  for (const name of ["Second", "Third"]) {
+    const response = await fetch(
+      `${emulator.boot.url}/admin/v1/organizations/${emulator.boot.organization_sid}/accounts`,
+      {
+        method: "POST",
+        headers: {
+          Authorization: `Bearer ${emulator.boot.admin_token}`,
+          "Content-Type": "application/json",
+        },
+        body: JSON.stringify({ name }),
+      },
+    );
+    assert.equal(response.status, 201);
+    made.push((await response.json()).sid);
+  }
+  const org = organization();
+  const pages = [];
+  let page = await org.accounts.page({ pageSize: 1 });
+  while (page) {
+    pages.push(page.instances.map((a) => a.accountSid));
+    page = await page.nextPage();
+  }
+  assert.deepEqual(pages, [[emulator.boot.account_sid], [made[0]], [made[1]]]);
+  const every = await org.accounts.list({ pageSize: 1 });
+  assert.deepEqual(
+    every.map((a) => a.accountSid),
+    [emulator.boot.account_sid, ...made],
+  );
+  assert.deepEqual([...new Set(every.map((a) => a.ownerSid))], [emulator.boot.users[0].sid]);
+});

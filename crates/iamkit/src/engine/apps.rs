@@ -9,7 +9,7 @@ use crate::apps::{
 };
 use crate::audit::{types, Actor};
 use crate::catalogue::Catalogue;
-use crate::ids::{ClientId, Sid};
+use crate::ids::{AccountSid, ClientId, Sid};
 use crate::secrets::SecretString;
 use crate::store::{self, State};
 
@@ -146,12 +146,21 @@ impl Engine {
         update: AppUpdate,
         actor: &Actor,
     ) -> Result<App, AppError> {
+        self.update_app_of(None, client_id, update, actor)
+    }
+
+    /// Updates an app, which must be `account`'s when one is given (another's is
+    /// not found).
+    pub(super) fn update_app_of(
+        &self,
+        account: Option<AccountSid>,
+        client_id: ClientId,
+        update: AppUpdate,
+        actor: &Actor,
+    ) -> Result<App, AppError> {
         let now = self.now();
         store::write(self.store(), |s| {
-            let stored = s
-                .apps
-                .get(&client_id)
-                .ok_or(AppError::AppNotFound(client_id))?;
+            let stored = owned(s, account, client_id)?;
             let old = &stored.app;
             let details = Details::updated(old, &update)?;
             if let Some(scopes) = &update.scopes {
@@ -238,8 +247,20 @@ impl Engine {
     /// Deletes an app. Its secrets, codes, refresh tokens and authorizations stop
     /// working at once, and so does every access token it was issued.
     pub fn delete_app(&self, client_id: ClientId, actor: &Actor) -> Result<(), AppError> {
+        self.delete_app_of(None, client_id, actor)
+    }
+
+    /// Deletes an app, which must be `account`'s when one is given (another's is
+    /// not found).
+    pub(super) fn delete_app_of(
+        &self,
+        account: Option<AccountSid>,
+        client_id: ClientId,
+        actor: &Actor,
+    ) -> Result<(), AppError> {
         let now = self.now();
         store::write(self.store(), |s| {
+            owned(s, account, client_id)?;
             let stored = s
                 .apps
                 .remove(&client_id)
@@ -260,6 +281,18 @@ impl Engine {
             Ok(())
         })
     }
+}
+
+/// The app `client_id`, if it is `account`'s (any owner's when `account` is none).
+fn owned(
+    s: &State,
+    account: Option<AccountSid>,
+    client_id: ClientId,
+) -> Result<&StoredApp, AppError> {
+    s.apps
+        .get(&client_id)
+        .filter(|a| account.is_none_or(|acct| a.app.owner.account_sid() == Some(acct)))
+        .ok_or(AppError::AppNotFound(client_id))
 }
 
 fn resolve_owner(s: &State, owner: OwnerSid) -> Result<Owner, AppError> {

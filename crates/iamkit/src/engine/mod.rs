@@ -1,12 +1,15 @@
 //! The [`Engine`]: the one façade the HTTP server, the bindings and embedders call.
 //!
 //! Each public method is one atomic operation on the store, timed by the engine's
-//! clock. The methods are grouped by area: organizations, accounts and state
-//! (this file), directory users (`users.rs`), SCIM users (`scim.rs`), roles and
+//! clock. The methods are grouped by area: organizations and state (this file),
+//! accounts (`accounts.rs`), Twilio's account OAuth-apps API (`account_apps.rs`),
+//! directory users (`users.rs`), SCIM users (`scim.rs`), roles and
 //! role assignments (`roles.rs`), apps (`apps.rs`), the authorization-code flow and
 //! Token API (`oauth.rs`), and token verification, access checks and documents
 //! (`verify.rs`).
 
+mod account_apps;
+mod accounts;
 mod apps;
 mod events;
 mod oauth;
@@ -16,6 +19,7 @@ mod users;
 mod verify;
 
 pub use crate::scim::{UserList, UserQuery, MAX_PAGE_COUNT};
+pub use accounts::AuthenticatedAccount;
 pub use apps::{CreatedApp, RotatedSecret};
 pub use oauth::ConsentRequest;
 pub use verify::Access;
@@ -28,7 +32,7 @@ use crate::apps::AppError;
 use crate::audit::{AuditEvent, AuditQuery};
 use crate::catalogue::Catalogue;
 use crate::clock::{Clock, SystemClock};
-use crate::directory::{Account, Organization};
+use crate::directory::Organization;
 use crate::error::Error;
 use crate::ids::{AccountSid, OrganizationSid, Sid};
 use crate::scim::ScimRules;
@@ -302,48 +306,6 @@ impl Engine {
         });
         all.sort_by_key(|o: &Organization| (o.created_at, o.sid));
         all
-    }
-
-    /// Creates an account in an organization.
-    pub fn create_account(
-        &self,
-        organization_sid: OrganizationSid,
-        name: &str,
-    ) -> Result<Account, AppError> {
-        let name = directory_name("name", name)?;
-        let account = Account {
-            sid: AccountSid::generate(),
-            organization_sid,
-            name,
-            created_at: self.now(),
-        };
-        store::write(self.store(), |s| {
-            s.organization(organization_sid)?;
-            s.accounts.insert(account.sid, account.clone());
-            Ok(account.clone())
-        })
-    }
-
-    /// An account by sid.
-    pub fn account(&self, sid: AccountSid) -> Result<Account, AppError> {
-        store::read(self.store(), |s| s.accounts.get(&sid).cloned())
-            .ok_or(AppError::AccountNotFound(sid))
-    }
-
-    /// The accounts of an organization, oldest first.
-    pub fn accounts(&self, organization_sid: OrganizationSid) -> Result<Vec<Account>, AppError> {
-        let mut found = store::read(self.store(), |s| {
-            s.organization(organization_sid)?;
-            Ok::<_, AppError>(
-                s.accounts
-                    .values()
-                    .filter(|a| a.organization_sid == organization_sid)
-                    .cloned()
-                    .collect::<Vec<_>>(),
-            )
-        })?;
-        found.sort_by_key(|a| (a.created_at, a.sid));
-        Ok(found)
     }
 
     /// Audit events matching `query`, oldest first.

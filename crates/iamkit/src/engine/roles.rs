@@ -8,18 +8,18 @@
 //!   (`role_assignment_exists`), naming the existing assignment.
 //! - A list needs an identity or a scope (25203). Filters are checked for form
 //!   only: a well-formed sid that matches nothing gives an empty page. Pages hold
-//!   1 to 100 assignments (default 50) in creation order; tokens are opaque.
-//! - Page URLs are absolute, `{issuer}/v2/Organizations/RoleAssignments?…`.
+//!   1 to 100 assignments (default 100) in creation order; tokens are opaque
+//!   ([`crate::paging`]).
 //! - Deleting an unknown (or malformed) sid is 404. There is no update.
 
 use super::Engine;
 use crate::audit::{types, Actor};
 use crate::ids::{OrganizationSid, RoleAssignmentSid, RoleSid, Sid, UserSid};
+use crate::paging::PageRequest;
 use crate::roles::error::shown;
-use crate::roles::page::{page_size, slice, Cursor};
 use crate::roles::{
-    NewRoleAssignment, PageMeta, Role, RoleAssignment, RoleAssignmentPage, RoleAssignmentQuery,
-    RoleError, RoleInfo, RoleScope,
+    NewRoleAssignment, Role, RoleAssignment, RoleAssignmentPage, RoleAssignmentQuery, RoleError,
+    RoleInfo, RoleScope, DEFAULT_PAGE_SIZE,
 };
 use crate::store::{self, State};
 
@@ -107,42 +107,24 @@ impl Engine {
             .as_deref()
             .map(|i| UserSid::parse(i).map_err(|_| RoleError::InvalidIdentity(shown(i))))
             .transpose()?;
-        let size = page_size(query.page_size)?;
-        let cursor = query.page_token.as_deref().map(Cursor::parse).transpose()?;
-        let (content, start, next, previous) = store::read(self.store(), |s| {
-            known_organization(s, org)?;
-            let Some(table) = s.role_assignments.get(&org) else {
-                return Ok((Vec::new(), 0, None, None));
-            };
-            let positions = table.matching(identity, scope);
-            let page = slice(&positions, size, cursor);
-            let content: Vec<RoleAssignment> = page
-                .items
-                .iter()
-                .filter_map(|p| table.at(*p))
-                .cloned()
-                .collect();
-            Ok::<_, RoleError>((content, page.start, page.next, page.previous))
-        })?;
-        let mut query = String::new();
+        let request = PageRequest::parse(
+            query.page_size,
+            DEFAULT_PAGE_SIZE,
+            query.page_token.as_deref(),
+        )?;
+        let mut filter = String::new();
         if let Some(identity) = identity {
-            query.push_str(&format!("Identity={identity}&"));
+            filter.push_str(&format!("Identity={identity}&"));
         }
         if let Some(scope) = scope {
-            query.push_str(&format!("Scope={scope}&"));
+            filter.push_str(&format!("Scope={scope}&"));
         }
-        query.push_str(&format!("PageSize={size}"));
-        Ok(RoleAssignmentPage {
-            content,
-            meta: PageMeta {
-                key: "content",
-                page_size: size,
-                page: u32::try_from(start / size.max(1) as usize).unwrap_or(u32::MAX),
-                query,
-                page_token: cursor.map(Cursor::token),
-                next_token: next.map(Cursor::token),
-                previous_token: previous.map(Cursor::token),
-            },
+        filter.push_str(&format!("PageSize={}", request.size()));
+        store::read(self.store(), |s| {
+            known_organization(s, org)?;
+            let table = s.role_assignments.get(&org);
+            let positions = table.map_or_else(Vec::new, |t| t.matching(identity, scope));
+            Ok(request.cut(&positions, filter, |p| table.and_then(|t| t.at(p)).cloned()))
         })
     }
 

@@ -12,9 +12,16 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::OffsetDateTime;
 
 use crate::ids::{AccountSid, OrganizationSid, RoleAssignmentSid, RoleSid, Sid, UserSid};
+use crate::paging::Page;
 use crate::roles::error::{shown, RoleError};
 use crate::roles::Role;
 use crate::tracked::Changed;
+
+/// Assignments per page when the request names no size (Twilio's default).
+pub const DEFAULT_PAGE_SIZE: u32 = 100;
+
+/// A page of role assignments, oldest first.
+pub type RoleAssignmentPage = Page<RoleAssignment>;
 
 /// Where a role assignment applies: the organization, or one of its accounts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -6,22 +6,15 @@
 //! | `InvalidIdentity`    | `invalid_assignment_identity`  | 400  | 25201  |
 //! | `InvalidRole`        | `invalid_role`                 | 400  | 25202  |
 //! | `MissingFilter`      | `missing_assignment_filter`    | 400  | 25203  |
-//! | `InvalidPageSize`    | `invalid_page_size`            | 400  | 20001  |
-//! | `InvalidPageToken`   | `invalid_page_token`           | 400  | 20001  |
+//! | `Page`               | `invalid_page_size`, `invalid_page_token` | 400 | 20001 |
 //! | `NotFound`           | `role_assignment_not_found`    | 404  | 20404  |
 //! | `OrganizationNotFound` | `organization_not_found`     | 404  | 20404  |
 //! | `AlreadyAssigned`    | `role_assignment_exists`       | 409  | 20409  |
 
+pub(crate) use crate::error_code::shown;
 use crate::error_code::{ErrorCode, UnknownOrganization};
 use crate::ids::{OrganizationSid, RoleAssignmentSid};
-
-/// Longest piece of the input quoted in an error.
-const SHOWN_CHARS: usize = 64;
-
-/// Input cut to a length fit for an error message.
-pub(crate) fn shown(input: &str) -> String {
-    input.chars().take(SHOWN_CHARS).collect()
-}
+use crate::paging::PageError;
 
 /// Why a role or role-assignment request failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -39,12 +32,9 @@ pub enum RoleError {
     /// A list of role assignments named neither an identity nor a scope.
     #[error("list role assignments by identity, by scope, or both")]
     MissingFilter,
-    /// The page size is outside 1 to 100.
-    #[error("page size {0} is out of range: 1..=100")]
-    InvalidPageSize(u32),
-    /// The page token was not issued by this engine.
-    #[error("invalid page token {0:?}")]
-    InvalidPageToken(String),
+    /// The page size or page token is refused.
+    #[error(transparent)]
+    Page(#[from] PageError),
     /// No role assignment of the organization has this sid.
     #[error("role assignment {0:?} not found")]
     NotFound(String),
@@ -67,8 +57,7 @@ impl ErrorCode for RoleError {
             Self::InvalidIdentity(_) => "invalid_assignment_identity",
             Self::InvalidRole(_) => "invalid_role",
             Self::MissingFilter => "missing_assignment_filter",
-            Self::InvalidPageSize(_) => "invalid_page_size",
-            Self::InvalidPageToken(_) => "invalid_page_token",
+            Self::Page(e) => e.code(),
             Self::NotFound(_) => "role_assignment_not_found",
             Self::OrganizationNotFound(_) => "organization_not_found",
             Self::AlreadyAssigned(_) => "role_assignment_exists",
@@ -78,6 +67,7 @@ impl ErrorCode for RoleError {
     fn status(&self) -> u16 {
         match self {
             Self::Store(e) => e.status(),
+            Self::Page(e) => e.status(),
             Self::NotFound(_) | Self::OrganizationNotFound(_) => 404,
             Self::AlreadyAssigned(_) => 409,
             _ => 400,
@@ -91,7 +81,7 @@ impl ErrorCode for RoleError {
             Self::InvalidIdentity(_) => 25201,
             Self::InvalidRole(_) => 25202,
             Self::MissingFilter => 25203,
-            Self::InvalidPageSize(_) | Self::InvalidPageToken(_) => 20001,
+            Self::Page(e) => e.twilio_code(),
             Self::NotFound(_) | Self::OrganizationNotFound(_) => 20404,
             Self::AlreadyAssigned(_) => 20409,
         }

@@ -3,15 +3,16 @@
 //! Roles are a fixed list ([`Role`]), each with a stable `IX…` sid, listed as
 //! Twilio's Role resource ([`RoleInfo`]). A role assignment gives a role to a user
 //! of an organization, in the organization or one of its accounts
-//! ([`assignments`]); lists of them come a page at a time ([`page`]).
+//! ([`assignments`]); lists of them come a page at a time ([`crate::paging`]).
 
 pub mod assignments;
 pub mod error;
-pub mod page;
 
-pub use assignments::{NewRoleAssignment, RoleAssignment, RoleAssignmentQuery, RoleScope};
+pub use assignments::{
+    NewRoleAssignment, RoleAssignment, RoleAssignmentPage, RoleAssignmentQuery, RoleScope,
+    DEFAULT_PAGE_SIZE,
+};
 pub use error::RoleError;
-pub use page::{LinkedPage, PageLinks, PageMeta, RoleAssignmentPage};
 
 use std::fmt;
 use std::str::FromStr;

@@ -22,7 +22,7 @@ use crate::apps::StoredApp;
 use crate::audit::AuditLog;
 pub use crate::authorize::RefreshToken;
 use crate::authorize::{self, Authorization, Grant};
-use crate::directory::{Account, Organization};
+use crate::directory::{Organization, StoredAccount};
 pub use crate::error_code::StoreError;
 use crate::error_code::{ErrorCode, UnknownOrganization};
 use crate::ids::{AccountSid, AuthorizationSid, ClientId, GrantSid, OrganizationSid, TokenId};
@@ -42,7 +42,7 @@ pub const STATE_VERSION: u32 = 2;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct State {
     pub(crate) organizations: TrackedMap<OrganizationSid, Organization>,
-    pub(crate) accounts: TrackedMap<AccountSid, Account>,
+    pub(crate) accounts: TrackedMap<AccountSid, StoredAccount>,
     /// Each organization's SCIM users.
     pub(crate) users: TrackedMap<OrganizationSid, UserTable>,
     /// Each organization's role assignments.

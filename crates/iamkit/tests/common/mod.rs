@@ -2,8 +2,8 @@
 #![allow(dead_code)]
 
 use iamkit::{
-    Actor, CreatedApp, Engine, ManualClock, NewApp, NewUser, Organization, OwnerSid, Role,
-    TokenRequest, TokenResponse, User,
+    Account, Actor, CreatedApp, Engine, ManualClock, NewAccount, NewApp, NewUser, Organization,
+    OwnerSid, Role, TokenRequest, TokenResponse, User,
 };
 
 /// An engine on a manual clock with one organization.
@@ -23,6 +23,14 @@ impl World {
         let engine = builder.clock(clock.clone()).build().expect("engine");
         let org = engine.create_organization("Acme").expect("organization");
         Self { clock, engine, org }
+    }
+
+    /// A new account of the organization.
+    pub fn account(&self, name: &str) -> Account {
+        self.engine
+            .create_account(NewAccount::new(self.org.sid, name), &Actor::admin())
+            .expect("account")
+            .account
     }
 
     pub fn org_app(&self, scopes: &[&str]) -> CreatedApp {

@@ -1,37 +1,69 @@
-//! Pages of role assignments, in Twilio's token-paged list shape.
+//! Token-paged lists in Twilio's shape, shared by every paged list of the engine
+//! (role assignments, an organization's accounts).
 //!
-//! A page token is an opaque cursor into the list's creation order: "from this
-//! assignment on" (`next_token`) or "up to before this one" (`previous_token`). It
-//! stays valid when assignments are added or deleted between requests, and works
-//! with any filter (it only says where to start).
+//! A page token is an opaque cursor into the list's order: "from this item on"
+//! (`next_token`) or "up to before this one" (`previous_token`). It says only where
+//! a page starts, so it works with any filter.
 //!
-//! The body is `{"content": [...], "meta": {...}}`. `meta` carries what each Twilio
-//! SDK reads: `key` (`"content"`), `page_size`, `first_page_url`, `url`,
-//! `next_page_url`, `previous_page_url` (the classic `Page`), and `pageSize`,
-//! `nextToken`, `previousToken` (the token-paging `TokenPage`).
+//! The engine returns a [`Page`]: the items and a [`PageMeta`] with cursors but no
+//! URLs. Where the list is served is the caller's to say: [`Page::at`] gives the page
+//! in Twilio's shape, `{"content": [...], "meta": {...}}`, with its links on that
+//! URL. `meta` carries what each Twilio SDK reads: `key` (`"content"`), `page`,
+//! `page_size`, `first_page_url`, `url`, `next_page_url`, `previous_page_url` (the
+//! classic `Page`), and `pageSize`, `nextToken`, `previousToken` (the token-paging
+//! `TokenPage`).
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
-use crate::roles::assignments::RoleAssignment;
-use crate::roles::error::{shown, RoleError};
+use crate::error_code::{shown, ErrorCode};
 
-/// Assignments per page when the request names no size (Twilio's default).
-pub const DEFAULT_PAGE_SIZE: u32 = 100;
-/// The largest page size.
+/// The largest page size of every paged list.
 pub const MAX_PAGE_SIZE: u32 = 100;
 /// Longest page token accepted, in bytes.
 const MAX_TOKEN_LEN: usize = 64;
 
-/// A page of role assignments: the items and the cursors around them. Where the
-/// list is served is the caller's to say: [`RoleAssignmentPage::at`] gives the page
-/// in Twilio's shape with its links on that URL.
+/// Why a page request is refused (HTTP 400, Twilio 20001).
+///
+/// | variant            | code                 |
+/// |--------------------|----------------------|
+/// | `InvalidPageSize`  | `invalid_page_size`  |
+/// | `InvalidPageToken` | `invalid_page_token` |
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PageError {
+    /// The page size is outside 1 to 100.
+    #[error("page size {0} is out of range: 1..={MAX_PAGE_SIZE}")]
+    InvalidPageSize(u32),
+    /// The page token was not issued by this engine.
+    #[error("invalid page token {0:?}")]
+    InvalidPageToken(String),
+}
+
+impl ErrorCode for PageError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidPageSize(_) => "invalid_page_size",
+            Self::InvalidPageToken(_) => "invalid_page_token",
+        }
+    }
+
+    fn status(&self) -> u16 {
+        400
+    }
+
+    fn twilio_code(&self) -> u32 {
+        20001
+    }
+}
+
+/// A page of a list: the items and the cursors around them.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RoleAssignmentPage {
-    /// The assignments, oldest first.
-    pub content: Vec<RoleAssignment>,
+pub struct Page<T> {
+    /// The items, in the list's order.
+    pub content: Vec<T>,
     /// Where this page is and how to reach its neighbours.
     pub meta: PageMeta,
 }
@@ -84,10 +116,18 @@ impl PageMeta {
     }
 }
 
-impl RoleAssignmentPage {
+impl<T> Page<T> {
+    /// The same page with each item turned into another (e.g. its JSON form).
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            content: self.content.into_iter().map(f).collect(),
+            meta: self.meta,
+        }
+    }
+
     /// The page in Twilio's shape (`{"content": [...], "meta": {...}}`), its links on
     /// the list served at `list_url`.
-    pub fn at(&self, list_url: &str) -> LinkedPage<'_> {
+    pub fn at(&self, list_url: &str) -> LinkedPage<'_, T> {
         LinkedPage {
             content: &self.content,
             meta: LinkedMeta {
@@ -98,10 +138,10 @@ impl RoleAssignmentPage {
     }
 }
 
-/// A page with its links, as it serializes: see [`RoleAssignmentPage::at`].
+/// A page with its links, as it serializes: see [`Page::at`].
 #[derive(Debug, Serialize)]
-pub struct LinkedPage<'a> {
-    content: &'a [RoleAssignment],
+pub struct LinkedPage<'a, T> {
+    content: &'a [T],
     meta: LinkedMeta<'a>,
 }
 
@@ -131,9 +171,9 @@ impl Serialize for LinkedMeta<'_> {
     }
 }
 
-/// Where a page starts or ends, in creation order.
+/// Where a page starts or ends, as a position in the list's order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Cursor {
+enum Cursor {
     /// From this position on.
     From(u64),
     /// Up to (not including) this position.
@@ -142,7 +182,7 @@ pub(crate) enum Cursor {
 
 impl Cursor {
     /// The opaque token of this cursor.
-    pub fn token(self) -> String {
+    fn token(self) -> String {
         let text = match self {
             Self::From(seq) => format!("f{seq}"),
             Self::Before(seq) => format!("b{seq}"),
@@ -151,8 +191,8 @@ impl Cursor {
     }
 
     /// Reads a token made by [`Cursor::token`].
-    pub fn parse(token: &str) -> Result<Self, RoleError> {
-        let invalid = || RoleError::InvalidPageToken(shown(token));
+    fn parse(token: &str) -> Result<Self, PageError> {
+        let invalid = || PageError::InvalidPageToken(shown(token));
         if token.len() > MAX_TOKEN_LEN {
             return Err(invalid());
         }
@@ -174,28 +214,68 @@ impl Cursor {
     }
 }
 
-/// The page size a request asks for: absent is the default; 0 or over the maximum
-/// is an error.
-pub(crate) fn page_size(requested: Option<u32>) -> Result<u32, RoleError> {
-    match requested {
-        None => Ok(DEFAULT_PAGE_SIZE),
-        Some(n) if (1..=MAX_PAGE_SIZE).contains(&n) => Ok(n),
-        Some(n) => Err(RoleError::InvalidPageSize(n)),
+/// A checked request for one page: its size and where it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PageRequest {
+    size: u32,
+    cursor: Option<Cursor>,
+}
+
+impl PageRequest {
+    /// The page of `size` items (absent: `default`; 0 or over [`MAX_PAGE_SIZE`] is
+    /// an error) that `token` (absent: the first page) names.
+    pub fn parse(size: Option<u32>, default: u32, token: Option<&str>) -> Result<Self, PageError> {
+        let size = match size {
+            None => default,
+            Some(n) if (1..=MAX_PAGE_SIZE).contains(&n) => n,
+            Some(n) => return Err(PageError::InvalidPageSize(n)),
+        };
+        let cursor = token.map(Cursor::parse).transpose()?;
+        Ok(Self { size, cursor })
+    }
+
+    /// The items per page.
+    pub fn size(&self) -> u32 {
+        self.size
+    }
+
+    /// Cuts this page out of a list whose items are at `positions` (ascending),
+    /// fetching each item on it with `item`. `query` is the list's filter and page
+    /// size as query parameters (see [`PageMeta::query`]).
+    pub fn cut<T>(
+        &self,
+        positions: &[u64],
+        query: String,
+        item: impl FnMut(u64) -> Option<T>,
+    ) -> Page<T> {
+        let cut = slice(positions, self.size, self.cursor);
+        Page {
+            content: cut.items.iter().copied().filter_map(item).collect(),
+            meta: PageMeta {
+                key: "content",
+                page_size: self.size,
+                page: u32::try_from(cut.start / self.size.max(1) as usize).unwrap_or(u32::MAX),
+                query,
+                page_token: self.cursor.map(Cursor::token),
+                next_token: cut.next.map(Cursor::token),
+                previous_token: cut.previous.map(Cursor::token),
+            },
+        }
     }
 }
 
 /// One page of `positions` (ascending): the positions on it and the cursors of the
 /// next and previous pages.
-pub(crate) struct Slice<'a> {
-    pub items: &'a [u64],
+struct Slice<'a> {
+    items: &'a [u64],
     /// How many positions come before the page's first.
-    pub start: usize,
-    pub next: Option<Cursor>,
-    pub previous: Option<Cursor>,
+    start: usize,
+    next: Option<Cursor>,
+    previous: Option<Cursor>,
 }
 
 /// Cuts the page `cursor` (or the first page) of `size` items out of `positions`.
-pub(crate) fn slice(positions: &[u64], size: u32, cursor: Option<Cursor>) -> Slice<'_> {
+fn slice(positions: &[u64], size: u32, cursor: Option<Cursor>) -> Slice<'_> {
     let size = usize::try_from(size).unwrap_or(usize::MAX);
     let len = positions.len();
     let (start, end) = match cursor {
@@ -240,8 +320,9 @@ mod tests {
             forged("f99999999999999999999999"),
             "A".repeat(100),
         ] {
-            assert!(
-                matches!(Cursor::parse(&bad), Err(RoleError::InvalidPageToken(_))),
+            assert_eq!(
+                Cursor::parse(&bad),
+                Err(PageError::InvalidPageToken(bad.chars().take(64).collect())),
                 "{bad}"
             );
         }
@@ -268,11 +349,44 @@ mod tests {
     }
 
     #[test]
-    fn page_sizes() {
-        assert_eq!(page_size(None), Ok(100));
-        assert_eq!(page_size(Some(1)), Ok(1));
-        assert_eq!(page_size(Some(100)), Ok(100));
-        assert_eq!(page_size(Some(0)), Err(RoleError::InvalidPageSize(0)));
-        assert_eq!(page_size(Some(101)), Err(RoleError::InvalidPageSize(101)));
+    fn page_sizes_default_and_stay_within_bounds() {
+        let size = |n| PageRequest::parse(n, 50, None).map(|r| r.size());
+        assert_eq!(size(None), Ok(50));
+        assert_eq!(size(Some(1)), Ok(1));
+        assert_eq!(size(Some(100)), Ok(100));
+        assert_eq!(size(Some(0)), Err(PageError::InvalidPageSize(0)));
+        assert_eq!(size(Some(101)), Err(PageError::InvalidPageSize(101)));
+        let e = PageError::InvalidPageSize(0);
+        assert_eq!(
+            (e.code(), e.status(), e.twilio_code()),
+            ("invalid_page_size", 400, 20001)
+        );
+        assert_eq!(e.to_string(), "page size 0 is out of range: 1..=100");
+    }
+
+    #[test]
+    fn pages_number_from_zero_and_link_on_the_callers_url() {
+        let positions: Vec<u64> = (0..5).collect();
+        let first = PageRequest::parse(Some(2), 50, None).unwrap();
+        let page = first.cut(&positions, "PageSize=2".into(), |p| Some(p * 10));
+        assert_eq!((page.content.as_slice(), page.meta.page), (&[0, 10][..], 0));
+        let next = page.meta.next_token.clone().unwrap();
+        let second = PageRequest::parse(Some(2), 50, Some(&next)).unwrap();
+        let page = second.cut(&positions, "PageSize=2".into(), |p| Some(p * 10));
+        assert_eq!(
+            (page.content.as_slice(), page.meta.page),
+            (&[20, 30][..], 1)
+        );
+        let links = page.meta.links("https://x.test/L");
+        assert_eq!(links.first_page_url, "https://x.test/L?PageSize=2");
+        assert_eq!(
+            links.url,
+            format!("https://x.test/L?PageSize=2&PageToken={next}")
+        );
+        let json = serde_json::to_value(page.at("https://x.test/L")).unwrap();
+        assert_eq!(json["content"], serde_json::json!([20, 30]));
+        assert_eq!(json["meta"]["page"], 1);
+        assert_eq!(json["meta"]["pageSize"], 2);
+        assert_eq!(json["meta"]["key"], "content");
     }
 }
