@@ -48,6 +48,11 @@ NOT_PRODUCED = [
         "another organization's path is 403 wrong_organization: the token is checked first",
     ),
     (
+        "403",
+        ops("PUT /v1/Account/OAuthApps/{sid}", "DELETE /v1/Account/OAuthApps/{sid}"),
+        "an update or delete names no owner: another account's app is 404, as an unknown one",
+    ),
+    (
         "400",
         ops(f"DELETE {SCIM_USER}", f"DELETE {ASSIGNMENT}"),
         "a delete has no input to refuse: an unknown or malformed sid is 404",
@@ -245,6 +250,11 @@ def test_accounts(emulator):
 
     listed = call(url, "GET", ACCOUNTS, 200, here, headers=auth).json()
     assert [a["account_sid"] for a in listed["content"]] == [emulator.boot["account_sid"]]
+    assert listed["meta"]["page_size"] == 50
+    assert listed["content"][0]["owner_sid"].startswith("US")
+    one = call(url, "GET", ACCOUNTS, 200, here, headers=auth, params={"PageSize": 1}).json()
+    assert one["meta"]["page_size"] == 1
+    call(url, "GET", ACCOUNTS, 400, here, headers=auth, params={"PageSize": 101})
     call(url, "GET", ACCOUNTS, 401, here)
     call(url, "GET", ACCOUNTS, 403, here, headers=account_token)
     call(url, "GET", ACCOUNTS, 403, {"OrganizationSid": OTHER_ORG}, headers=auth)
@@ -255,6 +265,42 @@ def test_accounts(emulator):
     call(url, "GET", ACCOUNT, 403, {**account, "OrganizationSid": OTHER_ORG}, headers=auth)
     call(url, "GET", ACCOUNT, 404, {**account, "AccountSid": "AC" + "0" * 32}, headers=auth)
     call(url, "GET", ACCOUNT, 404, {**account, "AccountSid": "not-a-sid"}, headers=auth)
+
+
+APPS = "/v1/Account/OAuthApps"
+APP = "/v1/Account/OAuthApps/{sid}"
+
+
+def test_account_oauth_apps(emulator):
+    url, account = emulator.url, emulator.boot["account_sid"]
+    auth = (account, emulator.boot["account_auth_token"])
+    wrong = (account, "0" * 32)
+    body = {
+        "type": "client_credentials",
+        "friendly_name": "Contract",
+        "description": "made by the contract test",
+        "policy": {"allow": ["messages/read"]},
+        "access_token_ttl": 120,
+    }
+    made = call(url, "POST", APPS, 201, auth=auth, json=body).json()
+    assert made["secret"] and made["access_token_ttl"] == 120
+    too_short = call(url, "POST", APPS, 400, auth=auth, json={**body, "access_token_ttl": 59})
+    assert too_short.json()["code"] == 20001
+    call(url, "POST", APPS, 401, auth=wrong, json=body)
+    other = {**body, "owner_sid": "AC" + "0" * 32}
+    call(url, "POST", APPS, 403, auth=auth, json=other)
+
+    app = {"sid": made["sid"]}
+    updated = call(url, "PUT", APP, 200, app, auth=auth, json={"friendly_name": "Renamed"})
+    assert updated.json()["friendly_name"] == "Renamed"
+    call(url, "PUT", APP, 400, app, auth=auth, json={"access_token_ttl": 59})
+    call(url, "PUT", APP, 401, app, auth=wrong, json={"friendly_name": "x"})
+    call(url, "PUT", APP, 404, {"sid": "OQ" + "0" * 32}, auth=auth, json={"friendly_name": "x"})
+
+    call(url, "DELETE", APP, 400, {"sid": "not-a-sid"}, auth=auth)
+    call(url, "DELETE", APP, 401, app, auth=wrong)
+    call(url, "DELETE", APP, 204, app, auth=auth)
+    call(url, "DELETE", APP, 404, app, auth=auth)
 
 
 def test_role_assignments(emulator):

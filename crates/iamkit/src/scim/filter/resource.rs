@@ -82,6 +82,29 @@ fn view(value: &Value) -> AttrValue<'_> {
     }
 }
 
+/// Whether `f` holds for some non-null value of `attr` whose value (the member of
+/// a resource) is `top`, or with `sub`, for some value of `sub` inside it.
+pub(crate) fn any_value_of<F: FnMut(AttrValue<'_>) -> bool>(
+    top: Option<&Value>,
+    attr: &AttrDef,
+    sub: Option<&AttrDef>,
+    mut f: F,
+) -> bool {
+    let (one, many) = match top {
+        Some(Value::Array(items)) if attr.multi_valued => (None, items.as_slice()),
+        other => (other, &[][..]),
+    };
+    one.into_iter()
+        .chain(many)
+        .filter_map(|v| match (sub, v) {
+            (Some(sub), Value::Object(m)) => get_ci(m, sub.name),
+            (Some(_), _) => None,
+            (None, v) => Some(v),
+        })
+        .filter(|v| !v.is_null())
+        .any(|v| f(view(v)))
+}
+
 /// Whether a JSON value counts as present for `pr`: not null, `""`, `[]`, or an
 /// object without any present member.
 pub(crate) fn is_present(value: &Value) -> bool {
@@ -103,22 +126,9 @@ impl Attributes for Map<String, Value> {
         &self,
         attr: &AttrDef,
         sub: Option<&AttrDef>,
-        mut f: F,
+        f: F,
     ) -> bool {
-        let top = member(self, attr);
-        let (one, many) = match top {
-            Some(Value::Array(items)) if attr.multi_valued => (None, items.as_slice()),
-            other => (other, &[][..]),
-        };
-        one.into_iter()
-            .chain(many)
-            .filter_map(|v| match (sub, v) {
-                (Some(sub), Value::Object(m)) => get_ci(m, sub.name),
-                (Some(_), _) => None,
-                (None, v) => Some(v),
-            })
-            .filter(|v| !v.is_null())
-            .any(|v| f(view(v)))
+        any_value_of(member(self, attr), attr, sub, f)
     }
 
     fn any_element<'s, F: FnMut(&Self::Element<'s>) -> bool>(

@@ -7,12 +7,15 @@
 //! filters rarely read (phone numbers, addresses, the enterprise extension, …) lie
 //! in the text arena too, as one span of canonical JSON, parsed when read.
 
+use std::collections::HashMap;
+
+use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
 
 use crate::ids::UserSid;
 use crate::scim::etag::version_tag;
-use crate::scim::schema::{ENTERPRISE_URN, USER_URN};
+use crate::scim::schema::{AttrDef, ENTERPRISE_URN, USER_URN};
 use crate::scim::users::record::{rfc3339, EmailRecord, EmailRef, NameRecord, NameRef, UserRecord};
 use crate::secrets::PasswordHash;
 
@@ -216,6 +219,22 @@ impl<'t> UserRef<'t> {
         self.field(Field::Extra)
             .and_then(|text| serde_json::from_str(text).ok())
             .unwrap_or_default()
+    }
+
+    /// The value of one attribute kept as JSON, parsing only that value (and, for
+    /// an extension's attribute, the extension's members) out of the stored text.
+    pub fn extra_member(self, attr: &AttrDef) -> Option<Value> {
+        type Members<'j> = HashMap<&'j str, &'j RawValue>;
+        let text = self.field(Field::Extra)?;
+        let top: Members<'_> = serde_json::from_str(text).ok()?;
+        let raw = match attr.extension {
+            Some(urn) => {
+                let home: Members<'_> = serde_json::from_str(top.get(urn)?.get()).ok()?;
+                *home.get(attr.name)?
+            }
+            None => *top.get(attr.name)?,
+        };
+        serde_json::from_str(raw.get()).ok()
     }
 
     /// Whether the user has any attribute kept as JSON.

@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::scim::filter::resource::any_value_of;
 use crate::scim::filter::{AttrValue, Attributes};
 use crate::scim::schema::{AttrDef, ENTERPRISE_URN, USER_URN};
 use crate::scim::users::record::{EmailRef, NameRef};
@@ -24,17 +25,6 @@ pub(crate) enum Part<'a> {
     Meta(UserView<'a>),
     /// An element of an attribute kept as JSON.
     Json(Map<String, Value>),
-}
-
-/// The value of the top-level attribute `attr` in `attributes`, taken out.
-fn take_member(mut attributes: Map<String, Value>, attr: &AttrDef) -> Option<Value> {
-    match attr.extension {
-        Some(urn) => match attributes.remove(urn)? {
-            Value::Object(mut home) => home.remove(attr.name),
-            _ => None,
-        },
-        None => attributes.remove(attr.name),
-    }
 }
 
 fn optional<F: FnMut(AttrValue<'_>) -> bool>(value: Option<&str>, mut f: F) -> bool {
@@ -87,7 +77,7 @@ impl Attributes for UserView<'_> {
                         && u.extra().contains_key(ENTERPRISE_URN)
                         && f(AttrValue::Str(ENTERPRISE_URN)))
             }
-            _ => u.has_extra() && u.extra().any_value(attr, sub, f),
+            _ => any_value_of(u.extra_member(attr).as_ref(), attr, sub, f),
         }
     }
 
@@ -100,8 +90,7 @@ impl Attributes for UserView<'_> {
             "emails" => self.user.emails().any(|e| f(&Part::Email(e))),
             "name" => self.user.name().is_some_and(|n| f(&Part::Name(n))),
             "meta" => f(&Part::Meta(*self)),
-            _ if !self.user.has_extra() => false,
-            _ => match take_member(self.user.extra(), attr) {
+            _ => match self.user.extra_member(attr) {
                 Some(Value::Array(items)) => items.into_iter().any(|item| match item {
                     Value::Object(m) => f(&Part::Json(m)),
                     _ => false,
