@@ -62,15 +62,19 @@ impl Projection {
     }
 
     /// `resource` projected, without copying it when the projection keeps
-    /// everything (no lists, and no User attribute returned only on request or
-    /// never).
+    /// everything (no lists, and no member of `resource` is an attribute returned
+    /// only on request or never, or has such sub-attributes).
     pub fn apply_owned(&self, resource: Value) -> Value {
         let hidden = |a: &AttrDef| matches!(a.returned, Returned::Never | Returned::Request);
-        let keeps_all = self.include.is_none()
-            && self.exclude.is_empty()
-            && !USER_SCHEMA
-                .all_attributes()
-                .any(|a| hidden(a) || a.sub_attributes.iter().any(hidden));
+        let holds_hidden = resource.as_object().is_some_and(|obj| {
+            obj.keys().any(|key| {
+                USER_SCHEMA
+                    .all_attributes()
+                    .find(|a| a.name.eq_ignore_ascii_case(key))
+                    .is_some_and(|a| hidden(a) || a.sub_attributes.iter().any(hidden))
+            })
+        });
+        let keeps_all = self.include.is_none() && self.exclude.is_empty() && !holds_hidden;
         if keeps_all {
             resource
         } else {
@@ -207,6 +211,13 @@ mod tests {
         let out = p.apply(&user());
         assert_eq!(keys(&out), ["id", "name", "schemas", "userName"]);
         assert_eq!(out["name"], json!({"givenName": "Ann"}));
+    }
+
+    #[test]
+    fn never_returned_attributes_are_dropped_even_without_lists() {
+        let mut with_password = user();
+        with_password["password"] = json!("t1meMa$heen");
+        assert_eq!(Projection::default().apply_owned(with_password), user());
     }
 
     #[test]
