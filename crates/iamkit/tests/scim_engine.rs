@@ -167,6 +167,58 @@ fn user_name_is_unique_ignoring_case_and_external_id_exactly() {
         .unwrap();
 }
 
+/// userNames are one name when their RFC 8265 (UsernameCaseMapped) forms are: a
+/// fullwidth look-alike or another Unicode normalization clashes, and invisible or
+/// format characters are refused; `userName eq` finds a user by any of its forms,
+/// through the index and through a scan.
+#[test]
+fn look_alike_user_names_clash_or_are_refused() {
+    let w = World::new();
+    w.create(&user("owner@example.com")).unwrap();
+    w.create(&user("caf\u{e9}@example.com")).unwrap();
+    let taken = |name: &str| format!("userName {name:?} is already taken in this organization");
+    for name in [
+        "\u{ff4f}wner@example.com",
+        "OWNER@example.com",
+        "cafe\u{301}@example.com",
+    ] {
+        let err = w.create(&user(name)).unwrap_err();
+        assert_eq!(err, ScimError::Uniqueness(taken(name)), "{name:?}");
+        assert_eq!(fault(&err), UNIQUENESS);
+    }
+    for (name, cp) in [
+        ("own\u{200b}er@example.com", "200B"),
+        ("\u{feff}owner@example.com", "FEFF"),
+        ("owner\u{2060}@example.com", "2060"),
+        ("owner\u{202e}@example.com", "202E"),
+    ] {
+        let err = w.create(&user(name)).unwrap_err();
+        let detail = format!(
+            "`userName` must not contain U+{cp}: RFC 8265 usernames refuse spaces, \
+             invisible and format characters"
+        );
+        assert_eq!(err, ScimError::InvalidValue(detail), "{name:?}");
+        assert_eq!(fault(&err), ("invalidValue", 400, 20001));
+    }
+    assert_eq!(w.list(UserQuery::default()).total_results, 2);
+    for text in [
+        "userName eq \"\u{ff4f}wner@example.com\"",
+        "active eq true and userName eq \"\u{ff4f}WNER@example.com\"",
+    ] {
+        assert_eq!(w.names(filter(text)), ["owner@example.com"], "{text}");
+    }
+    for text in [
+        "userName eq \"cafe\u{301}@example.com\"",
+        "active eq true and userName eq \"CAFE\u{301}@example.com\"",
+    ] {
+        assert_eq!(w.names(filter(text)), ["caf\u{e9}@example.com"], "{text}");
+    }
+    assert_eq!(
+        w.names(filter("userName ne \"\u{ff4f}wner@example.com\"")),
+        ["caf\u{e9}@example.com"]
+    );
+}
+
 #[test]
 fn another_organizations_user_and_unknown_ids_are_not_found() {
     let w = World::new();

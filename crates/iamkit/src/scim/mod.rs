@@ -30,6 +30,7 @@ pub mod projection;
 pub mod query;
 pub mod schema;
 pub mod sort;
+pub(crate) mod user_name;
 pub(crate) mod users;
 pub mod validate;
 

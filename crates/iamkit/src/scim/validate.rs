@@ -14,6 +14,7 @@ use crate::scim::error::ScimError;
 use crate::scim::input::canonical_user;
 use crate::scim::json::{get_ci, member};
 use crate::scim::schema::{Schema, RFC7643_USER_SCHEMA, USER_SCHEMA};
+use crate::scim::user_name;
 
 /// The shortest `userName` Twilio accepts, in characters.
 pub const USERNAME_MIN_CHARS: usize = 2;
@@ -27,8 +28,12 @@ pub const USERNAME_MAX_CHARS: usize = 255;
 ///   attribute or sub-attribute, none twice in different case), each of the type
 ///   the schema gives it (§2.3, §4.1);
 /// - a non-empty `userName` (§4.1.1: "Each User MUST include a non-empty userName
-///   value"), unique ignoring case — uniqueness is checked by the engine, across
-///   users;
+///   value"), unique — uniqueness is checked by the engine, across users, on the
+///   name's RFC 8265 UsernameCaseMapped form (width-mapped, lower-cased, NFC; see
+///   `scim::user_name`);
+/// - a `userName` that profile accepts: spaces, invisible and format characters
+///   (U+200B, U+FEFF, U+2060, U+202E, …) are `invalidValue`, so no look-alike of
+///   another user's name can be stored;
 /// - at most one `primary: true` per multi-valued attribute (§2.4: it "MUST appear
 ///   no more than once");
 /// - `schemas`, when given, naming the User schema and only served schemas (the
@@ -107,6 +112,7 @@ impl ScimRules {
         if user_name.is_empty() {
             return Err(invalid("`userName` must not be empty".into()));
         }
+        user_name::enforce(user_name).map_err(invalid)?;
         check_primaries(schema, &attributes)?;
         let emails = attributes
             .get("emails")

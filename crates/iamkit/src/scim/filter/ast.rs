@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 use crate::scim::error::ScimError;
 use crate::scim::fold;
 use crate::scim::schema::{AttrDef, AttrType};
+use crate::scim::user_name;
 
 /// A comparison operator (RFC 7644 §3.4.2.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -291,6 +292,9 @@ pub(crate) enum Operand {
         fold: bool,
         ascii: bool,
     },
+    /// The key a `userName` is identified by (see `scim::user_name`): `eq` and `ne`
+    /// on `userName` compare keys, as the `userName` index does.
+    UserName(String),
     Instant(OffsetDateTime),
 }
 
@@ -347,6 +351,13 @@ impl Operand {
                 _ => mismatch("a number"),
             },
             Literal::String(s) => match ty {
+                AttrType::String
+                    if leaf.name == "userName"
+                        && path.sub().is_none()
+                        && matches!(op, CompareOp::Eq | CompareOp::Ne) =>
+                {
+                    Ok(Self::UserName(user_name::key(s)))
+                }
                 AttrType::String | AttrType::Reference => Ok(text(s, !leaf.case_exact)),
                 AttrType::Binary if matches!(op, CompareOp::Eq | CompareOp::Ne) => {
                     Ok(text(s, false))

@@ -23,6 +23,7 @@ use crate::scim::filter::ast::{AttrPath, CompareOp, Comparison, Expr, Operand};
 use crate::scim::filter::resource::{AttrValue, Attributes};
 use crate::scim::fold::fold_chars;
 use crate::scim::schema::AttrDef;
+use crate::scim::user_name;
 
 /// The key to read inside each value of `path` when comparing: the named
 /// sub-attribute, or `value` for a multi-valued complex attribute compared without
@@ -87,6 +88,15 @@ fn test(op: CompareOp, operand: &Operand, v: AttrValue<'_>) -> bool {
         }
         (Operand::Text { text, fold, ascii }, AttrValue::Str(s)) => {
             match_text(op, s, text, *fold, *ascii)
+        }
+        (Operand::UserName(key), AttrValue::Str(s)) => {
+            // An ASCII name's key is its lower-cased form.
+            let same = if s.is_ascii() {
+                s.eq_ignore_ascii_case(key)
+            } else {
+                user_name::key(s) == *key
+            };
+            same == (op == CompareOp::Eq)
         }
         _ => false,
     }

@@ -1,5 +1,5 @@
 //! One organization's users, in creation order, with indexes on `id`, `userName`
-//! (case-folded as filters compare it) and `externalId`.
+//! (by its RFC 8265 form, as `userName eq` compares it) and `externalId`.
 //!
 //! Users are packed into fixed-size slots whose strings and emails live in two
 //! arenas (see `stored.rs`). Replacing or deleting a user leaves dead arena space
@@ -17,7 +17,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::ids::UserSid;
 use crate::scim::error::ScimError;
-use crate::scim::fold::fold;
+use crate::scim::user_name;
 use crate::scim::users::record::UserRecord;
 use crate::scim::users::stored::{Arenas, EmailSpans, Field, Slot, Span, UserRef, FIELDS};
 use crate::scim::ScimRules;
@@ -56,9 +56,9 @@ impl UserTable {
         self.at(self.by_id.get(&id))
     }
 
-    /// The user whose `userName` equals `user_name` ignoring case.
+    /// The user whose `userName` has `user_name`'s RFC 8265 form (see `scim::user_name`).
     pub fn by_user_name(&self, user_name: &str) -> Option<UserRef<'_>> {
-        self.at(self.by_user_name.get(fold(user_name).as_str()))
+        self.at(self.by_user_name.get(user_name::key(user_name).as_str()))
     }
 
     /// The user with this `externalId` (case-exact).
@@ -118,7 +118,7 @@ impl UserTable {
         let slot = self.pack(user);
         self.by_id.insert(user.id, index);
         self.by_user_name
-            .insert(fold(&user.user_name).into_boxed_str(), index);
+            .insert(user_name::key(&user.user_name).into_boxed_str(), index);
         if let Some(external_id) = &user.external_id {
             self.by_external_id
                 .insert(external_id.as_str().into(), index);
@@ -168,7 +168,7 @@ impl UserTable {
         let Some(old) = self.at(Some(&index)) else {
             return;
         };
-        let user_name = fold(old.user_name());
+        let user_name = user_name::key(old.user_name());
         let external_id = old.external_id().map(str::to_owned);
         self.by_user_name.remove(user_name.as_str());
         if let Some(external_id) = external_id {
