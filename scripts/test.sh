@@ -25,6 +25,8 @@ set -euo pipefail
 set -m # each background stage in its own process group, so it can be stopped whole
 cd "$(dirname "$0")/.."
 root=$PWD
+# Every build here starts cold: incremental state would only cost disk.
+export CARGO_INCREMENTAL=0
 logs="$root/target/test-logs"
 mkdir -p "$logs"
 rm -f "$logs"/*.log
@@ -104,19 +106,22 @@ publish_stage() {
   # unpacked outside the workspace as path crates (so an unchanged version never
   # hides a change), iamkit-server on the packaged iamkit with its packaged lock
   # file, in the workspace's debug build directory, whose dependencies the tests
-  # built already.
+  # built already (with the workspace's dev profile, which a package does not carry).
   unpacked=$(mktemp -d)
   for crate in iamkit iamkit-server; do
     tar -xzf "target/package/$crate-$version.crate" -C "$unpacked"
   done
   nice -n 10 cargo build --offline --target-dir "$root/target" \
     --manifest-path "$unpacked/iamkit-server-$version/Cargo.toml" \
-    --config "patch.crates-io.iamkit.path=\"$unpacked/iamkit-$version\""
+    --config "patch.crates-io.iamkit.path=\"$unpacked/iamkit-$version\"" \
+    --config 'profile.dev.package."*".debug="line-tables-only"'
   rm -rf "$unpacked"
 }
 
 fuzz_stage() {
   IAMKIT_FUZZ_BUILD_DIR="$root/target" nice -n 10 bash fuzz/smoke.sh
+  # The instrumented build is used once: its disk goes back to the other stages.
+  rm -rf fuzz/target
 }
 
 node_stage() {

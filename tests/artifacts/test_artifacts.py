@@ -208,12 +208,13 @@ def test_the_sdist_builds_from_source_outside_the_repository(tmp_path):
     # Building from source needs Rust: this one step keeps the toolchain on PATH.
     # A dev-profile build proves the sdist complete in half the time of a release one.
     env = {**ENV, "PATH": os.environ["PATH"], "MATURIN_PEP517_ARGS": "--profile dev"}
-    env["CARGO_TARGET_DIR"] = str(ROOT / "target" / "sdist-build")
+    env["CARGO_TARGET_DIR"] = str(tmp_path / "build")
     timed(
         [bin_dir / "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", "wheels", build],
         tmp_path,
         env,
     )
+    shutil.rmtree(tmp_path / "build")
     (built,) = (tmp_path / "wheels").glob("iamkit-*.whl")
     run([bin_dir / "pip", "install", "--quiet", "--no-index", built], tmp_path)
     out = run([bin_dir / "python", "-c", "import iamkit; print(iamkit.__version__)"], tmp_path)
