@@ -13,8 +13,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use iamkit::secrets::SecretHash;
 use iamkit::{
-    Actor, App, AppUpdate, AuditQuery, ClientId, Engine, NewAccount, NewAppFields, NewUser,
-    OrganizationSid, OwnerSid, Role,
+    Actor, App, AppUpdate, AuditQuery, AuthorizeRequest, ClientId, Engine, NewAccount,
+    NewAppFields, NewUser, OrganizationSid, OwnerSid, Role,
 };
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -48,6 +48,7 @@ pub fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
             get(view_app).post(update_app).delete(delete_app),
         )
         .route("/apps/{client_id}/rotate", post(rotate))
+        .route("/authorizations", post(authorize))
         .route(
             "/authorizations/{sid}",
             axum::routing::delete(revoke_authorization),
@@ -291,6 +292,51 @@ async fn rotate(
 
 async fn authorized_apps(State(app): State<Arc<AppState>>, Path(org): Path<String>) -> ApiResult {
     ok(json!({ "authorizations": app.engine.authorizations(sid(&org)?) }))
+}
+
+/// An approval as the consent page records it, for tests without a browser.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuthorizeBody {
+    client_id: String,
+    #[serde(default = "code_response_type")]
+    response_type: String,
+    redirect_uri: String,
+    user_sid: String,
+    scope: Option<String>,
+    state: Option<String>,
+    code_challenge: Option<String>,
+    code_challenge_method: Option<String>,
+}
+
+fn code_response_type() -> String {
+    "code".into()
+}
+
+/// `POST /admin/v1/authorizations`: `user_sid` approves the request as on the
+/// consent page (same rules, same audit event), without the page: the code and
+/// the redirect the page would send the browser to.
+async fn authorize(State(app): State<Arc<AppState>>, body: Bytes) -> ApiResult {
+    let b: AuthorizeBody = json_body(&body)?;
+    let approved = app
+        .engine
+        .authorize(&AuthorizeRequest {
+            client_id: b.client_id,
+            response_type: b.response_type,
+            redirect_uri: b.redirect_uri,
+            scope: b.scope,
+            state: b.state,
+            user_sid: b.user_sid,
+            code_challenge: b.code_challenge,
+            code_challenge_method: b.code_challenge_method,
+        })
+        .map_err(engine_error)?;
+    created(json!({
+        "code": approved.code.expose(),
+        "redirect_to": approved.redirect_to.expose(),
+        "expires_at": rfc3339(approved.expires_at),
+        "authorization": approved.authorization,
+    }))
 }
 
 async fn revoke_authorization(

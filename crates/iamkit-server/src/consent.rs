@@ -8,11 +8,14 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
+use axum::extract::Request;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderValue;
 use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
-use axum::Json;
+use axum::routing::get;
+use axum::{Json, Router};
 use iamkit::{AuthorizeError, AuthorizeRequest, ConsentRequest, ErrorCode};
 
 use serde_json::json;
@@ -20,6 +23,38 @@ use serde_json::json;
 use crate::app_state::AppState;
 use crate::form::Form;
 use crate::http_error::ApiError;
+
+/// What every answer of the pages below carries: no framing (clickjacking), no
+/// caching and no `Referer` (the query carries state and codes), nothing loaded.
+const PAGE_HEADERS: [(header::HeaderName, &str); 4] = [
+    (header::X_FRAME_OPTIONS, "DENY"),
+    (
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; frame-ancestors 'none'",
+    ),
+    (header::CACHE_CONTROL, "no-store"),
+    (header::REFERRER_POLICY, "no-referrer"),
+];
+
+/// The pages a browser shows: the consent page, its `POST`, Twilio's `/v1`
+/// redirect to it and the demo callback, each answer with [`PAGE_HEADERS`].
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/v2/authorize", get(page).post(decide))
+        .route("/v1/authorize", get(page_v1))
+        .route("/callback", get(callback))
+        .layer(middleware::from_fn(page_headers))
+}
+
+async fn page_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    for (name, value) in PAGE_HEADERS {
+        response
+            .headers_mut()
+            .insert(name, HeaderValue::from_static(value));
+    }
+    response
+}
 
 fn request_from(form: &mut Form) -> AuthorizeRequest {
     AuthorizeRequest {
@@ -80,31 +115,59 @@ pub async fn page(State(app): State<Arc<AppState>>, RawQuery(query): RawQuery) -
     }
 }
 
-/// `POST /v2/authorize`: approve (`decision=approve`, with `user_sid`) or deny.
+/// `POST /v2/authorize`: approve (`decision=approve`, with `user_sid`) or deny, with
+/// the page's `ticket`. A browser's request from another site is refused before the
+/// form is read.
 pub async fn decide(State(app): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(why) = same_origin(&headers) {
+        return error_page(StatusCode::FORBIDDEN, "cross_site_request", why);
+    }
     let mut form = match Form::parse(&headers, &body) {
         Ok(form) => form,
         Err(e) => return e.into_response(),
     };
-    let decision = form.take("decision").unwrap_or_default();
+    let approve = form.take("decision").as_deref() == Some("approve");
+    let ticket = form.take("ticket").unwrap_or_default();
     let request = request_from(&mut form);
-    if decision != "approve" {
-        return match app.engine.check_authorize_request(&request) {
-            Ok(_) => refuse(&request, &AuthorizeError::Denied),
-            Err(e) => refuse(&request, &e),
-        };
-    }
-    match app.engine.authorize(&request) {
+    match app.engine.decide_consent(&request, &ticket, approve) {
         Ok(approved) => redirect(approved.redirect_to.expose()),
         Err(e) => refuse(&request, &e),
     }
+}
+
+/// Refuses what a browser marks as sent from another site. `Sec-Fetch-Site`, when
+/// sent, decides: `same-origin`, or `none` (typed by the user). Without it, an
+/// `Origin` must name the host the request was sent to; `Origin: null` (an opaque
+/// origin: a sandboxed frame, or a page sending no referrer) is refused there, as
+/// browsers that send it from this page's own form (its `Referrer-Policy` is
+/// `no-referrer`) also send `Sec-Fetch-Site`. Clients that are not browsers send
+/// neither header; the ticket still binds their form to a rendered page.
+fn same_origin(headers: &HeaderMap) -> Result<(), &'static str> {
+    let text = |name| headers.get(name).map(|v| v.to_str().unwrap_or("\u{fffd}"));
+    if let Some(site) = text(header::HeaderName::from_static("sec-fetch-site")) {
+        return match site {
+            "same-origin" | "none" => Ok(()),
+            _ => Err("the form was sent from another site (Sec-Fetch-Site)"),
+        };
+    }
+    if let Some(origin) = text(header::ORIGIN) {
+        let host = origin.split_once("://").map(|(_, host)| host);
+        if host.is_none() || host != text(header::HOST) {
+            return Err("the form was sent from another origin (Origin)");
+        }
+    }
+    Ok(())
 }
 
 /// Sends a redirectable error back to the client, or shows the others.
 fn refuse(request: &AuthorizeRequest, e: &AuthorizeError) -> Response {
     match e.redirect_to(&request.redirect_uri, request.state.as_deref()) {
         Some(location) => redirect(&location),
-        None => error_page(StatusCode::BAD_REQUEST, e.code(), &e.to_string()),
+        None => error_page(
+            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST),
+            e.code(),
+            &e.to_string(),
+        ),
     }
 }
 
@@ -133,7 +196,7 @@ fn error_page(status: StatusCode, code: &str, message: &str) -> Response {
         escape(code),
         escape(message)
     );
-    (status, [(header::CACHE_CONTROL, "no-store")], Html(body)).into_response()
+    (status, Html(body)).into_response()
 }
 
 fn render(app: &AppState, request: &AuthorizeRequest, consent: &ConsentRequest) -> String {
@@ -172,6 +235,7 @@ fn render(app: &AppState, request: &AuthorizeRequest, consent: &ConsentRequest) 
             "code_challenge_method",
             request.code_challenge_method.as_deref(),
         ),
+        ("ticket", Some(consent.ticket.as_str())),
     ]
     .into_iter()
     .filter_map(|(name, value)| {

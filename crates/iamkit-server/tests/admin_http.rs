@@ -242,31 +242,37 @@ async fn authorized_apps_are_listed_and_revoked() {
     let e = Emulator::new();
     let (id, _, redirect) = e.code_app();
     let owner = e.boot.users[0].sid.clone();
-    e.form(
-        "/v2/authorize",
-        &[
-            ("client_id", &id),
-            ("response_type", "code"),
-            ("redirect_uri", &redirect),
-            ("user_sid", &owner),
-            ("decision", "approve"),
-        ],
-    )
-    .await;
-    let org = e.boot.organization_sid.clone().unwrap();
-    let listed = e
+    let approved = e
         .admin(
-            Method::GET,
-            &format!("/organizations/{org}/authorized-apps"),
-            None,
+            Method::POST,
+            "/authorizations",
+            Some(
+                json!({"client_id": id, "redirect_uri": redirect, "user_sid": owner, "state": "s"}),
+            ),
         )
-        .await
-        .json();
-    assert_eq!(listed["authorizations"][0]["authorized_by"], owner);
-    let sid = listed["authorizations"][0]["sid"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .await;
+    assert_eq!(approved.status, StatusCode::CREATED, "{}", approved.text);
+    let code = approved.json()["code"].as_str().unwrap().to_owned();
+    assert_eq!(
+        approved.json()["redirect_to"],
+        format!("{redirect}?code={code}&state=s")
+    );
+    assert_eq!(approved.json()["expires_at"], "2026-01-01T00:05:00Z");
+    // The same rules as the page: an unknown user is refused, nothing recorded.
+    let nobody = e
+        .admin(
+            Method::POST,
+            "/authorizations",
+            Some(json!({"client_id": id, "redirect_uri": redirect, "user_sid": "US00000000000000000000000000000000"})),
+        )
+        .await;
+    assert_eq!(
+        (nobody.status, nobody.json()["error"].clone()),
+        (StatusCode::FORBIDDEN, json!("access_denied"))
+    );
+    let listed = e.authorized_apps().await;
+    assert_eq!(listed[0]["authorized_by"], owner);
+    let sid = listed[0]["sid"].as_str().unwrap().to_owned();
     assert_eq!(
         e.admin(Method::DELETE, &format!("/authorizations/{sid}"), None)
             .await

@@ -353,18 +353,15 @@ async fn approve_redirects_with_code_and_state_and_the_code_exchanges_once() {
     let (id, secret, redirect) = e.code_app();
     let owner = e.boot.users[0].sid.clone();
     let r = e
-        .form(
-            "/v2/authorize",
-            &[
-                ("client_id", &id),
-                ("response_type", "code"),
-                ("redirect_uri", &redirect),
-                ("scope", "offline_access"),
-                ("state", "xyz"),
-                ("user_sid", &owner),
-                ("decision", "approve"),
-            ],
-        )
+        .consent(&[
+            ("client_id", &id),
+            ("response_type", "code"),
+            ("redirect_uri", &redirect),
+            ("scope", "offline_access"),
+            ("state", "xyz"),
+            ("user_sid", &owner),
+            ("decision", "approve"),
+        ])
         .await;
     assert_eq!(r.status, StatusCode::FOUND);
     let location = r.header("location").to_owned();
@@ -422,7 +419,7 @@ async fn deny_and_non_admin_users_go_back_with_access_denied() {
     ];
     let mut deny = base.to_vec();
     deny.push(("decision", "deny"));
-    let r = e.form("/v2/authorize", &deny).await;
+    let r = e.consent(&deny).await;
     assert!(r
         .header("location")
         .starts_with(&format!("{redirect}?error=access_denied")));
@@ -431,7 +428,7 @@ async fn deny_and_non_admin_users_go_back_with_access_denied() {
         ("decision", "approve"),
         ("user_sid", "US00000000000000000000000000000000"),
     ]);
-    let r = e.form("/v2/authorize", &nobody).await;
+    let r = e.consent(&nobody).await;
     assert!(r.header("location").contains("error=access_denied"));
     assert!(r.header("location").ends_with("state=s1"));
 }

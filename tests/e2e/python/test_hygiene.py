@@ -2,6 +2,7 @@
 
 import urllib.parse
 
+import consent
 import requests
 
 
@@ -15,21 +16,13 @@ def test_the_request_log_holds_no_secret_token_or_code(logging_emulator):
         auth=(cc["client_id"], cc["client_secret"]),
         timeout=10,
     ).json()["access_token"]
-    query = urllib.parse.urlencode(
-        {
-            "client_id": ac["client_id"],
-            "response_type": "code",
-            "redirect_uri": ac["redirect_uri"],
-            "user_sid": emulator.boot["users"][0]["sid"],
-            "decision": "approve",
-        }
-    )
-    approved = requests.post(
-        f"{emulator.url}/v2/authorize",
-        data=query,
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-        allow_redirects=False,
-        timeout=10,
+    fields = {
+        "client_id": ac["client_id"],
+        "response_type": "code",
+        "redirect_uri": ac["redirect_uri"],
+    }
+    approved = consent.decide(
+        None, emulator.url, fields, emulator.boot["users"][0]["sid"], "approve"
     )
     location = approved.headers["Location"]
     code = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(location).query))["code"]

@@ -5,6 +5,7 @@ import hashlib
 import secrets
 import urllib.parse
 
+import consent
 import pytest
 import requests
 from authlib.integrations.requests_client import OAuth2Session
@@ -57,19 +58,8 @@ def test_authlib_client_credentials_with_basic_auth(emulator):
 
 
 def approve(emulator, authorization_url, user_sid):
-    """Plays the signed-in user on the consent page: reads the page's hidden fields
-    from the query and posts the approval, returning the redirect location."""
-    query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(authorization_url).query))
-    page = requests.get(authorization_url, timeout=10)
-    assert page.status_code == 200 and "Approve access" in page.text
-    response = requests.post(
-        f"{emulator.url}/v2/authorize",
-        data={**query, "user_sid": user_sid, "decision": "approve"},
-        allow_redirects=False,
-        timeout=10,
-    )
-    assert response.status_code == 302
-    return response.headers["Location"]
+    """Plays the signed-in user on the consent page; the redirect location."""
+    return consent.approve(emulator.url, authorization_url, user_sid)
 
 
 def test_authlib_authorization_code_with_pkce_and_refresh(emulator):

@@ -23,6 +23,7 @@ import re
 import urllib.parse
 from typing import Any
 
+import consent
 import jwt
 import requests
 
@@ -208,20 +209,18 @@ class OAuthClient:
         return {}
 
     def op_authorize(self, step, at):
-        """The signed-in user approves on the consent page (`POST /v2/authorize`)."""
+        """The signed-in user approves on the consent page, with the page's ticket."""
         fields = {
-            "decision": "approve",
             "client_id": step["client_id"],
             "response_type": step.get("response_type", "code"),
             "redirect_uri": step["redirect_uri"],
-            "user_sid": step["user_sid"],
         }
         for key in ("scope", "state", "code_challenge", "code_challenge_method"):
             if key in step:
                 fields[key] = step[key]
         organization = self.apps.get(step["client_id"], {}).get("organization")
         before = self.authorizations(organization)
-        response = self.post_form("/v2/authorize", fields)
+        response = consent.decide(self.http, self.url, fields, step["user_sid"], "approve")
         if response.status_code == 302:
             location = response.headers["Location"]
             query = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query)

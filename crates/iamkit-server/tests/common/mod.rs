@@ -114,6 +114,24 @@ impl Emulator {
         .await
     }
 
+    /// Submits a consent form as a browser on the page would: renders the page of
+    /// the request in `fields` (all of them but `decision` and `user_sid`), then
+    /// posts `fields` with the page's ticket.
+    pub async fn consent(&self, fields: &[(&str, &str)]) -> Reply {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(
+                fields
+                    .iter()
+                    .filter(|(name, _)| !matches!(*name, "decision" | "user_sid")),
+            )
+            .finish();
+        let page = self.get(&format!("/v2/authorize?{query}")).await;
+        let ticket = page_ticket(&page.text);
+        let mut fields = fields.to_vec();
+        fields.push(("ticket", &ticket));
+        self.form("/v2/authorize", &fields).await
+    }
+
     pub async fn get(&self, path: &str) -> Reply {
         self.send(Request::get(path).body(Body::empty()).unwrap())
             .await
@@ -132,6 +150,14 @@ impl Emulator {
             None => Body::empty(),
         };
         self.send(request.body(body).unwrap()).await
+    }
+
+    /// The authorized apps of the bootstrap organization, from the admin API.
+    pub async fn authorized_apps(&self) -> Vec<Value> {
+        let org = self.boot.organization_sid.clone().unwrap();
+        let path = format!("/organizations/{org}/authorized-apps");
+        let listed = self.admin(Method::GET, &path, None).await;
+        listed.json()["authorizations"].as_array().unwrap().clone()
     }
 
     /// A request with a bearer token and, when given, a JSON body of `content_type`.
@@ -185,4 +211,13 @@ impl Emulator {
         )
         .await
     }
+}
+
+/// The ticket a consent page's form carries (empty if the page has none).
+pub fn page_ticket(page: &str) -> String {
+    const FIELD: &str = "name=\"ticket\" value=\"";
+    page.split_once(FIELD)
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(ticket, _)| ticket.to_owned())
+        .unwrap_or_default()
 }

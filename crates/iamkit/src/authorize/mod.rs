@@ -13,8 +13,11 @@ use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
 mod consent;
+mod ticket;
 
 pub(crate) use consent::{approve, check, revoke, Tables};
+pub(crate) use ticket::TicketKey;
+pub use ticket::TICKET_LIFETIME;
 
 use crate::error_code::ErrorCode;
 use crate::ids::{AuthorizationSid, ClientId, GrantSid, OrganizationSid, RefreshTokenSid, UserSid};
@@ -247,6 +250,14 @@ pub enum AuthorizeError {
     /// The user declined.
     #[error("the user denied the request")]
     Denied,
+    /// A consent form without a ticket that this engine issued for this very
+    /// request: a cross-site request forgery, or a doctored form. Never redirected.
+    #[error("the form was not issued by the consent page for this request: reload the page")]
+    ForgedConsent,
+    /// The consent page was rendered longer ago than [`TICKET_LIFETIME`]. Never
+    /// redirected.
+    #[error("the consent page has expired: reload it and decide again")]
+    ConsentExpired,
     /// The store could not keep the change; nothing was applied.
     #[error(transparent)]
     Store(#[from] crate::error_code::StoreError),
@@ -254,11 +265,15 @@ pub enum AuthorizeError {
 
 impl AuthorizeError {
     /// Whether the error may be sent to the redirect URI (RFC 6749 §4.1.2.1): not
-    /// when the client or the redirect URI itself is in doubt.
+    /// when the client or the redirect URI itself is in doubt, nor when the form
+    /// may not come from the user's own consent page.
     pub fn redirectable(&self) -> bool {
         !matches!(
             self,
-            AuthorizeError::UnknownClient | AuthorizeError::RedirectUriMismatch
+            AuthorizeError::UnknownClient
+                | AuthorizeError::RedirectUriMismatch
+                | AuthorizeError::ForgedConsent
+                | AuthorizeError::ConsentExpired
         )
     }
 
@@ -295,6 +310,8 @@ impl ErrorCode for AuthorizeError {
             | AuthorizeError::NotAnAdministrator
             | AuthorizeError::SsoUser
             | AuthorizeError::Denied => "access_denied",
+            AuthorizeError::ForgedConsent => "forged_consent",
+            AuthorizeError::ConsentExpired => "consent_expired",
         }
     }
 
@@ -305,7 +322,9 @@ impl ErrorCode for AuthorizeError {
             | AuthorizeError::InactiveUser
             | AuthorizeError::NotAnAdministrator
             | AuthorizeError::SsoUser
-            | AuthorizeError::Denied => 403,
+            | AuthorizeError::Denied
+            | AuthorizeError::ForgedConsent
+            | AuthorizeError::ConsentExpired => 403,
             _ => 400,
         }
     }
@@ -358,10 +377,13 @@ mod tests {
             AuthorizeError::RedirectUriMismatch.redirect_to("https://evil.test/cb", None),
             None
         );
-        assert_eq!(
-            AuthorizeError::UnknownClient.redirect_to("https://x.test/cb", None),
-            None
-        );
+        for page_only in [
+            AuthorizeError::UnknownClient,
+            AuthorizeError::ForgedConsent,
+            AuthorizeError::ConsentExpired,
+        ] {
+            assert_eq!(page_only.redirect_to("https://x.test/cb", None), None);
+        }
     }
 
     #[test]

@@ -30,6 +30,7 @@ use time::OffsetDateTime;
 
 use crate::apps::AppError;
 use crate::audit::{AuditEvent, AuditQuery};
+use crate::authorize::TicketKey;
 use crate::catalogue::Catalogue;
 use crate::clock::{Clock, SystemClock};
 use crate::directory::Organization;
@@ -193,6 +194,7 @@ impl EngineBuilder {
         Ok(Engine {
             store,
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+            tickets: TicketKey::derive(key.to_stored().material()),
             key,
             config: self.config,
         })
@@ -232,6 +234,8 @@ pub struct Engine {
     store: Box<dyn Store>,
     clock: Arc<dyn Clock>,
     key: SigningKey,
+    /// Signs consent tickets; derived from `key`.
+    tickets: TicketKey,
     config: EngineConfig,
 }
 

@@ -34,6 +34,10 @@ pub struct ConsentRequest {
     pub scopes: Vec<String>,
     /// Whether it asks for a refresh token.
     pub offline_access: bool,
+    /// The anti-CSRF ticket the page's form carries back to
+    /// [`Engine::decide_consent`]: bound to this request, valid for
+    /// [`authorize::TICKET_LIFETIME`].
+    pub ticket: String,
 }
 
 impl Engine {
@@ -44,13 +48,33 @@ impl Engine {
         &self,
         req: &AuthorizeRequest,
     ) -> Result<ConsentRequest, AuthorizeError> {
-        store::read(self.store(), |s| {
-            authorize::check(&s.apps, req).map(|c| ConsentRequest {
-                app: c.app,
-                scopes: c.scopes,
-                offline_access: c.offline_access,
-            })
+        let consent = store::read(self.store(), |s| authorize::check(&s.apps, req))?;
+        Ok(ConsentRequest {
+            app: consent.app,
+            scopes: consent.scopes,
+            offline_access: consent.offline_access,
+            ticket: self.tickets.issue(req, self.now()),
         })
+    }
+
+    /// The submitted form of a consent page: refused as
+    /// [`AuthorizeError::ForgedConsent`] or [`AuthorizeError::ConsentExpired`] unless
+    /// `ticket` is the one [`Engine::check_authorize_request`] gave for this request
+    /// within [`authorize::TICKET_LIFETIME`]; then approved ([`Engine::authorize`])
+    /// or, when `approve` is false, denied ([`AuthorizeError::Denied`], after the
+    /// request's own checks).
+    pub fn decide_consent(
+        &self,
+        req: &AuthorizeRequest,
+        ticket: &str,
+        approve: bool,
+    ) -> Result<AuthorizeResponse, AuthorizeError> {
+        self.tickets.check(req, ticket, self.now())?;
+        if approve {
+            return self.authorize(req);
+        }
+        store::read(self.store(), |s| authorize::check(&s.apps, req))?;
+        Err(AuthorizeError::Denied)
     }
 
     /// A signed-in user approves an authorization-code app: records the
