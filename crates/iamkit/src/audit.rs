@@ -1,7 +1,7 @@
 //! Audit events: what happened, when (engine clock), who did it, and details that
 //! never include a secret.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -106,30 +106,110 @@ pub struct AuditQuery {
     pub limit: Option<usize>,
 }
 
-/// The bounded, append-only event log. When full, the oldest events are dropped.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct AuditLog {
-    events: VecDeque<AuditEvent>,
-    /// Where the next event sid comes from: a random prefix drawn once per log and a
-    /// counter, so recording an event costs no call to the random source.
-    #[serde(skip)]
-    next_sid: Option<([u8; 8], u64)>,
-    /// What a durable store needs to write the log row by row.
-    #[serde(skip)]
-    rows: Bookkeeping<Rows>,
+/// The two classes of events, each bounded on its own: refused token requests,
+/// which anyone can cause without credentials, and every other event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Refusal,
+    Other,
 }
 
-/// The log's place in a durable store: events are rows numbered in order.
-#[derive(Debug, Clone, Copy, Default)]
-struct Rows {
-    /// The row number of the oldest event kept.
-    front: u64,
-    /// How many of the newest events are not written yet.
-    unwritten: usize,
+impl Class {
+    fn of(event_type: &str) -> Self {
+        if event_type == types::TOKEN_REFUSED {
+            Class::Refusal
+        } else {
+            Class::Other
+        }
+    }
+}
+
+/// The bounded, append-only event log. Events are rows numbered in the order they
+/// were recorded. Refused token requests and the other events are bounded apart
+/// ([`AuditLog::record`], [`AuditLog::record_refusal`]): when a class is full its
+/// own oldest event is dropped, so refusals never push other events out.
+#[derive(Debug, Clone, Default)]
+pub struct AuditLog {
+    /// Every event kept, by row number.
+    events: BTreeMap<u64, AuditEvent>,
+    /// The row numbers of the refusals kept, oldest first.
+    refusals: VecDeque<u64>,
+    /// The row numbers of the other events kept, oldest first.
+    others: VecDeque<u64>,
+    /// The row number of the next event.
+    next_row: u64,
+    /// Where the next event sid comes from: a random prefix drawn once per log and a
+    /// counter, so recording an event costs no call to the random source.
+    next_sid: Bookkeeping<Option<([u8; 8], u64)>>,
+    /// The rows a durable store has yet to write and delete.
+    rows: Bookkeeping<LogRows>,
+}
+
+impl PartialEq for AuditLog {
+    /// Logs are equal when they hold the same events in the same order.
+    fn eq(&self, other: &Self) -> bool {
+        self.events.values().eq(other.events.values())
+    }
+}
+
+/// What a durable store must do to the stored log: rows to write, rows to delete.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct LogRows {
+    pub written: Vec<u64>,
+    pub deleted: Vec<u64>,
+}
+
+/// The exported form of the log: its events, oldest first.
+#[derive(Serialize, Deserialize)]
+struct Exported<E> {
+    events: E,
+}
+
+impl Serialize for AuditLog {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let events: Vec<&AuditEvent> = self.events.values().collect();
+        Exported { events }.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for AuditLog {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let Exported { events } = Exported::<Vec<AuditEvent>>::deserialize(deserializer)?;
+        Ok(Self::from_rows((0..).zip(events)))
+    }
 }
 
 impl AuditLog {
+    /// Records an event that is not a refused token request; when `capacity` such
+    /// events are kept, the oldest of them is dropped.
     pub(crate) fn record(
+        &mut self,
+        capacity: usize,
+        event_type: &str,
+        at: OffsetDateTime,
+        actor: &Actor,
+        subject: impl std::fmt::Display,
+        details: Value,
+    ) {
+        debug_assert_eq!(Class::of(event_type), Class::Other);
+        self.push(capacity, event_type, at, actor, subject, details);
+    }
+
+    /// Records a refused token request; when `capacity` refusals are kept, the
+    /// oldest refusal is dropped.
+    pub(crate) fn record_refusal(
+        &mut self,
+        capacity: usize,
+        at: OffsetDateTime,
+        actor: &Actor,
+        subject: impl std::fmt::Display,
+        details: Value,
+    ) {
+        let event_type = types::TOKEN_REFUSED;
+        self.push(capacity, event_type, at, actor, subject, details);
+    }
+
+    fn push(
         &mut self,
         capacity: usize,
         event_type: &str,
@@ -141,11 +221,14 @@ impl AuditLog {
         if capacity == 0 {
             return;
         }
-        while self.events.len() >= capacity {
-            self.events.pop_front();
-            self.rows.0.front += 1;
+        let class = Class::of(event_type);
+        while self.class_rows(class).len() >= capacity {
+            if let Some(row) = self.class_rows_mut(class).pop_front() {
+                self.events.remove(&row);
+                self.rows.0.deleted.push(row);
+            }
         }
-        let (prefix, counter) = self.next_sid.get_or_insert_with(|| {
+        let (prefix, counter) = self.next_sid.0.get_or_insert_with(|| {
             let random = AuditEventSid::generate().bytes();
             let mut prefix = [0u8; 8];
             prefix.copy_from_slice(&random[..8]);
@@ -155,49 +238,68 @@ impl AuditLog {
         bytes[..8].copy_from_slice(prefix);
         bytes[8..].copy_from_slice(&counter.to_be_bytes());
         *counter += 1;
-        self.events.push_back(AuditEvent {
-            sid: AuditEventSid::from_bytes(bytes),
-            event_type: event_type.to_owned(),
-            at,
-            actor: actor.clone(),
-            subject: subject.to_string(),
-            details,
-        });
-        self.rows.0.unwritten = (self.rows.0.unwritten + 1).min(self.events.len());
+        let row = self.next_row;
+        self.next_row += 1;
+        self.events.insert(
+            row,
+            AuditEvent {
+                sid: AuditEventSid::from_bytes(bytes),
+                event_type: event_type.to_owned(),
+                at,
+                actor: actor.clone(),
+                subject: subject.to_string(),
+                details,
+            },
+        );
+        self.class_rows_mut(class).push_back(row);
+        self.rows.0.written.push(row);
     }
 
-    #[cfg(feature = "sqlite")]
-    /// A log restored from stored rows: `front` is the row number of the first.
-    pub(crate) fn from_rows(front: u64, events: Vec<AuditEvent>) -> Self {
-        Self {
-            events: events.into(),
-            next_sid: None,
-            rows: Bookkeeping(Rows {
-                front,
-                unwritten: 0,
-            }),
+    fn class_rows(&self, class: Class) -> &VecDeque<u64> {
+        match class {
+            Class::Refusal => &self.refusals,
+            Class::Other => &self.others,
         }
     }
 
-    /// The row number of the oldest event kept and how many of the newest are not
-    /// yet written; afterwards they count as written.
-    pub(crate) fn take_unwritten(&mut self) -> (u64, usize) {
-        let unwritten = std::mem::take(&mut self.rows.0.unwritten);
-        (self.rows.0.front, unwritten)
+    fn class_rows_mut(&mut self, class: Class) -> &mut VecDeque<u64> {
+        match class {
+            Class::Refusal => &mut self.refusals,
+            Class::Other => &mut self.others,
+        }
+    }
+
+    /// A log of stored rows `(row number, event)`, in row order.
+    pub(crate) fn from_rows(rows: impl IntoIterator<Item = (u64, AuditEvent)>) -> Self {
+        let mut log = Self::default();
+        for (row, event) in rows {
+            log.class_rows_mut(Class::of(&event.event_type))
+                .push_back(row);
+            log.events.insert(row, event);
+            log.next_row = row + 1;
+        }
+        log
+    }
+
+    /// The rows to write and delete since the last call; afterwards they count as
+    /// written. A row both written and deleted is only deleted.
+    pub(crate) fn take_rows(&mut self) -> LogRows {
+        let mut rows = std::mem::take(&mut self.rows.0);
+        rows.written.retain(|row| self.events.contains_key(row));
+        rows
     }
 
     #[cfg(feature = "sqlite")]
-    /// The newest `count` events with their row numbers, oldest first.
-    pub(crate) fn newest_rows(&self, count: usize) -> impl Iterator<Item = (u64, &AuditEvent)> {
-        let first = self.events.len().saturating_sub(count);
-        (self.rows.0.front + first as u64..).zip(self.events.iter().skip(first))
+    /// The event stored at `row`.
+    pub(crate) fn row(&self, row: u64) -> Option<&AuditEvent> {
+        self.events.get(&row)
     }
 
-    /// Counts every event as not written, from row 0.
+    /// Counts every event as not written.
     pub(crate) fn mark_all(&mut self) {
-        self.rows.0 = Rows {
-            front: 0,
-            unwritten: self.events.len(),
+        self.rows.0 = LogRows {
+            written: self.events.keys().copied().collect(),
+            deleted: Vec::new(),
         };
     }
 
@@ -205,7 +307,7 @@ impl AuditLog {
     pub fn query(&self, query: &AuditQuery) -> Vec<AuditEvent> {
         let matching: Vec<&AuditEvent> = self
             .events
-            .iter()
+            .values()
             .filter(|e| {
                 query
                     .event_type

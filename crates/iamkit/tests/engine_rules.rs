@@ -42,11 +42,16 @@ fn one_hundred_scopes_are_accepted_and_one_hundred_and_one_refused() {
 }
 
 #[test]
-fn a_refused_token_request_names_only_a_well_formed_client_id() {
+fn a_refused_token_request_names_only_a_real_app() {
     let w = World::new();
     let app = w.org_app(&["managed-users/list"]);
     let pasted = app.client_secret.expose().to_owned();
-    for sent in ["admin", pasted.as_str(), ""] {
+    for sent in [
+        "admin",
+        pasted.as_str(),
+        "",
+        "OQ00000000000000000000000000000000",
+    ] {
         let _ = w
             .engine
             .token(&TokenRequest::client_credentials(sent, "wrong"));
@@ -67,6 +72,7 @@ fn a_refused_token_request_names_only_a_well_formed_client_id() {
     assert_eq!(
         named,
         [
+            ("unknown-client", "unknown-client"),
             ("unknown-client", "unknown-client"),
             ("unknown-client", "unknown-client"),
             ("unknown-client", "unknown-client"),

@@ -238,6 +238,7 @@ fn the_audit_log_stays_bounded_on_disk() {
     let clock = clock();
     let config = EngineConfig {
         audit_capacity: 4,
+        refusal_capacity: 2,
         ..EngineConfig::default()
     };
     let build = || {
@@ -259,8 +260,16 @@ fn the_audit_log_stays_bounded_on_disk() {
     for i in 0..10 {
         engine.create_user(user(i)).unwrap();
     }
+    for _ in 0..3 {
+        let refused = TokenRequest::client_credentials("OQ00000000000000000000000000000000", "x");
+        engine.token(&refused).unwrap_err();
+    }
     let audit = engine.audit_events(&AuditQuery::default());
-    assert_eq!(audit.len(), 4);
+    assert_eq!(
+        audit.len(),
+        4 + 2,
+        "the newest four events and two refusals"
+    );
     drop(engine);
     let engine = build();
     assert_eq!(engine.audit_events(&AuditQuery::default()), audit);
@@ -276,8 +285,13 @@ fn the_audit_log_stays_bounded_on_disk() {
         .map(Result::unwrap)
         .collect();
     let seqs: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    // Each user is two events: the user and its role assignment.
-    assert_eq!(seqs, [18, 19, 20, 21], "the newest four of 22 events");
+    // Each user is two events: the user and its role assignment (rows 0 to 19, then
+    // 23 and 24); the refusals are rows 20 to 22.
+    assert_eq!(
+        seqs,
+        [18, 19, 21, 22, 23, 24],
+        "the newest four of 22 events and two of three refusals, in recorded order"
+    );
     let kept: Vec<iamkit::AuditEvent> = rows
         .iter()
         .map(|r| serde_json::from_str(&r.1).unwrap())

@@ -5,7 +5,8 @@
 use time::OffsetDateTime;
 
 use super::{
-    Authorization, AuthorizeError, AuthorizeRequest, Grant, Pkce, RefreshToken, OFFLINE_ACCESS,
+    retention, Authorization, AuthorizeError, AuthorizeRequest, Grant, Pkce, RefreshToken,
+    OFFLINE_ACCESS,
 };
 use crate::apps::{App, GrantType, StoredApp};
 use crate::directory::User;
@@ -72,8 +73,10 @@ pub(crate) struct Tables<'s> {
 }
 
 /// `user` (of the app's organization, or `None` if there is no such user) approves
-/// a checked request: an active, non-SSO Owner or Administrator may. Records or
-/// widens the authorization, and starts a grant for the code of hash `code_hash`.
+/// a checked request: an active, non-SSO Owner or Administrator may. Refuses a code
+/// beyond the app's [`super::MAX_PENDING_CODES`], drops the codes that expired
+/// unredeemed, records or widens the authorization, and starts a
+/// grant for the code of hash `code_hash`.
 pub(crate) fn approve(
     t: Tables<'_>,
     consent: Consent,
@@ -93,6 +96,8 @@ pub(crate) fn approve(
         return Err(AuthorizeError::NotAnAdministrator);
     }
     let app = &consent.app;
+    retention::check_room(t.grants, app.client_id, now)?;
+    retention::drop_unredeemed(t.grants, t.codes, now);
     let authorization = upsert_authorization(
         t.authorizations,
         app.client_id,

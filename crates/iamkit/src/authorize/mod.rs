@@ -13,9 +13,11 @@ use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
 mod consent;
+mod retention;
 mod ticket;
 
 pub(crate) use consent::{approve, check, revoke, Tables};
+pub use retention::MAX_PENDING_CODES;
 pub(crate) use ticket::TicketKey;
 pub use ticket::TICKET_LIFETIME;
 
@@ -258,6 +260,10 @@ pub enum AuthorizeError {
     /// redirected.
     #[error("the consent page has expired: reload it and decide again")]
     ConsentExpired,
+    /// The app already has [`MAX_PENDING_CODES`] codes waiting to be redeemed;
+    /// another is issued once one is redeemed or expires.
+    #[error("this app has too many unredeemed authorization codes: redeem or let them expire")]
+    TooManyPendingCodes,
     /// The store could not keep the change; nothing was applied.
     #[error(transparent)]
     Store(#[from] crate::error_code::StoreError),
@@ -312,6 +318,7 @@ impl ErrorCode for AuthorizeError {
             | AuthorizeError::Denied => "access_denied",
             AuthorizeError::ForgedConsent => "forged_consent",
             AuthorizeError::ConsentExpired => "consent_expired",
+            AuthorizeError::TooManyPendingCodes => "temporarily_unavailable",
         }
     }
 
@@ -325,6 +332,7 @@ impl ErrorCode for AuthorizeError {
             | AuthorizeError::Denied
             | AuthorizeError::ForgedConsent
             | AuthorizeError::ConsentExpired => 403,
+            AuthorizeError::TooManyPendingCodes => 503,
             _ => 400,
         }
     }
@@ -332,6 +340,7 @@ impl ErrorCode for AuthorizeError {
     fn twilio_code(&self) -> u32 {
         match self.status() {
             500 => 20500,
+            503 => 20503,
             403 => 20403,
             _ => 20001,
         }

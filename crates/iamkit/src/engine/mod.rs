@@ -51,8 +51,12 @@ pub struct EngineConfig {
     pub organization_catalogue: Catalogue,
     /// Permissions available to account apps.
     pub account_catalogue: Catalogue,
-    /// How many audit events to keep (the oldest are dropped first).
+    /// How many audit events other than refused token requests to keep (the oldest
+    /// are dropped first).
     pub audit_capacity: usize,
+    /// How many refused token requests to keep, apart from the other events so that
+    /// they never push those out (the oldest refusals are dropped first).
+    pub refusal_capacity: usize,
     /// The rules SCIM users follow: Twilio's (the default) or only RFC 7643's. Every
     /// user write (SCIM create, replace and patch, [`Engine::create_user`], state
     /// imports) and the Schemas discovery document follow them.
@@ -67,6 +71,7 @@ impl Default for EngineConfig {
             organization_catalogue: Catalogue::organization(),
             account_catalogue: Catalogue::account_example(),
             audit_capacity: 100_000,
+            refusal_capacity: 10_000,
             scim_rules: ScimRules::Twilio,
         }
     }

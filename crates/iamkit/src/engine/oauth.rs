@@ -21,8 +21,7 @@ use crate::store::{self, State, StoreError};
 use crate::tokens::grant::{self, Issue, Issuer, Outcome};
 use crate::tokens::{OAuthError, TokenRequest, TokenResponse};
 
-/// The actor and subject of a refused token request whose `client_id` is missing or
-/// not a client id.
+/// The actor and subject of a refused token request whose `client_id` names no app.
 const UNKNOWN_CLIENT: &str = "unknown-client";
 
 /// What the consent page shows about a valid authorization request.
@@ -226,20 +225,20 @@ impl Engine {
             }
             Err(error) => {
                 let now = self.now();
-                // Only a well-formed client id names the caller: any other text sent
-                // as `client_id` (another actor's name, a pasted secret) is not kept.
                 let client = req
                     .client_id
                     .as_deref()
                     .and_then(|id| ClientId::parse(id).ok());
-                let (actor, subject) = match client {
-                    Some(id) => (Actor::named(id), id.to_string()),
-                    None => (Actor::named(UNKNOWN_CLIENT), UNKNOWN_CLIENT.to_owned()),
-                };
                 store::write(self.store(), |s| {
-                    s.audit.record(
-                        self.config.audit_capacity,
-                        types::TOKEN_REFUSED,
+                    // Only the id of a real app names the caller: any other text sent
+                    // as `client_id` (another actor's name, a pasted secret, a made-up
+                    // id) is not kept.
+                    let (actor, subject) = match client.filter(|id| s.apps.contains_key(id)) {
+                        Some(id) => (Actor::named(id), id.to_string()),
+                        None => (Actor::named(UNKNOWN_CLIENT), UNKNOWN_CLIENT.to_owned()),
+                    };
+                    s.audit.record_refusal(
+                        self.config.refusal_capacity,
                         now,
                         &actor,
                         &subject,

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use crate::audit::LogRows;
 use crate::ids::{
     AccountSid, AuthorizationSid, ClientId, GrantSid, OrganizationSid, RoleAssignmentSid, TokenId,
     UserSid,
@@ -30,10 +31,8 @@ pub(crate) struct ChangeSet {
     pub users: Vec<(OrganizationSid, Vec<UserSid>)>,
     /// Changed role assignments, by organization.
     pub role_assignments: Vec<(OrganizationSid, Vec<RoleAssignmentSid>)>,
-    /// The row number of the oldest audit event kept.
-    pub audit_front: u64,
-    /// How many of the newest audit events are new.
-    pub audit_new: usize,
+    /// The audit rows to write and delete.
+    pub audit: LogRows,
 }
 
 impl State {
@@ -43,7 +42,7 @@ impl State {
     }
 
     /// Takes what changed since the last call. After a replacement, everything
-    /// counts as changed, and the audit rows are numbered from 0.
+    /// counts as changed.
     pub(crate) fn take_changes(&mut self) -> ChangeSet {
         let replaced = std::mem::take(&mut self.replaced.0);
         if replaced {
@@ -64,7 +63,7 @@ impl State {
                 Some((org, table.take_changed()))
             })
             .collect();
-        let (audit_front, audit_new) = self.audit.take_unwritten();
+        let audit = self.audit.take_rows();
         let changes = ChangeSet {
             replaced,
             organizations: self.organizations.take_changed(),
@@ -77,18 +76,17 @@ impl State {
             revoked_tokens: self.revoked_tokens.take_changed(),
             users,
             role_assignments,
-            audit_front,
-            audit_new,
+            audit,
         };
         if replaced {
-            self.everything(audit_front, audit_new)
+            self.everything(changes.audit)
         } else {
             changes
         }
     }
 
     /// Every key of the state, as if all of it had changed.
-    fn everything(&self, audit_front: u64, audit_new: usize) -> ChangeSet {
+    fn everything(&self, audit: LogRows) -> ChangeSet {
         fn keys<K: Clone, V>(map: &HashMap<K, V>) -> Vec<K> {
             map.keys().cloned().collect()
         }
@@ -112,8 +110,7 @@ impl State {
                 .iter()
                 .map(|(org, table)| (*org, table.iter().map(|a| a.sid).collect()))
                 .collect(),
-            audit_front,
-            audit_new,
+            audit,
         }
     }
 }

@@ -220,16 +220,17 @@ fn put_role_assignments(
 }
 
 fn put_audit(tx: &Transaction<'_>, log: &AuditLog, changes: &ChangeSet) -> Result<(), StoreError> {
-    let front = i64::try_from(changes.audit_front).unwrap_or(i64::MAX);
-    tx.prepare_cached("DELETE FROM audit_events WHERE seq < ?1")?
-        .execute([front])?;
+    let seq = |row: u64| i64::try_from(row).unwrap_or(i64::MAX);
+    let mut delete = tx.prepare_cached("DELETE FROM audit_events WHERE seq = ?1")?;
+    for row in &changes.audit.deleted {
+        delete.execute([seq(*row)])?;
+    }
     let mut insert =
         tx.prepare_cached("INSERT OR REPLACE INTO audit_events (seq, value) VALUES (?1, ?2)")?;
-    for (seq, event) in log.newest_rows(changes.audit_new) {
-        insert.execute(params![
-            i64::try_from(seq).unwrap_or(i64::MAX),
-            to_json(event)?
-        ])?;
+    for row in &changes.audit.written {
+        if let Some(event) = log.row(*row) {
+            insert.execute(params![seq(*row), to_json(event)?])?;
+        }
     }
     Ok(())
 }
@@ -278,13 +279,13 @@ fn grouped<V: DeserializeOwned>(
 fn load_audit(db: &Connection) -> Result<AuditLog, StoreError> {
     let mut statement = db.prepare("SELECT seq, value FROM audit_events ORDER BY seq")?;
     let mut rows = statement.query([])?;
-    let mut front = None;
     let mut events = Vec::new();
     while let Some(row) = rows.next()? {
-        let seq: i64 = row.get(0)?;
-        front.get_or_insert(seq);
-        events.push(serde_json::from_str(&row.get::<_, String>(1)?).map_err(invalid)?);
+        let seq = u64::try_from(row.get::<_, i64>(0)?).map_err(invalid)?;
+        events.push((
+            seq,
+            serde_json::from_str(&row.get::<_, String>(1)?).map_err(invalid)?,
+        ));
     }
-    let front = u64::try_from(front.unwrap_or(0)).map_err(invalid)?;
-    Ok(AuditLog::from_rows(front, events))
+    Ok(AuditLog::from_rows(events))
 }
