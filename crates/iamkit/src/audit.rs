@@ -126,7 +126,7 @@ impl Class {
 
 /// The bounded, append-only event log. Events are rows numbered in the order they
 /// were recorded. Refused token requests and the other events are bounded apart
-/// ([`AuditLog::record`], [`AuditLog::record_refusal`]): when a class is full its
+/// (each class by its own capacity): when a class is full its
 /// own oldest event is dropped, so refusals never push other events out.
 #[derive(Debug, Clone, Default)]
 pub struct AuditLog {
@@ -180,36 +180,9 @@ impl<'de> Deserialize<'de> for AuditLog {
 }
 
 impl AuditLog {
-    /// Records an event that is not a refused token request; when `capacity` such
-    /// events are kept, the oldest of them is dropped.
+    /// Records an event. `capacity` bounds its class: refused token requests, or
+    /// every other event; when the class is full its oldest event is dropped.
     pub(crate) fn record(
-        &mut self,
-        capacity: usize,
-        event_type: &str,
-        at: OffsetDateTime,
-        actor: &Actor,
-        subject: impl std::fmt::Display,
-        details: Value,
-    ) {
-        debug_assert_eq!(Class::of(event_type), Class::Other);
-        self.push(capacity, event_type, at, actor, subject, details);
-    }
-
-    /// Records a refused token request; when `capacity` refusals are kept, the
-    /// oldest refusal is dropped.
-    pub(crate) fn record_refusal(
-        &mut self,
-        capacity: usize,
-        at: OffsetDateTime,
-        actor: &Actor,
-        subject: impl std::fmt::Display,
-        details: Value,
-    ) {
-        let event_type = types::TOKEN_REFUSED;
-        self.push(capacity, event_type, at, actor, subject, details);
-    }
-
-    fn push(
         &mut self,
         capacity: usize,
         event_type: &str,

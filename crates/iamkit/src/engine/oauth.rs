@@ -237,8 +237,9 @@ impl Engine {
                         Some(id) => (Actor::named(id), id.to_string()),
                         None => (Actor::named(UNKNOWN_CLIENT), UNKNOWN_CLIENT.to_owned()),
                     };
-                    s.audit.record_refusal(
+                    s.audit.record(
                         self.config.refusal_capacity,
+                        types::TOKEN_REFUSED,
                         now,
                         &actor,
                         &subject,
