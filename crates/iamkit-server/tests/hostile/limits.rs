@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use iamkit::{AuditQuery, Engine, Rate, RateLimits};
+use iamkit::{AuditQuery, Engine, ManualClock, Rate, RateLimits};
 use iamkit_server::{spawn, ConnectionLimits, RunningServer, ServerOptions};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -29,6 +29,15 @@ fn assert_rate_limited(r: &Reply, retry_after: &str) {
     );
 }
 
+/// The form of a client-credentials token request.
+fn credentials<'a>(id: &'a str, secret: &'a str) -> [(&'a str, &'a str); 3] {
+    [
+        ("grant_type", "client_credentials"),
+        ("client_id", id),
+        ("client_secret", secret),
+    ]
+}
+
 fn refused_events(e: &Emulator) -> usize {
     e.engine
         .audit_events(&AuditQuery {
@@ -45,11 +54,7 @@ async fn wrong_secrets_past_a_clients_quota_get_429_until_the_clock_moves() {
         ..RateLimits::default()
     });
     let (id, secret) = e.cc();
-    let wrong = [
-        ("grant_type", "client_credentials"),
-        ("client_id", id.as_str()),
-        ("client_secret", "not-the-secret"),
-    ];
+    let wrong = credentials(&id, "not-the-secret");
     for _ in 0..5 {
         let r = e.form("/v2/token", &wrong).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
@@ -64,11 +69,7 @@ async fn wrong_secrets_past_a_clients_quota_get_429_until_the_clock_moves() {
     );
     // The right secret waits too, on /v1 as on /v2, and so do introspection and
     // revocation, which authenticate the client the same way.
-    let right = [
-        ("grant_type", "client_credentials"),
-        ("client_id", id.as_str()),
-        ("client_secret", secret.as_str()),
-    ];
+    let right = credentials(&id, &secret);
     assert_rate_limited(&e.form("/v2/token", &right).await, "12");
     assert_rate_limited(&e.form("/v1/token", &right).await, "12");
     for path in ["/v2/introspect", "/v2/revoke"] {
@@ -87,14 +88,7 @@ async fn wrong_secrets_past_a_clients_quota_get_429_until_the_clock_moves() {
     // Another client is not held back.
     let (code_id, code_secret, _) = e.code_app();
     let other = e
-        .form(
-            "/v2/token",
-            &[
-                ("grant_type", "client_credentials"),
-                ("client_id", &code_id),
-                ("client_secret", &code_secret),
-            ],
-        )
+        .form("/v2/token", &credentials(&code_id, &code_secret))
         .await;
     assert_ne!(
         other.status,
@@ -122,16 +116,7 @@ async fn a_client_id_that_names_no_app_is_limited_by_address_alone() {
         "OQ00000000000000000000000000000000",
     ] {
         for _ in 0..3 {
-            let r = e
-                .form(
-                    "/v2/token",
-                    &[
-                        ("grant_type", "client_credentials"),
-                        ("client_id", id),
-                        ("client_secret", "guess"),
-                    ],
-                )
-                .await;
+            let r = e.form("/v2/token", &credentials(id, "guess")).await;
             assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
         }
     }
@@ -145,24 +130,12 @@ async fn an_address_is_limited_whatever_client_it_names_and_others_are_not() {
     });
     let (id, secret) = e.cc();
     let (code_id, _, _) = e.code_app();
-    let attempt = |client: &str| {
-        [
-            ("grant_type", "client_credentials".to_owned()),
-            ("client_id", client.to_owned()),
-            ("client_secret", "guess".to_owned()),
-        ]
-    };
     for client in [id.as_str(), code_id.as_str(), "nobody"] {
-        let fields = attempt(client);
-        let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let fields = credentials(client, "guess");
         let r = e.form_from("192.0.2.1:40000", "/v2/token", &fields).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
     }
-    let right = [
-        ("grant_type", "client_credentials"),
-        ("client_id", id.as_str()),
-        ("client_secret", secret.as_str()),
-    ];
+    let right = credentials(&id, &secret);
     // Another port of the same host is the same address.
     let r = e.form_from("192.0.2.1:40001", "/v2/token", &right).await;
     assert_rate_limited(&r, "20");
@@ -240,11 +213,15 @@ async fn consent_decisions_past_an_addresss_quota_get_429() {
 
 /// An emulator on a real listener of 127.0.0.1, with `connections`.
 fn listening(connections: ConnectionLimits) -> (RunningServer, String) {
+    listening_with(Engine::new(), connections)
+}
+
+fn listening_with(engine: Engine, connections: ConnectionLimits) -> (RunningServer, String) {
     let options = ServerOptions {
         connections,
         ..ServerOptions::default()
     };
-    let server = spawn(Arc::new(Engine::new()), options, false).unwrap();
+    let server = spawn(Arc::new(engine), options, false).unwrap();
     let addr = server.url.trim_start_matches("http://").to_owned();
     (server, addr)
 }
@@ -341,5 +318,45 @@ async fn past_the_connection_cap_a_client_waits_until_one_closes() {
     .await
     .expect("served once a connection closed");
     drop((second, third));
+    server.stop().unwrap();
+}
+
+#[tokio::test]
+async fn a_real_listener_limits_by_the_peers_address() {
+    let limits = RateLimits {
+        token_per_address: Rate::per_minute(1),
+        ..RateLimits::default()
+    };
+    let engine = Engine::builder()
+        .clock(ManualClock::default())
+        .rate_limits(limits)
+        .build()
+        .unwrap();
+    let (server, addr) = listening_with(engine, ConnectionLimits::default());
+    let body = "grant_type=client_credentials&client_id=nobody&client_secret=guess";
+    let request = format!(
+        "POST /v2/token HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let mut answers = Vec::new();
+    for _ in 0..2 {
+        let mut stream = TcpStream::connect(&addr).await.unwrap();
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let read = closed_within(&mut stream, PATIENCE)
+            .await
+            .expect("an answer");
+        answers.push(String::from_utf8(read).unwrap());
+    }
+    assert!(answers[0].starts_with("HTTP/1.1 401 "), "{}", answers[0]);
+    assert!(answers[1].starts_with("HTTP/1.1 429 "), "{}", answers[1]);
+    assert!(
+        answers[1]
+            .to_ascii_lowercase()
+            .contains("\r\nretry-after: 60\r\n"),
+        "{}",
+        answers[1]
+    );
+    assert!(answers[1].contains("\"code\":20429"), "{}", answers[1]);
     server.stop().unwrap();
 }
