@@ -6,13 +6,16 @@ use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Parser, Subcommand};
-use iamkit::{Engine, ManualClock, OffsetClock, ScimRules};
+use iamkit::{Engine, ManualClock, OffsetClock, Rate, RateLimits, ScimRules};
 
+use crate::listen::MAX_CONNECTIONS;
 use crate::{
-    base_url, demo, parse_host, serve, state, Bootstrap, CorsOrigins, ResponseStyle, ServerOptions,
+    base_url, demo, parse_host, serve, state, Bootstrap, ConnectionLimits, CorsOrigins,
+    ResponseStyle, ServerOptions,
 };
 
 /// The shortest admin token `--admin-token` accepts.
@@ -98,6 +101,40 @@ struct ServeArgs {
     /// clock follows system time and can be shifted.
     #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
     frozen_at: Option<ManualClock>,
+    /// Answer 429 (Retry-After, Twilio code 20429) to client authentications
+    /// (token, introspection and revocation requests) naming one app beyond RATE:
+    /// a burst of N refilled evenly over a second, minute or hour (10/s, 100/m,
+    /// 1000/h). Off by default.
+    #[arg(long, env = "IAMKIT_TOKEN_RATE_PER_CLIENT", value_name = "RATE")]
+    token_rate_per_client: Option<Rate>,
+    /// Answer 429 to client authentications from one source address beyond RATE,
+    /// whatever client they name (an IPv6 address counts by its /64). Off by default.
+    #[arg(long, env = "IAMKIT_TOKEN_RATE_PER_ADDRESS", value_name = "RATE")]
+    token_rate_per_address: Option<Rate>,
+    /// Answer 429 to consent decisions (POST /v2/authorize) from one source address
+    /// beyond RATE. Off by default.
+    #[arg(long, env = "IAMKIT_CONSENT_RATE_PER_ADDRESS", value_name = "RATE")]
+    consent_rate_per_address: Option<Rate>,
+    /// Close a connection that has not sent a request's line and headers within
+    /// this many seconds (fractions allowed).
+    #[arg(
+        long,
+        env = "IAMKIT_HEADER_READ_TIMEOUT",
+        value_name = "SECONDS",
+        default_value = "10",
+        value_parser = parse_timeout
+    )]
+    header_read_timeout: Duration,
+    /// Serve at most this many connections at once; more wait in the system's
+    /// queue until one closes.
+    #[arg(
+        long,
+        env = "IAMKIT_MAX_CONNECTIONS",
+        value_name = "N",
+        default_value_t = MAX_CONNECTIONS,
+        value_parser = parse_max_connections
+    )]
+    max_connections: usize,
 }
 
 /// Parses `args` (the program name first) and runs the command; errors are printed
@@ -153,6 +190,32 @@ fn parse_admin_token(s: &str) -> Result<String, String> {
     Ok(s.to_owned())
 }
 
+/// The longest `--header-read-timeout`: an hour.
+const MAX_TIMEOUT_SECONDS: f64 = 3600.0;
+
+fn parse_timeout(s: &str) -> Result<Duration, String> {
+    match s.trim().parse::<f64>() {
+        Ok(seconds) if seconds > 0.0 && seconds <= MAX_TIMEOUT_SECONDS => {
+            Ok(Duration::from_secs_f64(seconds))
+        }
+        _ => Err(format!(
+            "expected a number of seconds above 0 and at most {MAX_TIMEOUT_SECONDS}, such as 10 or 0.5"
+        )),
+    }
+}
+
+fn parse_max_connections(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=MAX_MAX_CONNECTIONS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a number of connections from 1 to {MAX_MAX_CONNECTIONS}"
+        )),
+    }
+}
+
+/// The largest `--max-connections`.
+const MAX_MAX_CONNECTIONS: usize = 1 << 20;
+
 fn parse_instant(s: &str) -> Result<ManualClock, String> {
     ManualClock::parse(s)
         .map_err(|e| format!("{e}; expected an RFC 3339 instant such as 2030-01-01T00:00:00Z"))
@@ -178,6 +241,11 @@ async fn serve_command(args: ServeArgs, cors_origins: CorsOrigins) -> Result<(),
     let engine = builder
         .issuer(&url)
         .scim_rules(args.scim_rules)
+        .rate_limits(RateLimits {
+            token_per_client: args.token_rate_per_client,
+            token_per_address: args.token_rate_per_address,
+            consent_per_address: args.consent_rate_per_address,
+        })
         .build()
         .map_err(|e| match &args.db {
             Some(path) => format!("cannot open the database {}: {e}", path.display()),
@@ -190,7 +258,12 @@ async fn serve_command(args: ServeArgs, cors_origins: CorsOrigins) -> Result<(),
         response_style: args.response_style,
         admin_token: args.admin_token,
         cors_origins,
+        connections: ConnectionLimits {
+            header_read_timeout: args.header_read_timeout,
+            max_connections: args.max_connections,
+        },
     };
+    let limits = options.connections;
     let (state, admin_token) = state(engine.clone(), &options);
     let bootstrap = if args.empty || !engine.organizations().is_empty() {
         demo::empty(&url, &admin_token)
@@ -209,7 +282,7 @@ async fn serve_command(args: ServeArgs, cors_origins: CorsOrigins) -> Result<(),
         );
     }
     print_banner(&bootstrap);
-    serve(listener, state, shutdown_signal())
+    serve(listener, state, limits, shutdown_signal())
         .await
         .map_err(|e| format!("the server failed: {e}"))?;
     eprintln!("iamkit: stopped");
@@ -378,6 +451,30 @@ mod tests {
             parse_admin_token("0123456789abcdef").as_deref(),
             Ok("0123456789abcdef")
         );
+    }
+
+    #[test]
+    fn connection_limits_are_positive_and_bounded() {
+        assert_eq!(parse_timeout("0.2"), Ok(Duration::from_millis(200)));
+        assert_eq!(parse_timeout("10"), Ok(Duration::from_secs(10)));
+        for bad in ["0", "-1", "3601", "NaN", "inf", "ten"] {
+            assert_eq!(
+                parse_timeout(bad),
+                Err(
+                    "expected a number of seconds above 0 and at most 3600, such as 10 or 0.5"
+                        .into()
+                ),
+                "{bad}"
+            );
+        }
+        assert_eq!(parse_max_connections("1"), Ok(1));
+        for bad in ["0", "-1", "1048577", "many"] {
+            assert_eq!(
+                parse_max_connections(bad),
+                Err("expected a number of connections from 1 to 1048576".into()),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -23,6 +23,7 @@ use serde_json::json;
 use crate::app_state::AppState;
 use crate::form::Form;
 use crate::http_error::ApiError;
+use crate::listen::Peer;
 
 /// What every answer of the pages below carries: no framing (clickjacking), no
 /// caching and no `Referer` (the query carries state and codes), nothing loaded.
@@ -117,8 +118,17 @@ pub async fn page(State(app): State<Arc<AppState>>, RawQuery(query): RawQuery) -
 
 /// `POST /v2/authorize`: approve (`decision=approve`, with `user_sid`) or deny, with
 /// the page's `ticket`. A browser's request from another site is refused before the
-/// form is read.
-pub async fn decide(State(app): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
+/// form is read. Past the engine's limit of decisions from one address, a 429 with
+/// `Retry-After` (the OAuth error body) comes first.
+pub async fn decide(
+    State(app): State<Arc<AppState>>,
+    Peer(address): Peer,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Err(e) = app.engine.admit_consent(address) {
+        return ApiError::rate_limited(&e).into_response();
+    }
     if let Err(why) = same_origin(&headers) {
         return error_page(StatusCode::FORBIDDEN, "cross_site_request", why);
     }

@@ -14,7 +14,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use iamkit::scim::ScimError;
-use iamkit::ErrorCode;
+use iamkit::{ErrorCode, RateLimited};
 use serde_json::{json, Value};
 
 use crate::app_state::{AppState, ResponseStyle};
@@ -41,6 +41,8 @@ pub struct ApiError {
     description: String,
     twilio_code: u32,
     www_authenticate: Option<&'static str>,
+    /// Whole seconds for `Retry-After` (a 429).
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -52,6 +54,7 @@ impl ApiError {
             description: e.to_string(),
             twilio_code: e.twilio_code(),
             www_authenticate: None,
+            retry_after: None,
         }
     }
 
@@ -63,6 +66,7 @@ impl ApiError {
             description: description.into(),
             twilio_code: 20001,
             www_authenticate: None,
+            retry_after: None,
         }
     }
 
@@ -74,6 +78,7 @@ impl ApiError {
             description: description.into(),
             twilio_code: 20003,
             www_authenticate: Some("Bearer"),
+            retry_after: None,
         }
     }
 
@@ -85,6 +90,15 @@ impl ApiError {
             description: description.into(),
             twilio_code: 20404,
             www_authenticate: None,
+            retry_after: None,
+        }
+    }
+
+    /// A request refused by a rate limit: 429 with `Retry-After`.
+    pub fn rate_limited(e: &RateLimited) -> Self {
+        Self {
+            retry_after: Some(e.retry_after),
+            ..Self::from_engine(e)
         }
     }
 
@@ -120,6 +134,9 @@ impl IntoResponse for ApiError {
         let mut response = (self.status, Json(body)).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(seconds) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         if let Some(challenge) = self.www_authenticate {
             headers.insert(
                 header::WWW_AUTHENTICATE,
@@ -224,6 +241,7 @@ pub async fn typed_errors(
             description: detail,
             twilio_code,
             www_authenticate: None,
+            retry_after: None,
         }
         .into_response()
     };

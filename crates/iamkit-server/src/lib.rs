@@ -19,6 +19,7 @@ mod endpoints;
 mod faults;
 mod form;
 mod http_error;
+pub mod listen;
 mod oauth;
 mod roles;
 mod scim;
@@ -27,6 +28,7 @@ pub use app_state::{AppState, ResponseStyle};
 pub use cors::CorsOrigins;
 pub use demo::Bootstrap;
 pub use faults::FaultRule;
+pub use listen::ConnectionLimits;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -60,6 +62,8 @@ pub struct ServerOptions {
     pub admin_token: Option<String>,
     /// The origins whose pages may read answers in a browser (CORS).
     pub cors_origins: CorsOrigins,
+    /// The header-read timeout and the cap on open connections.
+    pub connections: ConnectionLimits,
 }
 
 impl std::fmt::Debug for ServerOptions {
@@ -69,6 +73,7 @@ impl std::fmt::Debug for ServerOptions {
             .field("port", &self.port)
             .field("response_style", &self.response_style)
             .field("cors_origins", &self.cors_origins)
+            .field("connections", &self.connections)
             .field(
                 "admin_token",
                 &self.admin_token.as_ref().map(|_| "<redacted>"),
@@ -85,6 +90,7 @@ impl Default for ServerOptions {
             response_style: ResponseStyle::Twilio,
             admin_token: None,
             cors_origins: CorsOrigins::default(),
+            connections: ConnectionLimits::default(),
         }
     }
 }
@@ -190,16 +196,15 @@ pub fn base_url(addr: SocketAddr) -> String {
     format!("http://{addr}")
 }
 
-/// Serves `state` on `listener` until `shutdown` completes, then drains in-flight
-/// requests.
+/// Serves `state` on `listener` under `limits` until `shutdown` completes, then
+/// drains in-flight requests.
 pub async fn serve(
     listener: TcpListener,
     state: Arc<AppState>,
+    limits: ConnectionLimits,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    listen::serve(listener, router(state), limits, shutdown).await
 }
 
 /// An emulator running on a background thread.
@@ -254,6 +259,7 @@ pub fn spawn(
     } else {
         demo::empty(&url, &admin_token)
     };
+    let limits = options.connections;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let thread = std::thread::Builder::new()
         .name("iamkit-server".into())
@@ -263,7 +269,7 @@ pub fn spawn(
                 .build()?;
             runtime.block_on(async move {
                 let listener = TcpListener::from_std(std_listener)?;
-                serve(listener, state, async {
+                serve(listener, state, limits, async {
                     let _ = stopped.await;
                 })
                 .await

@@ -1,5 +1,6 @@
 //! The OAuth endpoints: Token API, introspection, revocation, metadata and JWKS.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -13,6 +14,7 @@ use serde_json::Value;
 use crate::app_state::AppState;
 use crate::form::{client_credentials, Form};
 use crate::http_error::ApiError;
+use crate::listen::Peer;
 
 /// The form fields of `POST /v1/token` as Twilio's oauth_v1 API names them (what
 /// the Twilio SDKs' `oauth.v1.token.create` sends), and their RFC 6749 names.
@@ -29,11 +31,12 @@ const OAUTH_V1_FIELDS: [(&str, &str); 7] = [
 /// `POST /v2/token`: the Token API, with RFC 6749's field names.
 pub async fn token(
     State(app): State<Arc<AppState>>,
+    Peer(address): Peer,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let form = Form::parse(&headers, &body)?;
-    issue(&app, &headers, form)
+    issue(&app, address, &headers, form)
 }
 
 /// `POST /v1/token`: the Token API, with RFC 6749's field names or Twilio's oauth_v1
@@ -41,6 +44,7 @@ pub async fn token(
 /// refused.
 pub async fn token_v1(
     State(app): State<Arc<AppState>>,
+    Peer(address): Peer,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
@@ -48,12 +52,18 @@ pub async fn token_v1(
     for (twilio, rfc) in OAUTH_V1_FIELDS {
         form.rename(twilio, rfc)?;
     }
-    issue(&app, &headers, form)
+    issue(&app, address, &headers, form)
 }
 
 /// A token for the request in `form`, in the emulator's response style.
-fn issue(app: &AppState, headers: &HeaderMap, mut form: Form) -> Result<Response, ApiError> {
+fn issue(
+    app: &AppState,
+    address: Option<IpAddr>,
+    headers: &HeaderMap,
+    mut form: Form,
+) -> Result<Response, ApiError> {
     let (client_id, client_secret, basic) = client_credentials(headers, &mut form)?;
+    admit(app, client_id.as_deref(), address)?;
     let request = TokenRequest {
         grant_type: form.take("grant_type").unwrap_or_default(),
         client_id,
@@ -77,13 +87,22 @@ fn issue(app: &AppState, headers: &HeaderMap, mut form: Form) -> Result<Response
     ))
 }
 
+/// Lets a client authentication through the engine's rate limits, or answers 429.
+fn admit(app: &AppState, client_id: Option<&str>, address: Option<IpAddr>) -> Result<(), ApiError> {
+    app.engine
+        .admit_client_authentication(client_id, address)
+        .map_err(|e| ApiError::rate_limited(&e))
+}
+
 /// Checks the calling client's credentials for introspection and revocation.
 fn authenticated_client(
     app: &AppState,
+    address: Option<IpAddr>,
     headers: &HeaderMap,
     form: &mut Form,
 ) -> Result<(String, String, iamkit::App), ApiError> {
     let (id, secret, basic) = client_credentials(headers, form)?;
+    admit(app, id.as_deref(), address)?;
     let challenge = |e: ApiError| if basic { e.with_basic_challenge() } else { e };
     let (Some(id), Some(secret)) = (id, secret) else {
         return Err(challenge(ApiError::from_engine(&OAuthError::InvalidClient)));
@@ -99,11 +118,12 @@ fn authenticated_client(
 /// of its own organization; any other token is inactive to it.
 pub async fn introspect(
     State(app): State<Arc<AppState>>,
+    Peer(address): Peer,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let mut form = Form::parse(&headers, &body)?;
-    let (_, _, caller) = authenticated_client(&app, &headers, &mut form)?;
+    let (_, _, caller) = authenticated_client(&app, address, &headers, &mut form)?;
     let token = form
         .take("token")
         .ok_or_else(|| ApiError::from_engine(&OAuthError::MissingParameter("token")))?;
@@ -115,11 +135,12 @@ pub async fn introspect(
 /// `POST /v2/revoke` (RFC 7009): the client revokes one of its tokens.
 pub async fn revoke(
     State(app): State<Arc<AppState>>,
+    Peer(address): Peer,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let mut form = Form::parse(&headers, &body)?;
-    let (id, secret, _) = authenticated_client(&app, &headers, &mut form)?;
+    let (id, secret, _) = authenticated_client(&app, address, &headers, &mut form)?;
     let token = form
         .take("token")
         .ok_or_else(|| ApiError::from_engine(&OAuthError::MissingParameter("token")))?;

@@ -45,6 +45,9 @@ pub enum Error {
     /// Roles and role assignments.
     #[error(transparent)]
     Role(#[from] crate::roles::RoleError),
+    /// A request refused by a rate limit.
+    #[error(transparent)]
+    RateLimited(#[from] crate::throttle::RateLimited),
 }
 
 impl Error {
@@ -61,6 +64,7 @@ impl Error {
             Error::Store(e) => e,
             Error::Scim(e) => e,
             Error::Role(e) => e,
+            Error::RateLimited(e) => e,
         }
     }
 }

@@ -51,6 +51,7 @@ pub mod scim;
 pub mod secrets;
 mod signing;
 pub mod store;
+pub mod throttle;
 pub mod tokens;
 mod tracked;
 
@@ -83,6 +84,7 @@ pub use secrets::SecretString;
 #[cfg(feature = "sqlite")]
 pub use store::SqliteStore;
 pub use store::{MemoryStore, State, StateError, Store, StoreError};
+pub use throttle::{Limit, Rate, RateLimited, RateLimits};
 pub use tokens::{
     Algorithm, Claims, Introspection, KeyError, OAuthError, SigningKey, TokenBody, TokenError,
     TokenRequest, TokenResponse,

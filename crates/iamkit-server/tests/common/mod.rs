@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
-use iamkit::{Engine, ManualClock, ScimRules};
+use iamkit::{Engine, EngineBuilder, ManualClock, RateLimits, ScimRules};
 use iamkit_server::{demo, router, state, Bootstrap, ResponseStyle, ServerOptions};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -51,15 +51,18 @@ impl Emulator {
     }
 
     pub fn with_options(style: ResponseStyle, rules: ScimRules) -> Self {
+        Self::with_engine(style, Engine::builder().scim_rules(rules))
+    }
+
+    /// An emulator whose engine has these rate limits.
+    pub fn with_rate_limits(limits: RateLimits) -> Self {
+        Self::with_engine(ResponseStyle::Twilio, Engine::builder().rate_limits(limits))
+    }
+
+    /// An emulator of the engine `builder` makes, on the manual clock.
+    fn with_engine(style: ResponseStyle, builder: EngineBuilder) -> Self {
         let clock = ManualClock::parse("2026-01-01T00:00:00Z").unwrap();
-        let engine = Arc::new(
-            Engine::builder()
-                .clock(clock.clone())
-                .issuer(URL)
-                .scim_rules(rules)
-                .build()
-                .unwrap(),
-        );
+        let engine = Arc::new(builder.clock(clock.clone()).issuer(URL).build().unwrap());
         let options = ServerOptions {
             response_style: style,
             admin_token: Some("admin-secret".into()),
@@ -102,16 +105,18 @@ impl Emulator {
     }
 
     pub async fn form(&self, path: &str, fields: &[(&str, &str)]) -> Reply {
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(fields)
-            .finish();
-        self.send(
-            Request::post(path)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(body))
-                .unwrap(),
-        )
-        .await
+        self.send(form_request(path, fields)).await
+    }
+
+    /// Posts a form as a connection from `peer` (an address such as
+    /// `192.0.2.1:40000`) would.
+    pub async fn form_from(&self, peer: &str, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let mut request = form_request(path, fields);
+        let peer: std::net::SocketAddr = peer.parse().unwrap();
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+        self.send(request).await
     }
 
     /// Submits a consent form as a browser on the page would: renders the page of
@@ -211,6 +216,17 @@ impl Emulator {
         )
         .await
     }
+}
+
+/// A form `POST` to `path`.
+pub fn form_request(path: &str, fields: &[(&str, &str)]) -> Request<Body> {
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .unwrap()
 }
 
 /// The ticket a consent page's form carries (empty if the page has none).

@@ -12,6 +12,7 @@ mod account_apps;
 mod accounts;
 mod apps;
 mod events;
+mod limits;
 mod oauth;
 mod roles;
 mod scim;
@@ -39,6 +40,7 @@ use crate::ids::{AccountSid, OrganizationSid, Sid};
 use crate::scim::ScimRules;
 use crate::signing::{Algorithm, KeyError, SigningKey};
 use crate::store::{self, MemoryStore, Snapshot, SnapshotRef, StateError, Store, STATE_VERSION};
+use crate::throttle::{RateLimits, Throttle};
 
 /// Settings of an engine.
 #[derive(Debug, Clone)]
@@ -61,6 +63,10 @@ pub struct EngineConfig {
     /// user write (SCIM create, replace and patch, [`Engine::create_user`], state
     /// imports) and the Schemas discovery document follow them.
     pub scim_rules: ScimRules,
+    /// Rate limits on client authentication and consent decisions
+    /// ([`Engine::admit_client_authentication`], [`Engine::admit_consent`]): all
+    /// off by default.
+    pub rate_limits: RateLimits,
 }
 
 impl Default for EngineConfig {
@@ -73,6 +79,7 @@ impl Default for EngineConfig {
             audit_capacity: 100_000,
             refusal_capacity: 10_000,
             scim_rules: ScimRules::Twilio,
+            rate_limits: RateLimits::default(),
         }
     }
 }
@@ -97,6 +104,12 @@ impl EngineConfig {
     /// Sets the rules SCIM users follow.
     pub fn scim_rules(mut self, rules: ScimRules) -> Self {
         self.scim_rules = rules;
+        self
+    }
+
+    /// Sets the rate limits.
+    pub fn rate_limits(mut self, limits: RateLimits) -> Self {
+        self.rate_limits = limits;
         self
     }
 }
@@ -182,6 +195,12 @@ impl EngineBuilder {
         self
     }
 
+    /// Sets the rate limits (all off by default).
+    pub fn rate_limits(mut self, limits: RateLimits) -> Self {
+        self.config.rate_limits = limits;
+        self
+    }
+
     /// Builds the engine: opens the store, takes the key it keeps (or makes one and
     /// has it kept), and checks the state it holds as an import is checked.
     pub fn build(self) -> Result<Engine, Error> {
@@ -196,9 +215,11 @@ impl EngineBuilder {
             s.check_references()?;
             s.check_users(self.config.scim_rules)
         })?;
+        let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
         Ok(Engine {
             store,
-            clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+            throttle: Throttle::new(&self.config.rate_limits, clock.clone()),
+            clock,
             tickets: TicketKey::derive(key.to_stored().material()),
             key,
             config: self.config,
@@ -242,6 +263,8 @@ pub struct Engine {
     /// Signs consent tickets; derived from `key`.
     tickets: TicketKey,
     config: EngineConfig,
+    /// The limiters of `config.rate_limits`, on `clock`.
+    throttle: Throttle,
 }
 
 /// Longest organization, account or user name, in characters.
