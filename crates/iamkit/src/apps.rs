@@ -279,7 +279,8 @@ pub struct NewAppFields {
     /// Its terms of service (absolute URL).
     #[serde(default)]
     pub terms_of_service_url: Option<String>,
-    /// Required for authorization-code apps, refused for the others.
+    /// Required for authorization-code apps, refused for the others (see
+    /// [`NewApp::redirect_url`]).
     #[serde(default)]
     pub redirect_url: Option<String>,
     /// Permissions of the level's catalogue.
