@@ -46,7 +46,8 @@ pub struct DemoApps {
     /// An organization client-credentials app with every organization scope.
     pub org_client_credentials: DemoApp,
     /// An organization authorization-code app redirecting to the emulator's
-    /// `/callback`.
+    /// `/callback` (at 127.0.0.1 when the emulator listens on a non-loopback
+    /// address: plain-HTTP redirect URLs must be loopback, RFC 8252 §7.3).
     pub org_authorization_code: DemoApp,
     /// An account client-credentials app with the account catalogue's scopes.
     pub account_client_credentials: DemoApp,
@@ -129,7 +130,7 @@ pub fn seed(engine: &Engine, url: &str, admin_token: &str) -> Result<Bootstrap, 
         },
         &actor,
     )?;
-    let redirect = format!("{url}/callback");
+    let redirect = demo_redirect(url);
     let org_ac = engine.create_app(
         NewApp {
             scopes: all(&config.organization_catalogue),
@@ -179,5 +180,44 @@ pub fn empty(url: &str, admin_token: &str) -> Bootstrap {
         account_auth_token: None,
         users: Vec::new(),
         apps: None,
+    }
+}
+
+/// The demo app's redirect URL: the emulator's `/callback`, on 127.0.0.1 at the
+/// same port when the emulator listens on a non-loopback address (`--host 0.0.0.0`
+/// in a container, whose port is published on the host's loopback), since the
+/// engine takes plain-HTTP redirect URLs only to a loopback host.
+fn demo_redirect(url: &str) -> String {
+    let bound = url
+        .strip_prefix("http://")
+        .and_then(|addr| addr.parse::<std::net::SocketAddr>().ok());
+    match bound {
+        Some(addr) if !addr.ip().is_loopback() => {
+            format!("http://127.0.0.1:{}/callback", addr.port())
+        }
+        _ => format!("{url}/callback"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// On a non-loopback bind the demo app still gets a redirect URL the engine
+    /// accepts: the same port on 127.0.0.1.
+    #[test]
+    fn the_demo_app_redirects_to_a_loopback_host() {
+        for (url, redirect) in [
+            ("http://0.0.0.0:8750", "http://127.0.0.1:8750/callback"),
+            ("http://10.1.2.3:9", "http://127.0.0.1:9/callback"),
+            ("http://[::]:7", "http://127.0.0.1:7/callback"),
+            ("http://127.0.0.1:1", "http://127.0.0.1:1/callback"),
+            ("http://[::1]:2", "http://[::1]:2/callback"),
+        ] {
+            let engine = Engine::builder().build().unwrap();
+            let seeded = seed(&engine, url, "tok_0123456789abcdef").unwrap();
+            let app = seeded.apps.unwrap().org_authorization_code;
+            assert_eq!(app.redirect_uri.as_deref(), Some(redirect), "{url}");
+        }
     }
 }

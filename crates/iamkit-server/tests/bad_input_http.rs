@@ -592,6 +592,14 @@ async fn scim_refuses_bad_bodies_filters_and_tokens_with_scim_errors() {
     let long = format!("title eq \"{}\"", "a".repeat(5000));
     let many_ors = vec!["title pr"; 2000].join(" or ");
     let body = |bytes: &[u8]| Some((SCIM, Body::from(bytes.to_vec())));
+    let huge_name = |name: &str| {
+        let mut user = user(name);
+        user["displayName"] = json!("x".repeat(512 * 1024));
+        user
+    };
+    let phones: Vec<Value> = (0..101)
+        .map(|i| json!({"value": format!("+1 555 {i:04}")}))
+        .collect();
     let mut cases = vec![
         case(
             "no token",
@@ -716,6 +724,41 @@ async fn scim_refuses_bad_bodies_filters_and_tokens_with_scim_errors() {
             bearer(Method::POST, users, t, scim_json(&user("KIM@acme.example"))),
             S::CONFLICT,
             Scim(Some("uniqueness")),
+        ),
+        case(
+            "displayName of 512 KiB",
+            bearer(
+                Method::POST,
+                users,
+                t,
+                scim_json(&huge_name("ann@acme.example")),
+            ),
+            S::BAD_REQUEST,
+            Scim(Some("invalidValue")),
+        ),
+        case(
+            "replaced by a displayName of 512 KiB",
+            bearer(
+                Method::PUT,
+                &one,
+                t,
+                scim_json(&huge_name("kim@acme.example")),
+            ),
+            S::BAD_REQUEST,
+            Scim(Some("invalidValue")),
+        ),
+        case(
+            "patched to 101 phone numbers",
+            bearer(
+                Method::PATCH,
+                &one,
+                t,
+                scim_json(&patch(
+                    json!([{"op": "add", "path": "phoneNumbers", "value": phones}]),
+                )),
+            ),
+            S::BAD_REQUEST,
+            Scim(Some("invalidValue")),
         ),
         case(
             "filter nested 200 deep",

@@ -6,6 +6,8 @@
 //! to 30 days. Scopes name permissions of the level's catalogue (1 to 100, no
 //! duplicates). The engine keeps only hashes of the current secret and of at most one
 //! previous secret, which stays valid until the end of its grace period.
+//! An authorization-code app's redirect URL is `https`, or plain `http` only to a
+//! loopback host (RFC 8252 §7.3), so that codes never cross a network in clear.
 
 use std::fmt;
 
@@ -194,7 +196,9 @@ pub struct NewApp {
     pub homepage_url: Option<String>,
     /// Its terms of service (absolute URL).
     pub terms_of_service_url: Option<String>,
-    /// Required for authorization-code apps, refused for the others.
+    /// Required for authorization-code apps, refused for the others: an absolute
+    /// `https` URL without a fragment, or plain `http` only to a loopback host
+    /// (127.0.0.0/8, `[::1]`, `localhost`; RFC 8252 §7.3).
     pub redirect_url: Option<String>,
     /// Permissions of the level's catalogue.
     pub scopes: Vec<String>,
@@ -275,7 +279,8 @@ pub struct NewAppFields {
     /// Its terms of service (absolute URL).
     #[serde(default)]
     pub terms_of_service_url: Option<String>,
-    /// Required for authorization-code apps, refused for the others.
+    /// Required for authorization-code apps, refused for the others (see
+    /// [`NewApp::redirect_url`]).
     #[serde(default)]
     pub redirect_url: Option<String>,
     /// Permissions of the level's catalogue.
@@ -323,7 +328,8 @@ pub struct AppUpdate {
     pub homepage_url: Option<String>,
     /// A new terms-of-service URL.
     pub terms_of_service_url: Option<String>,
-    /// A new redirect URL (authorization-code apps; cannot be cleared).
+    /// A new redirect URL (authorization-code apps; cannot be cleared), under the
+    /// rules of [`NewApp::redirect_url`].
     pub redirect_url: Option<String>,
     /// New scopes (replacing the list).
     pub scopes: Option<Vec<String>>,
@@ -486,16 +492,42 @@ fn redirect(grant: GrantType, value: Option<&str>) -> Result<Option<String>, App
         (GrantType::AuthorizationCode, None | Some("")) => Err(AppError::MissingRedirectUrl),
         (GrantType::AuthorizationCode, Some(v)) => {
             let url = absolute_url("redirect_url", v)?;
+            let invalid = |reason: &str| AppError::InvalidUrl {
+                field: "redirect_url",
+                reason: reason.into(),
+            };
             if url.contains('#') {
-                return Err(AppError::InvalidUrl {
-                    field: "redirect_url",
-                    reason: "a redirect URL has no fragment (RFC 6749 §3.1.2)".into(),
-                });
+                return Err(invalid("a redirect URL has no fragment (RFC 6749 §3.1.2)"));
+            }
+            if !secure_redirect(&url) {
+                return Err(invalid(
+                    "plain http is allowed only to a loopback host (127.0.0.0/8, [::1] or \
+                     localhost; RFC 8252 §7.3): use https",
+                ));
             }
             Ok(Some(url))
         }
         (GrantType::ClientCredentials, None | Some("")) => Ok(None),
         (GrantType::ClientCredentials, Some(_)) => Err(AppError::RedirectUrlNotAllowed),
+    }
+}
+
+/// Whether a redirect URL (already an absolute `http` or `https` URL) keeps the
+/// code out of the network's view: `https`, or plain `http` to the loopback
+/// interface — an IPv4 address in 127.0.0.0/8, `[::1]` or `localhost` — as native
+/// apps receive codes (RFC 8252 §7.3; RFC 9700 refuses other plain-HTTP redirects).
+fn secure_redirect(value: &str) -> bool {
+    let Ok(url) = url::Url::parse(value) else {
+        return false;
+    };
+    if url.scheme() != "http" {
+        return true;
+    }
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
     }
 }
 

@@ -5,8 +5,8 @@ mod common;
 
 use common::World;
 use iamkit::{
-    Actor, AppError, AuditQuery, Catalogue, Engine, EngineConfig, Method, NewApp, OwnerSid,
-    Permission, Route, StateError, TokenRequest,
+    Actor, AppError, AuditQuery, Catalogue, Engine, EngineConfig, ErrorCode, Method, NewApp,
+    OwnerSid, Permission, Route, StateError, TokenRequest,
 };
 
 fn wide_catalogue(n: usize) -> Catalogue {
@@ -323,5 +323,68 @@ fn authorized_apps_are_listed_with_who_authorized_them() {
         w.engine
             .revoke_authorization(first.authorization.sid, &iamkit::Actor::admin()),
         Err(AppError::AuthorizationNotFound(first.authorization.sid))
+    );
+}
+
+/// A plain-HTTP redirect URL is refused (`invalid_url`) unless its host is a
+/// loopback one (RFC 8252 §7.3), on create and on update; `https` is unchanged.
+#[test]
+fn plain_http_redirect_urls_must_be_loopback() {
+    let w = World::new();
+    let create = |url: &str| {
+        w.engine.create_app(
+            NewApp::authorization_code(w.org.sid, "web", url, &["managed-users/list"]),
+            &Actor::admin(),
+        )
+    };
+    let refusal = AppError::InvalidUrl {
+        field: "redirect_url",
+        reason: "plain http is allowed only to a loopback host (127.0.0.0/8, [::1] or \
+                 localhost; RFC 8252 §7.3): use https"
+            .into(),
+    };
+    let refused = [
+        "http://example.com/cb",
+        "http://10.0.0.1/cb",
+        "http://0.0.0.0:8080/cb",
+        "http://[::ffff:127.0.0.1]/cb",
+        "http://localhost.example.com/cb",
+        "http://127.0.0.1.example.com/cb",
+    ];
+    for url in refused {
+        let err = create(url).unwrap_err();
+        assert_eq!(err, refusal, "{url}");
+        assert_eq!((err.code(), err.status()), ("invalid_url", 400), "{url}");
+    }
+    for url in [
+        "http://127.0.0.1:8080/cb",
+        "http://127.10.20.30/cb",
+        "http://localhost/cb",
+        "http://LOCALHOST:3000/cb",
+        "http://[::1]/cb",
+        "https://example.com/cb",
+        "https://10.0.0.1/cb",
+    ] {
+        let app = create(url).unwrap_or_else(|e| panic!("{url}: {e}"));
+        assert_eq!(app.app.redirect_url.as_deref(), Some(url));
+    }
+    let app = create("https://app.example.com/cb").unwrap();
+    let update = |url: &str| {
+        w.engine.update_app(
+            app.app.client_id,
+            iamkit::AppUpdate {
+                redirect_url: Some(url.into()),
+                ..Default::default()
+            },
+            &Actor::admin(),
+        )
+    };
+    assert_eq!(update("http://example.com/cb").unwrap_err(), refusal);
+    assert_eq!(
+        update("http://[::1]:9000/cb")
+            .unwrap()
+            .redirect_url
+            .as_deref(),
+        Some("http://[::1]:9000/cb")
     );
 }

@@ -218,3 +218,53 @@ fn inspection_shows_header_claims_and_the_verdict_with_its_code() {
         (None, None, None)
     );
 }
+
+/// The order `n` of the P-256 group, as hex (SEC 2 §2.4.2).
+const P256_N: &str = "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
+
+/// An ES256 signature's `s` (its last 32 bytes) replaced by `n - s`.
+fn high_s_twin(signature: &[u8]) -> Vec<u8> {
+    let n: Vec<u8> = (0..P256_N.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&P256_N[i..i + 2], 16).unwrap())
+        .collect();
+    let (r, s) = signature.split_at(32);
+    let mut twin = vec![0; 32];
+    let mut borrow = 0i16;
+    for i in (0..32).rev() {
+        let d = i16::from(n[i]) - i16::from(s[i]) - borrow;
+        borrow = i16::from(d < 0);
+        twin[i] = (d + 256 * borrow) as u8;
+    }
+    [r, &twin].concat()
+}
+
+/// Whether an ES256 signature's `s` is at most `n / 2` (twice `s` at most `n`).
+fn is_low_s(signature: &[u8]) -> bool {
+    let s = &signature[32..];
+    high_s_twin(signature)[32..] >= *s
+}
+
+/// Issued ES256 tokens carry low-S signatures, and a token's high-S twin (a valid
+/// ECDSA signature of the same claims) is refused as `invalid_signature`.
+#[test]
+fn es256_tokens_are_low_s_and_a_high_s_twin_is_refused() {
+    let w = World::new();
+    assert_eq!(w.engine.algorithm(), Algorithm::ES256);
+    let app = w.org_app(&["managed-users/list"]);
+    for _ in 0..200 {
+        let token = w.token(&app);
+        let t = token.access_token.expose();
+        let (message, signature) = t.rsplit_once('.').unwrap();
+        let signature = URL_SAFE_NO_PAD.decode(signature).unwrap();
+        assert!(is_low_s(&signature), "{t}");
+        assert!(w.engine.verify(t).is_ok());
+        let twin = format!(
+            "{message}.{}",
+            URL_SAFE_NO_PAD.encode(high_s_twin(&signature))
+        );
+        assert_eq!(w.engine.verify(&twin), Err(TokenError::BadSignature));
+        let seen = w.engine.inspect_token(&twin);
+        assert_eq!(seen.code.as_deref(), Some("invalid_signature"));
+    }
+}

@@ -591,6 +591,92 @@ fn patch_checks_if_match_and_uniqueness() {
     assert_eq!(w.names(filter("active eq false")), ["ann@example.com"]);
 }
 
+/// A value over its size limit, a multi-valued attribute of too many values and a
+/// User over 64 KiB are each `invalidValue` (400, 20001) naming the attribute and
+/// the limit, on create, replace and PATCH; a refused PATCH changes nothing.
+#[test]
+fn size_limits_are_enforced_on_every_write() {
+    use iamkit::scim::validate::{MAX_STRING_CHARS, MAX_USER_BYTES, MAX_VALUES};
+    let w = World::new();
+    let huge = json!("x".repeat(1024 * 1024));
+    let huge_name = "`displayName` must be at most 4096 characters, not 1048576";
+    let invalid_value = |e: ScimError, detail: &str| {
+        assert_eq!(fault(&e), ("invalidValue", 400, 20001), "{e}");
+        assert_eq!(e, ScimError::InvalidValue(detail.into()));
+    };
+    invalid_value(
+        w.create(&with(user("ann@example.com"), "displayName", huge.clone()))
+            .unwrap_err(),
+        huge_name,
+    );
+    assert_eq!(w.list(UserQuery::default()).total_results, 0);
+
+    let ann = w
+        .create(&with(
+            user("ann@example.com"),
+            "displayName",
+            json!("a".repeat(MAX_STRING_CHARS)),
+        ))
+        .unwrap();
+    let ann_id = id(&ann);
+    invalid_value(
+        w.engine
+            .scim_replace_user(
+                w.org.sid,
+                &ann_id,
+                &with(user("ann@example.com"), "displayName", huge.clone()),
+                None,
+                &admin(),
+            )
+            .unwrap_err(),
+        huge_name,
+    );
+    let patch = |ops: Value| {
+        let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops});
+        w.engine
+            .scim_patch_user(w.org.sid, &ann_id, &body, None, &admin())
+    };
+    invalid_value(
+        patch(json!([{"op": "replace", "path": "displayName", "value": huge}])).unwrap_err(),
+        huge_name,
+    );
+    invalid_value(
+        patch(json!([{"op": "add", "path": "name.givenName", "value": "g".repeat(MAX_STRING_CHARS + 1)}]))
+            .unwrap_err(),
+        "`name.givenName` must be at most 4096 characters, not 4097",
+    );
+    // 100 phone numbers fit; one more added by PATCH is refused.
+    let phones: Vec<Value> = (0..MAX_VALUES)
+        .map(|i| json!({"value": format!("+1 555 {i:04}")}))
+        .collect();
+    let with_phones =
+        patch(json!([{"op": "add", "path": "phoneNumbers", "value": phones}])).unwrap();
+    assert_eq!(with_phones["meta"]["version"], "W/\"2\"");
+    invalid_value(
+        patch(json!([{"op": "add", "path": "phoneNumbers", "value": {"value": "+1 555 9999"}}]))
+            .unwrap_err(),
+        "`phoneNumbers` must have at most 100 values, not 101",
+    );
+    // Addresses that are each within the limits, but grow the User past 64 KiB.
+    let street = "s".repeat(MAX_STRING_CHARS);
+    let addresses: Vec<Value> = (0..MAX_USER_BYTES / MAX_STRING_CHARS)
+        .map(|_| json!({"streetAddress": street}))
+        .collect();
+    let grown = patch(json!([{"op": "add", "path": "addresses", "value": addresses}])).unwrap_err();
+    assert_eq!(fault(&grown), ("invalidValue", 400, 20001));
+    let detail = grown.to_string();
+    assert!(
+        detail.contains("a User must be at most 65536 bytes as JSON, not ")
+            && detail.contains("(the largest attribute, `addresses`, is "),
+        "{detail}"
+    );
+    let stored = w
+        .engine
+        .scim_get_user(w.org.sid, &ann_id, &Projection::default())
+        .unwrap();
+    assert_eq!(stored, with_phones, "refused writes changed nothing");
+}
+
 #[test]
 fn delete_checks_if_match_and_takes_the_role_assignments_along() {
     let w = World::new();

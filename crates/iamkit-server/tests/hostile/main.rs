@@ -5,4 +5,5 @@
 mod common;
 
 mod consent;
+mod hardening;
 mod limits;

@@ -5,6 +5,10 @@
 //! - Every write checks the user against the engine's [`ScimRules`]
 //!   ([`EngineConfig::scim_rules`](crate::EngineConfig::scim_rules)): Twilio's by
 //!   default, or only RFC 7643's; the Schemas document follows the same rule set.
+//!   Both bound a User's size (4,096 characters a string value, 100 values a
+//!   multi-valued attribute, 64 KiB of JSON; see [`ScimRules`]): a PATCH is judged
+//!   by its result, so one that grows a user past a limit is `invalidValue` and
+//!   changes nothing.
 //! - A user belongs to one organization; another organization's user is not found
 //!   (404), as is an unknown organization.
 //! - The engine owns `id` (`US…`), `meta`, `schemas` and `groups`. Read-only

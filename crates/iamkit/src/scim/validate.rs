@@ -13,13 +13,26 @@ use serde_json::{Map, Value};
 use crate::scim::error::ScimError;
 use crate::scim::input::canonical_user;
 use crate::scim::json::{get_ci, member};
-use crate::scim::schema::{Schema, RFC7643_USER_SCHEMA, USER_SCHEMA};
+use crate::scim::schema::{AttrDef, AttrType, Schema, RFC7643_USER_SCHEMA, USER_SCHEMA};
 use crate::scim::user_name;
 
 /// The shortest `userName` Twilio accepts, in characters.
 pub const USERNAME_MIN_CHARS: usize = 2;
 /// The longest `userName` Twilio accepts, in characters.
 pub const USERNAME_MAX_CHARS: usize = 255;
+
+/// The longest value of a string or reference attribute or sub-attribute, in
+/// characters, under either rule set.
+pub const MAX_STRING_CHARS: usize = 4096;
+/// The longest value of a binary attribute (`x509Certificates.value`, base64), in
+/// characters: room for a certificate of 12 KiB.
+pub const MAX_BINARY_CHARS: usize = 16_384;
+/// The most values a multi-valued attribute (`emails`, `addresses`, `roles`, …)
+/// may hold.
+pub const MAX_VALUES: usize = 100;
+/// The largest User, in bytes of its attributes as JSON (what the client sets: no
+/// `id`, `meta` or `schemas`).
+pub const MAX_USER_BYTES: usize = 64 * 1024;
 
 /// The rules a User must follow: Twilio's (the default) or only RFC 7643's.
 ///
@@ -42,6 +55,13 @@ pub const USERNAME_MAX_CHARS: usize = 255;
 /// Both first make the resource canonical (see `scim::input`): read-only members
 /// such as `id`, `meta` and `groups` are ignored, `null` and `[]` are unassigned,
 /// and booleans may be the strings `"True"`/`"False"`.
+///
+/// Both bound the size of a User, so that one request cannot store megabytes: a
+/// string value holds at most [`MAX_STRING_CHARS`] characters (a binary one
+/// [`MAX_BINARY_CHARS`]), a multi-valued attribute at most [`MAX_VALUES`] values,
+/// and the attributes as JSON at most [`MAX_USER_BYTES`] bytes. Each excess is
+/// `invalidValue`, naming the attribute and the limit; a PATCH is judged by its
+/// result, so one that grows a user past a limit changes nothing.
 ///
 /// Both also refuse an email `value` that is not a plausible address
 /// ([`plausible_email`]). RFC 7643 §4.1.2 only says the value "SHOULD be specified
@@ -104,6 +124,8 @@ impl ScimRules {
     pub fn user_attributes(self, user: &Value) -> Result<Map<String, Value>, ScimError> {
         let schema = self.user_schema();
         let attributes = canonical_user(schema, user)?;
+        check_limits(schema, &attributes)?;
+        check_size(&attributes)?;
         check_required(schema, &attributes)?;
         let user_name = attributes
             .get("userName")
@@ -192,6 +214,102 @@ fn check_required(schema: &'static Schema, obj: &Map<String, Value>) -> Result<(
         }
     }
     Ok(())
+}
+
+/// Every multi-valued attribute has at most [`MAX_VALUES`] values, and every string
+/// value (of an attribute or a sub-attribute) at most [`MAX_STRING_CHARS`]
+/// characters, or [`MAX_BINARY_CHARS`] for a binary one.
+fn check_limits(schema: &'static Schema, obj: &Map<String, Value>) -> Result<(), ScimError> {
+    for attr in schema.every_attribute() {
+        let values = match member(obj, attr) {
+            None => continue,
+            Some(Value::Array(items)) => {
+                if items.len() > MAX_VALUES {
+                    return Err(invalid(format!(
+                        "`{}` must have at most {MAX_VALUES} values, not {}",
+                        attr.qualified_name(),
+                        items.len()
+                    )));
+                }
+                items.as_slice()
+            }
+            Some(one) => std::slice::from_ref(one),
+        };
+        for value in values {
+            match value {
+                Value::String(s) => check_length(attr, None, s)?,
+                Value::Object(members) => {
+                    for (key, value) in members {
+                        if let (Some(sub), Value::String(s)) = (attr.sub_attribute(key), value) {
+                            check_length(sub, Some(attr), s)?;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A string value of `def` (a sub-attribute of `parent`, if given) is at most
+/// [`MAX_STRING_CHARS`] characters, or [`MAX_BINARY_CHARS`] for a binary one.
+fn check_length(def: &AttrDef, parent: Option<&AttrDef>, s: &str) -> Result<(), ScimError> {
+    let max = match def.ty {
+        AttrType::Binary => MAX_BINARY_CHARS,
+        _ => MAX_STRING_CHARS,
+    };
+    // A character is at least one byte: only a long text needs counting.
+    if s.len() <= max {
+        return Ok(());
+    }
+    let chars = s.chars().count();
+    if chars <= max {
+        return Ok(());
+    }
+    let name = match parent {
+        Some(parent) => format!("{}.{}", parent.qualified_name(), def.name),
+        None => def.qualified_name().into_owned(),
+    };
+    Err(invalid(format!(
+        "`{name}` must be at most {max} characters, not {chars}"
+    )))
+}
+
+/// The attributes as JSON are at most [`MAX_USER_BYTES`] bytes; the refusal names
+/// the largest attribute.
+fn check_size(attributes: &Map<String, Value>) -> Result<(), ScimError> {
+    let size = json_len(attributes);
+    if size <= MAX_USER_BYTES {
+        return Ok(());
+    }
+    let largest = attributes
+        .iter()
+        .map(|(name, value)| (json_len(value), name))
+        .max()
+        .map(|(bytes, name)| format!(" (the largest attribute, `{name}`, is {bytes} bytes)"))
+        .unwrap_or_default();
+    Err(invalid(format!(
+        "a User must be at most {MAX_USER_BYTES} bytes as JSON, not {size}{largest}"
+    )))
+}
+
+/// The length of `value` as compact JSON, counted without building the text.
+fn json_len(value: &impl serde::Serialize) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Writing JSON values to a counter cannot fail.
+    let _ = serde_json::to_writer(&mut count, value);
+    count.0
 }
 
 /// Email values, when present, are plausible addresses.
@@ -482,6 +600,105 @@ mod tests {
         }
         let bare = json!({"userName": "x", "emails": [{"type": "work", "primary": true}]});
         assert_eq!(ScimRules::Rfc7643.validate_user(&bare), Ok(()));
+    }
+
+    /// Each size limit: the value at the limit is accepted, one more is refused
+    /// with its exact error, under both rule sets.
+    #[test]
+    fn size_limits_and_their_exact_errors() {
+        use crate::scim::schema::ENTERPRISE_URN;
+        let ann =
+            || json!({"userName": "ann@example.com", "emails": [{"value": "ann@example.com"}]});
+        let with = |key: &str, value: Value| {
+            let mut user = ann();
+            user[key] = value;
+            user
+        };
+        let text = |n: usize| "é".repeat(n);
+        let phones = |n: usize| {
+            json!((0..n)
+                .map(|i| json!({"value": format!("+1 555 {i:04}")}))
+                .collect::<Vec<_>>())
+        };
+        let certs = |n: usize| json!([{"value": "A".repeat(n)}]);
+        let accepted = [
+            with("displayName", json!(text(MAX_STRING_CHARS))),
+            with("name", json!({"givenName": text(MAX_STRING_CHARS)})),
+            with("profileUrl", json!("h".repeat(MAX_STRING_CHARS))),
+            with("x509Certificates", certs(MAX_BINARY_CHARS)),
+            with("phoneNumbers", phones(MAX_VALUES)),
+            with(
+                ENTERPRISE_URN,
+                json!({"department": text(MAX_STRING_CHARS)}),
+            ),
+        ];
+        let refused = [
+            (
+                with("displayName", json!("x".repeat(1024 * 1024))),
+                "`displayName` must be at most 4096 characters, not 1048576".to_owned(),
+            ),
+            (
+                with("displayName", json!(text(MAX_STRING_CHARS + 1))),
+                "`displayName` must be at most 4096 characters, not 4097".to_owned(),
+            ),
+            (
+                with("name", json!({"givenName": text(MAX_STRING_CHARS + 1)})),
+                "`name.givenName` must be at most 4096 characters, not 4097".to_owned(),
+            ),
+            (
+                with("profileUrl", json!("h".repeat(MAX_STRING_CHARS + 1))),
+                "`profileUrl` must be at most 4096 characters, not 4097".to_owned(),
+            ),
+            (
+                with("x509Certificates", certs(MAX_BINARY_CHARS + 1)),
+                "`x509Certificates.value` must be at most 16384 characters, not 16385".to_owned(),
+            ),
+            (
+                with("phoneNumbers", phones(MAX_VALUES + 1)),
+                "`phoneNumbers` must have at most 100 values, not 101".to_owned(),
+            ),
+            (
+                with(
+                    ENTERPRISE_URN,
+                    json!({"department": text(MAX_STRING_CHARS + 1)}),
+                ),
+                format!("`{ENTERPRISE_URN}:department` must be at most 4096 characters, not 4097"),
+            ),
+        ];
+        // 40 addresses of 4 full streets: each value within its limits, the User
+        // over 64 KiB.
+        let street = "s".repeat(MAX_STRING_CHARS / 10);
+        let addresses: Vec<Value> = (0..40)
+            .map(|_| json!({"streetAddress": street, "locality": street, "region": street, "formatted": street}))
+            .collect();
+        let big = with("addresses", json!(addresses));
+        let size = serde_json::to_vec(&canonical_user(&USER_SCHEMA, &big).unwrap())
+            .unwrap()
+            .len();
+        let addresses_size = serde_json::to_vec(&big["addresses"]).unwrap().len();
+        assert!(size > MAX_USER_BYTES);
+        let resource_error = format!(
+            "a User must be at most 65536 bytes as JSON, not {size} (the largest attribute, `addresses`, is {addresses_size} bytes)"
+        );
+        let mut fits = big.clone();
+        fits["addresses"].as_array_mut().unwrap().truncate(30);
+        for rules in ScimRules::ALL {
+            for user in &accepted {
+                assert_eq!(rules.validate_user(user), Ok(()), "{rules}");
+            }
+            assert_eq!(rules.validate_user(&fits), Ok(()), "{rules}");
+            for (user, detail) in &refused {
+                assert_eq!(
+                    rules.validate_user(user),
+                    Err(invalid(detail.clone())),
+                    "{rules}"
+                );
+            }
+            assert_eq!(
+                rules.validate_user(&big),
+                Err(invalid(resource_error.clone()))
+            );
+        }
     }
 
     #[test]

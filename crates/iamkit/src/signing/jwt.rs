@@ -243,6 +243,38 @@ mod tests {
         }
     }
 
+    /// Every ES256 signature the engine makes is low-S (200 of them: a high `s`
+    /// comes from `ring` about half the time), and the high-S twin of one, though
+    /// a valid ECDSA signature, is refused as an invalid signature.
+    #[test]
+    fn es256_signatures_are_low_s_and_their_high_s_twins_are_refused() {
+        use ring::signature::{UnparsedPublicKey, ECDSA_P256_SHA256_FIXED};
+        let key = SigningKey::generate(Algorithm::ES256).unwrap();
+        let jwk = key.public_jwk().unwrap();
+        let coordinate = |c: &str| URL_SAFE_NO_PAD.decode(jwk[c].as_str().unwrap()).unwrap();
+        let point = [vec![4], coordinate("x"), coordinate("y")].concat();
+        let public = UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, point);
+        let claims = claims();
+        for _ in 0..200 {
+            let token = sign(&claims, &key);
+            let (message, signature) = token.rsplit_once('.').unwrap();
+            let signature = URL_SAFE_NO_PAD.decode(signature).unwrap();
+            assert!(!super::super::low_s::is_high_s(&signature), "{token}");
+            assert_eq!(verify_signature(&token, &key), Ok(claims.clone()));
+            let twin = super::super::low_s::twin(&signature);
+            assert_ne!(twin, signature);
+            assert!(
+                public.verify(message.as_bytes(), &twin).is_ok(),
+                "the twin is a valid ECDSA signature"
+            );
+            let forged = format!("{message}.{}", URL_SAFE_NO_PAD.encode(&twin));
+            assert_eq!(
+                verify_signature(&forged, &key),
+                Err(TokenError::BadSignature)
+            );
+        }
+    }
+
     #[test]
     fn correctly_signed_claims_that_are_not_an_iamkit_token_are_malformed() {
         let key = SigningKey::hs256_from_secret(SECRET).unwrap();

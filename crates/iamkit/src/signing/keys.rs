@@ -4,6 +4,9 @@
 //! generate RSA keys, so an RS256 key is loaded from a PKCS#8 PEM file
 //! (`openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048`).
 //!
+//! ES256 signatures are issued in low-S form and only that form verifies (see
+//! `low_s`), so a token has exactly one valid signature.
+//!
 //! Each key keeps its parsed `ring` key pair and its encoded JWS header, so signing a
 //! token is one `ring` signature over `header.payload`; `jsonwebtoken` would parse
 //! the PKCS#8 document again for every token, which costs as much as a P-256
@@ -309,7 +312,11 @@ impl SigningKey {
         // ring fails to sign only when the system random source fails.
         let failed = "the operating system's random source is available";
         match &*self.signer {
-            Signer::Ecdsa(pair) => pair.sign(&rng, message).expect(failed).as_ref().to_vec(),
+            Signer::Ecdsa(pair) => {
+                let mut signature = pair.sign(&rng, message).expect(failed).as_ref().to_vec();
+                super::low_s::normalize_s(&mut signature);
+                signature
+            }
             Signer::Ed25519(pair) => pair.sign(message).as_ref().to_vec(),
             Signer::Rsa(pair) => {
                 let mut signature = vec![0; pair.public().modulus_len()];
@@ -325,11 +332,18 @@ impl SigningKey {
     /// `message` (the token's `header.payload`); a signature that is not base64url
     /// makes the token malformed. HS256 is checked with the cached `ring` HMAC key
     /// (a constant-time comparison); the other algorithms through
-    /// `jsonwebtoken::crypto::verify`.
+    /// `jsonwebtoken::crypto::verify`, after an ES256 signature is checked to be in
+    /// the low-S form the engine issues (see `low_s`): its high-S twin is not this
+    /// key's signature.
     pub(crate) fn verify(&self, message: &[u8], signature: &str) -> Result<bool, TokenError> {
         match (&*self.signer, &self.decoding) {
             (Signer::Hmac(key), _) => {
                 super::part::with_decoded(signature, |tag| hmac::verify(key, message, tag).is_ok())
+            }
+            (Signer::Ecdsa(_), Some(_))
+                if super::part::with_decoded(signature, super::low_s::is_high_s)? =>
+            {
+                Ok(false)
             }
             (_, Some(public)) => {
                 jsonwebtoken::crypto::verify(signature, message, public, self.algorithm.jwt())

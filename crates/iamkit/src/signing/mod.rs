@@ -3,6 +3,7 @@
 
 mod jwt;
 mod keys;
+mod low_s;
 mod part;
 
 pub use jwt::Claims;

@@ -517,6 +517,13 @@ mod tests {
                 json.replace("bob@example.com", "bob"),
                 "is not an email address",
             ),
+            (
+                json.replace(
+                    "\"sso\":false",
+                    &format!("\"sso\":false,\"nickName\":\"{}\"", "n".repeat(5000)),
+                ),
+                "`nickName` must be at most 4096 characters, not 5000",
+            ),
         ];
         for (text, ending) in refusals {
             let read: UserTable = serde_json::from_str(&text).unwrap();
