@@ -1,5 +1,5 @@
 //! The hostile suite: one test per way an adversary was found to misuse the
-//! emulator, each asserting the exact refusal (issue 15's findings).
+//! emulator, each asserting the exact refusal.
 
 #[path = "../common/mod.rs"]
 mod common;
