@@ -40,6 +40,9 @@ pub mod types {
     pub const ACCOUNT_CREATED: &str = "accounts.created";
     /// An account's auth token was replaced; the previous one stopped working.
     pub const AUTH_TOKEN_ROTATED: &str = "accounts.auth-token-rotated";
+    /// The whole state was replaced by an import; the event is the first thing the
+    /// imported log records (details count what came in and what the log held).
+    pub const STATE_IMPORTED: &str = "state.imported";
     /// A role was assigned.
     pub const ROLE_ASSIGNMENT_CREATED: &str = "role-assignments.created";
     /// A role assignment was deleted (directly, or with its user).
@@ -274,6 +277,16 @@ impl AuditLog {
             written: self.events.keys().copied().collect(),
             deleted: Vec::new(),
         };
+    }
+
+    /// How many events are kept.
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Whether no event is kept.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
     }
 
     /// The events matching `query`, oldest first.

@@ -30,7 +30,9 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use crate::apps::AppError;
-use crate::audit::{AuditEvent, AuditQuery};
+use serde_json::json;
+
+use crate::audit::{types, Actor, AuditEvent, AuditQuery};
 use crate::authorize::TicketKey;
 use crate::catalogue::Catalogue;
 use crate::clock::{Clock, SystemClock};
@@ -39,7 +41,9 @@ use crate::error::Error;
 use crate::ids::{AccountSid, OrganizationSid, Sid};
 use crate::scim::ScimRules;
 use crate::signing::{Algorithm, KeyError, SigningKey};
-use crate::store::{self, MemoryStore, Snapshot, SnapshotRef, StateError, Store, STATE_VERSION};
+use crate::store::{
+    self, import, MemoryStore, Snapshot, SnapshotRef, StateError, Store, STATE_VERSION,
+};
 use crate::throttle::{RateLimits, Throttle};
 
 /// Settings of an engine.
@@ -359,13 +363,16 @@ impl Engine {
     }
 
     /// Replaces the whole state with an export, rebuilding the user and role
-    /// assignment indexes. Nothing changes if the export is invalid: malformed, of
-    /// another version, with a user that does not follow this engine's
+    /// assignment indexes, and records `state.imported` (actor `admin`) in the
+    /// imported audit log. Nothing changes if the export is invalid: malformed, of
+    /// another version, with a field this engine does not read, dated after the
+    /// engine clock, with a user that does not follow this engine's
     /// [`EngineConfig::scim_rules`], with duplicates, or with references to
     /// organizations, accounts or users it does not hold.
     pub fn import_state(&self, json: &str) -> Result<(), StateError> {
-        let version = serde_json::from_str::<serde_json::Value>(json)
-            .map_err(|e| StateError::Invalid(e.to_string()))?
+        let invalid = |e: serde_json::Error| StateError::Invalid(e.to_string());
+        let sent: serde_json::Value = serde_json::from_str(json).map_err(invalid)?;
+        let version = sent
             .get("version")
             .and_then(serde_json::Value::as_u64)
             .ok_or_else(|| StateError::Invalid("missing version".into()))?;
@@ -374,13 +381,38 @@ impl Engine {
                 u32::try_from(version).unwrap_or(u32::MAX),
             ));
         }
-        let snapshot: Snapshot =
-            serde_json::from_str(json).map_err(|e| StateError::Invalid(e.to_string()))?;
+        if let Some(field) = sent
+            .as_object()
+            .and_then(|o| o.keys().find(|k| *k != "version" && *k != "state"))
+        {
+            return Err(StateError::Invalid(format!("unknown field {field}")));
+        }
+        let snapshot: Snapshot = serde_json::from_value(sent.clone()).map_err(invalid)?;
+        let read = serde_json::to_value(&snapshot.state).map_err(invalid)?;
+        import::check_fields(&sent["state"], &read)?;
+        let now = self.now();
+        import::check_times(&snapshot.state, now)?;
         snapshot.state.check_references()?;
         snapshot.state.check_users(self.config.scim_rules)?;
+        let mut details = json!({
+            "organizations": snapshot.state.organizations.len(),
+            "apps": snapshot.state.apps.len(),
+            "users": snapshot.state.users.values().map(|t| t.iter().count()).sum::<usize>(),
+            "authorizations": snapshot.state.authorizations.len(),
+            "audit_events": snapshot.state.audit.len(),
+        });
         store::write(self.store(), |s| {
+            details["replaced_audit_events"] = json!(s.audit.len());
             *s = snapshot.state;
             s.mark_replaced();
+            s.audit.record(
+                self.config.audit_capacity,
+                types::STATE_IMPORTED,
+                now,
+                &Actor::admin(),
+                "state",
+                details,
+            );
             Ok(())
         })
     }

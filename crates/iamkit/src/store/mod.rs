@@ -6,6 +6,7 @@
 //! write that fails leaves the state as it was.
 
 mod changes;
+pub(crate) mod import;
 mod memory;
 #[cfg(feature = "sqlite")]
 mod sqlite;
