@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Parser, Subcommand};
-use iamkit::{Engine, ManualClock, OffsetClock, Rate, RateLimits, ScimRules};
+use iamkit::{Engine, ManualClock, OffsetClock, Rate, RateLimits, RefreshPolicy, ScimRules};
 
 use crate::listen::MAX_CONNECTIONS;
 use crate::{
@@ -135,6 +135,20 @@ struct ServeArgs {
         value_parser = parse_max_connections
     )]
     max_connections: usize,
+    /// How many days a refresh token works after its code was redeemed (rotated
+    /// tokens keep the first one's end).
+    #[arg(
+        long,
+        env = "IAMKIT_REFRESH_TOKEN_DAYS",
+        value_name = "DAYS",
+        default_value = "90",
+        value_parser = clap::value_parser!(u16).range(1..=3650)
+    )]
+    refresh_token_days: u16,
+    /// Rotate refresh tokens: each use returns a new one, and using a retired one
+    /// again revokes the whole authorization (RFC 9700 §4.14.2).
+    #[arg(long, env = "IAMKIT_ROTATE_REFRESH_TOKENS")]
+    rotate_refresh_tokens: bool,
 }
 
 /// Parses `args` (the program name first) and runs the command; errors are printed
@@ -245,6 +259,10 @@ async fn serve_command(args: ServeArgs, cors_origins: CorsOrigins) -> Result<(),
             token_per_client: args.token_rate_per_client,
             token_per_address: args.token_rate_per_address,
             consent_per_address: args.consent_rate_per_address,
+        })
+        .refresh_tokens(RefreshPolicy {
+            lifetime: time::Duration::days(i64::from(args.refresh_token_days)),
+            rotate: args.rotate_refresh_tokens,
         })
         .build()
         .map_err(|e| match &args.db {

@@ -59,7 +59,9 @@ pub use apps::{
     App, AppError, AppRecord, AppUpdate, GrantType, NewApp, NewAppFields, Owner, OwnerSid,
 };
 pub use audit::{Actor, AuditEvent, AuditQuery};
-pub use authorize::{Authorization, AuthorizeError, AuthorizeRequest, AuthorizeResponse};
+pub use authorize::{
+    Authorization, AuthorizeError, AuthorizeRequest, AuthorizeResponse, RefreshPolicy,
+};
 pub use catalogue::{AccessError, Catalogue, Method, Permission, Route};
 pub use clock::{forward_step, Adjustable, Clock, ManualClock, OffsetClock, SystemClock};
 pub use directory::{

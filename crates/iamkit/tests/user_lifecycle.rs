@@ -3,49 +3,9 @@
 
 mod common;
 
-use common::World;
-use iamkit::{Actor, AuditQuery, AuthorizeError, AuthorizeRequest, TokenError, TokenRequest};
+use common::{authorized_tokens, refresh, World};
+use iamkit::{Actor, AuditQuery, AuthorizeError, AuthorizeRequest, TokenError};
 use serde_json::json;
-
-/// Authorizes the code app as `user_sid` with offline access; returns the access and
-/// refresh tokens.
-fn authorized_tokens(w: &World, app: &iamkit::CreatedApp, user_sid: &str) -> (String, String) {
-    let approved = w
-        .engine
-        .authorize(&AuthorizeRequest {
-            client_id: app.app.client_id.to_string(),
-            response_type: "code".into(),
-            redirect_uri: "https://app.example.com/cb".into(),
-            scope: Some("offline_access".into()),
-            user_sid: user_sid.into(),
-            ..Default::default()
-        })
-        .unwrap();
-    let tokens = w
-        .engine
-        .token(&TokenRequest::authorization_code(
-            &app.app.client_id.to_string(),
-            app.client_secret.expose(),
-            approved.code.expose(),
-            "https://app.example.com/cb",
-        ))
-        .unwrap();
-    (
-        tokens.access_token.expose().to_owned(),
-        tokens.refresh_token.unwrap().expose().to_owned(),
-    )
-}
-
-fn refresh(w: &World, app: &iamkit::CreatedApp, refresh_token: &str) -> Result<(), String> {
-    w.engine
-        .token(&TokenRequest::refresh_token(
-            &app.app.client_id.to_string(),
-            app.client_secret.expose(),
-            refresh_token,
-        ))
-        .map(|_| ())
-        .map_err(|e| iamkit::ErrorCode::code(&e).to_owned())
-}
 
 #[test]
 fn deleting_the_authorizing_user_revokes_what_they_authorized() {

@@ -1,4 +1,4 @@
-//! No throttling and slow clients (issue 15, items 9 and 11): rate limits on client
+//! Floods and slow clients: rate limits on client
 //! authentication and consent decisions answered 429 with `Retry-After` and
 //! Twilio's 20429, a header-read timeout and a cap on open connections.
 

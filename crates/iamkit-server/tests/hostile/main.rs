@@ -7,3 +7,4 @@ mod common;
 mod consent;
 mod hardening;
 mod limits;
+mod state;

@@ -70,12 +70,13 @@ pub(crate) struct Tables<'s> {
     pub grants: &'s mut TrackedMap<GrantSid, Grant>,
     /// Code hash → grant.
     pub codes: &'s mut TrackedMap<SecretHash, GrantSid>,
+    pub refresh_tokens: &'s mut TrackedMap<SecretHash, RefreshToken>,
 }
 
 /// `user` (of the app's organization, or `None` if there is no such user) approves
 /// a checked request: an active, non-SSO Owner or Administrator may. Refuses a code
 /// beyond the app's [`super::MAX_PENDING_CODES`], drops the codes that expired
-/// unredeemed, records or widens the authorization, and starts a
+/// unredeemed and the refresh tokens past their end, records or widens the authorization, and starts a
 /// grant for the code of hash `code_hash`.
 pub(crate) fn approve(
     t: Tables<'_>,
@@ -97,7 +98,7 @@ pub(crate) fn approve(
     }
     let app = &consent.app;
     retention::check_room(t.grants, app.client_id, now)?;
-    retention::drop_unredeemed(t.grants, t.codes, now);
+    retention::drop_spent(t.grants, t.codes, t.refresh_tokens, now);
     let authorization = upsert_authorization(
         t.authorizations,
         app.client_id,

@@ -190,6 +190,27 @@ impl Grant {
     }
 }
 
+/// How refresh tokens live: their lifetime and whether each use rotates them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RefreshPolicy {
+    /// How long a refresh token works after the code that started its grant was
+    /// redeemed; rotated tokens keep the first one's end (default 90 days).
+    pub lifetime: Duration,
+    /// Whether each use returns a new refresh token and retires the one used; using
+    /// a retired token again revokes the whole authorization (RFC 9700 §4.14.2).
+    /// Off by default.
+    pub rotate: bool,
+}
+
+impl Default for RefreshPolicy {
+    fn default() -> Self {
+        Self {
+            lifetime: Duration::days(90),
+            rotate: false,
+        }
+    }
+}
+
 /// A refresh token's record; the token itself is known only by its hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefreshToken {
@@ -199,6 +220,33 @@ pub struct RefreshToken {
     pub grant_sid: GrantSid,
     /// The app it belongs to.
     pub client_id: ClientId,
+    /// When it stops working (see [`RefreshToken::expires_at`]).
+    #[serde(
+        with = "time::serde::rfc3339::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expires: Option<OffsetDateTime>,
+    /// When it was exchanged for its successor (rotation): using it again is a reuse.
+    #[serde(
+        with = "time::serde::rfc3339::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rotated_at: Option<OffsetDateTime>,
+}
+
+impl RefreshToken {
+    /// When the token stops working: its recorded end, or for a token recorded
+    /// without one, `lifetime` after its grant's code was issued.
+    pub fn expires_at(&self, grant: &Grant, lifetime: Duration) -> OffsetDateTime {
+        self.expires.unwrap_or(grant.issued_at + lifetime)
+    }
+
+    /// Whether it can be exchanged at `now`: not expired and not rotated out.
+    pub fn usable(&self, grant: &Grant, lifetime: Duration, now: OffsetDateTime) -> bool {
+        self.rotated_at.is_none() && now < self.expires_at(grant, lifetime)
+    }
 }
 
 /// Builds `redirect_uri?code=…&state=…`, keeping any query the URI already has.

@@ -4,7 +4,7 @@
 
 use time::OffsetDateTime;
 
-use super::{AuthorizeError, Grant};
+use super::{AuthorizeError, Grant, RefreshToken};
 use crate::ids::{ClientId, GrantSid};
 use crate::secrets::SecretHash;
 use crate::tracked::TrackedMap;
@@ -18,11 +18,13 @@ fn pending(grant: &Grant, now: OffsetDateTime) -> bool {
 }
 
 /// Drops every grant whose code was never redeemed and can no longer be (expired or
-/// revoked), with its code. Redeemed grants stay: their tokens are bound to them,
-/// and a replay of their code must still revoke them.
-pub(crate) fn drop_unredeemed(
+/// revoked), with its code, and every refresh token past its recorded end.
+/// Redeemed grants stay: their tokens are bound to them, and a replay of their code
+/// must still revoke them.
+pub(crate) fn drop_spent(
     grants: &mut TrackedMap<GrantSid, Grant>,
     codes: &mut TrackedMap<SecretHash, GrantSid>,
+    refresh_tokens: &mut TrackedMap<SecretHash, RefreshToken>,
     now: OffsetDateTime,
 ) {
     let spent: Vec<(GrantSid, SecretHash)> = grants
@@ -34,6 +36,7 @@ pub(crate) fn drop_unredeemed(
         grants.remove(&sid);
         codes.remove(&code_hash);
     }
+    refresh_tokens.retain(|_, r| r.expires.is_none_or(|end| now < end));
 }
 
 /// Refuses a new code for `client_id` when it already has [`MAX_PENDING_CODES`].

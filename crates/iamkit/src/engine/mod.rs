@@ -33,7 +33,7 @@ use crate::apps::AppError;
 use serde_json::json;
 
 use crate::audit::{types, Actor, AuditEvent, AuditQuery};
-use crate::authorize::TicketKey;
+use crate::authorize::{RefreshPolicy, TicketKey};
 use crate::catalogue::Catalogue;
 use crate::clock::{Clock, SystemClock};
 use crate::directory::Organization;
@@ -71,6 +71,9 @@ pub struct EngineConfig {
     /// ([`Engine::admit_client_authentication`], [`Engine::admit_consent`]): all
     /// off by default.
     pub rate_limits: RateLimits,
+    /// How refresh tokens live: a lifetime (90 days) and, optionally, rotation on
+    /// each use with reuse detection.
+    pub refresh_tokens: RefreshPolicy,
 }
 
 impl Default for EngineConfig {
@@ -84,6 +87,7 @@ impl Default for EngineConfig {
             refusal_capacity: 10_000,
             scim_rules: ScimRules::Twilio,
             rate_limits: RateLimits::default(),
+            refresh_tokens: RefreshPolicy::default(),
         }
     }
 }
@@ -202,6 +206,12 @@ impl EngineBuilder {
     /// Sets the rate limits (all off by default).
     pub fn rate_limits(mut self, limits: RateLimits) -> Self {
         self.config.rate_limits = limits;
+        self
+    }
+
+    /// Sets how refresh tokens live (90 days, no rotation, by default).
+    pub fn refresh_tokens(mut self, policy: RefreshPolicy) -> Self {
+        self.config.refresh_tokens = policy;
         self
     }
 

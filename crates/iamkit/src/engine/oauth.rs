@@ -259,19 +259,26 @@ impl Engine {
         let issuer = Issuer {
             iss: &self.config.issuer,
             aud: &self.config.audience,
+            refresh: self.config.refresh_tokens,
         };
         let now = self.now();
+        let client = Actor::named(parsed.client_id);
         store::write(self.store(), |s| {
             let outcome = grant::grant(s.token_tables(), &parsed, &issuer, now)?;
-            if let Outcome::Issued(issue) = &outcome {
-                s.audit.record(
+            match &outcome {
+                Outcome::Issued(issue) => s.audit.record(
                     self.config.audit_capacity,
                     types::TOKEN_ISSUED,
                     now,
-                    &Actor::named(parsed.client_id),
+                    &client,
                     parsed.client_id,
                     token_issued_details(parsed.kind, issue),
-                );
+                ),
+                Outcome::Reused(authorization) => {
+                    let reason = "refresh token reused";
+                    self.revoke_authorizations(s, &[*authorization], now, &client, reason);
+                }
+                Outcome::Refused(_) => {}
             }
             Ok::<_, OAuthError>(outcome)
         })?

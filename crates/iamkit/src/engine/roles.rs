@@ -12,6 +12,7 @@
 //!   ([`crate::paging`]).
 //! - Deleting an unknown (or malformed) sid is 404. There is no update.
 
+use super::users::user_in;
 use super::Engine;
 use crate::audit::{types, Actor};
 use crate::ids::{OrganizationSid, RoleAssignmentSid, RoleSid, Sid, UserSid};
@@ -129,7 +130,8 @@ impl Engine {
     }
 
     /// Deletes a role assignment of the organization and records
-    /// `role-assignments.deleted`.
+    /// `role-assignments.deleted`. A user left without the Owner or Administrator
+    /// role loses the authorizations they approved: their tokens stop at once.
     pub fn delete_role_assignment(
         &self,
         org: OrganizationSid,
@@ -147,6 +149,11 @@ impl Engine {
                 .and_then(|t| t.remove(parsed))
                 .ok_or_else(not_found)?;
             self.audit_assignment(s, now, types::ROLE_ASSIGNMENT_DELETED, actor, &removed);
+            let approver = user_in(s, org, removed.identity);
+            if approver.is_some_and(|u| !u.may_authorize_apps()) {
+                let reason = "user lost the Owner or Administrator role";
+                self.revoke_authorizations_of(s, removed.identity, now, actor, reason);
+            }
             Ok(())
         })
     }

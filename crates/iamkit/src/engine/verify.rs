@@ -152,15 +152,18 @@ impl Engine {
             };
         }
         let hash = SecretHash::of(token.as_bytes());
+        let now = self.now();
         store::read(self.store(), |s| {
             let record = s.refresh_tokens.get(&hash)?;
             let grant = s.grants.get(&record.grant_sid)?;
             let app = s.apps.get(&record.client_id)?;
-            if grant_revoked(&s.authorizations, grant) {
+            let lifetime = self.config.refresh_tokens.lifetime;
+            if grant_revoked(&s.authorizations, grant) || !record.usable(grant, lifetime, now) {
                 return None;
             }
             Some(Introspection {
                 active: true,
+                exp: Some(record.expires_at(grant, lifetime).unix_timestamp()),
                 scope: Some(grant.scopes.join(" ")),
                 client_id: Some(record.client_id),
                 token_type: Some("refresh_token".into()),

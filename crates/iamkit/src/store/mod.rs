@@ -89,6 +89,7 @@ impl State {
             authorizations: &mut self.authorizations,
             grants: &mut self.grants,
             codes: &mut self.codes,
+            refresh_tokens: &mut self.refresh_tokens,
         }
     }
 

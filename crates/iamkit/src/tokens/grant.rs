@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use super::{OAuthError, TokenRequest};
 use crate::apps::{App, GrantType, StoredApp};
-use crate::authorize::{Authorization, Grant, RefreshToken, OFFLINE_ACCESS};
+use crate::authorize::{Authorization, Grant, RefreshPolicy, RefreshToken, OFFLINE_ACCESS};
 use crate::ids::{AuthorizationSid, ClientId, GrantSid, RefreshTokenSid, Sid, TokenId};
 use crate::secrets::{SecretHash, SecretString};
 use crate::signing::Claims;
@@ -26,10 +26,12 @@ pub(crate) struct Tables<'s> {
     pub revoked_tokens: &'s mut TrackedMap<TokenId, i64>,
 }
 
-/// Who signs: the `iss` and `aud` of every token.
+/// Who signs, and how: the `iss` and `aud` of every token, and how refresh tokens
+/// live.
 pub(crate) struct Issuer<'a> {
     pub iss: &'a str,
     pub aud: &'a str,
+    pub refresh: RefreshPolicy,
 }
 
 /// The grant types of the Token API.
@@ -106,6 +108,9 @@ pub(crate) struct Issue {
 pub(crate) enum Outcome {
     Issued(Issue),
     Refused(OAuthError),
+    /// A rotated-out refresh token was used again: the engine revokes this
+    /// authorization and refuses with [`OAuthError::RefreshTokenReused`].
+    Reused(AuthorizationSid),
 }
 
 impl Outcome {
@@ -114,6 +119,7 @@ impl Outcome {
         match self {
             Outcome::Issued(issue) => Ok(issue),
             Outcome::Refused(error) => Err(error),
+            Outcome::Reused(_) => Err(OAuthError::RefreshTokenReused),
         }
     }
 }
@@ -139,7 +145,7 @@ pub(crate) fn grant(
             }))
         }
         GrantKind::AuthorizationCode => redeem_code(t, app, req, issuer, now),
-        GrantKind::RefreshToken => refresh(&t, app, req, issuer, now).map(Outcome::Issued),
+        GrantKind::RefreshToken => refresh(t, app, req, issuer, now),
     }
 }
 
@@ -213,14 +219,8 @@ fn redeem_code(
     );
     let refresh_token = grant.offline_access.then(SecretString::generate);
     if let Some(token) = &refresh_token {
-        t.refresh_tokens.insert(
-            token.hash(),
-            RefreshToken {
-                sid: RefreshTokenSid::generate(),
-                grant_sid,
-                client_id: app.client_id,
-            },
-        );
+        let expires = now + issuer.refresh.lifetime;
+        keep_refresh_token(t.refresh_tokens, token, grant_sid, app.client_id, expires);
     }
     if let Some(grant) = t.grants.get_mut(&grant_sid) {
         grant.redeemed_at = Some(now);
@@ -231,14 +231,16 @@ fn redeem_code(
     }))
 }
 
-/// A new access token for the grant of a refresh token.
+/// A new access token for the grant of a refresh token, and with rotation a new
+/// refresh token that retires the one used. An expired token is refused; a retired
+/// one used again is [`Outcome::Reused`].
 fn refresh(
-    t: &Tables<'_>,
+    t: Tables<'_>,
     app: &App,
     req: &TokenRequest,
     issuer: &Issuer<'_>,
     now: OffsetDateTime,
-) -> Result<Issue, OAuthError> {
+) -> Result<Outcome, OAuthError> {
     if app.grant_type != GrantType::AuthorizationCode {
         return Err(OAuthError::UnauthorizedClient("refresh_token"));
     }
@@ -259,18 +261,54 @@ fn refresh(
     if grant_revoked(t.authorizations, grant) {
         return Err(OAuthError::AuthorizationRevoked);
     }
+    if record.rotated_at.is_some() {
+        return Ok(Outcome::Reused(grant.authorization_sid));
+    }
+    let expires = record.expires_at(grant, issuer.refresh.lifetime);
+    if now >= expires {
+        return Err(OAuthError::RefreshTokenExpired);
+    }
     let scopes = narrow(&grant.scopes, req.scope.as_deref())?;
-    Ok(Issue {
-        claims: claims(
-            app,
-            grant.user_sid.to_string(),
-            scopes,
-            Some(grant.sid),
-            issuer,
-            now,
-        ),
-        refresh_token: None,
-    })
+    let claims = claims(
+        app,
+        grant.user_sid.to_string(),
+        scopes,
+        Some(grant.sid),
+        issuer,
+        now,
+    );
+    let grant_sid = grant.sid;
+    let successor = issuer.refresh.rotate.then(SecretString::generate);
+    if let Some(next) = &successor {
+        if let Some(used) = t.refresh_tokens.get_mut(&token.hash()) {
+            used.rotated_at = Some(now);
+        }
+        keep_refresh_token(t.refresh_tokens, next, grant_sid, app.client_id, expires);
+    }
+    Ok(Outcome::Issued(Issue {
+        claims,
+        refresh_token: successor,
+    }))
+}
+
+/// Records a refresh token of `grant_sid` that works until `expires`.
+fn keep_refresh_token(
+    refresh_tokens: &mut TrackedMap<SecretHash, RefreshToken>,
+    token: &SecretString,
+    grant_sid: GrantSid,
+    client_id: ClientId,
+    expires: OffsetDateTime,
+) {
+    refresh_tokens.insert(
+        token.hash(),
+        RefreshToken {
+            sid: RefreshTokenSid::generate(),
+            grant_sid,
+            client_id,
+            expires: Some(expires),
+            rotated_at: None,
+        },
+    );
 }
 
 fn claims(

@@ -256,6 +256,13 @@ pub enum OAuthError {
     /// The refresh token is unknown, revoked or belongs to another client.
     #[error("the refresh token is invalid or revoked")]
     InvalidRefreshToken,
+    /// The refresh token is past its lifetime.
+    #[error("the refresh token has expired: authorize the app again")]
+    RefreshTokenExpired,
+    /// The refresh token was rotated out and used again: the whole authorization is
+    /// now revoked (RFC 9700 §4.14.2).
+    #[error("the refresh token was already exchanged; the authorization is revoked")]
+    RefreshTokenReused,
     /// The authorization behind the code or refresh token was revoked.
     #[error("the authorization was revoked")]
     AuthorizationRevoked,
@@ -283,6 +290,8 @@ impl ErrorCode for OAuthError {
             | OAuthError::RedirectUriMismatch
             | OAuthError::PkceMismatch
             | OAuthError::InvalidRefreshToken
+            | OAuthError::RefreshTokenExpired
+            | OAuthError::RefreshTokenReused
             | OAuthError::AuthorizationRevoked => "invalid_grant",
             OAuthError::InvalidScope(_) => "invalid_scope",
         }

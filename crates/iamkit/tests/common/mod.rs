@@ -76,3 +76,43 @@ impl World {
             .expect("token")
     }
 }
+
+/// Authorizes the code app as `user_sid` with offline access; returns the access and
+/// refresh tokens.
+pub fn authorized_tokens(w: &World, app: &CreatedApp, user_sid: &str) -> (String, String) {
+    let approved = w
+        .engine
+        .authorize(&iamkit::AuthorizeRequest {
+            client_id: app.app.client_id.to_string(),
+            response_type: "code".into(),
+            redirect_uri: "https://app.example.com/cb".into(),
+            scope: Some("offline_access".into()),
+            user_sid: user_sid.into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let tokens = w
+        .engine
+        .token(&TokenRequest::authorization_code(
+            &app.app.client_id.to_string(),
+            app.client_secret.expose(),
+            approved.code.expose(),
+            "https://app.example.com/cb",
+        ))
+        .unwrap();
+    (
+        tokens.access_token.expose().to_owned(),
+        tokens.refresh_token.unwrap().expose().to_owned(),
+    )
+}
+
+pub fn refresh(w: &World, app: &CreatedApp, refresh_token: &str) -> Result<(), String> {
+    w.engine
+        .token(&TokenRequest::refresh_token(
+            &app.app.client_id.to_string(),
+            app.client_secret.expose(),
+            refresh_token,
+        ))
+        .map(|_| ())
+        .map_err(|e| iamkit::ErrorCode::code(&e).to_owned())
+}
