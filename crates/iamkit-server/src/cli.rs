@@ -21,6 +21,9 @@ use crate::{
 /// The shortest admin token `--admin-token` accepts.
 pub const MIN_ADMIN_TOKEN_LEN: usize = 16;
 
+/// Below this length, an accepted admin token draws a warning on stderr.
+const ADVISED_ADMIN_TOKEN_LEN: usize = 32;
+
 #[derive(Parser)]
 #[command(
     name = "iamkit",
@@ -292,6 +295,16 @@ async fn serve_command(args: ServeArgs, cors_origins: CorsOrigins) -> Result<(),
     if let Some(path) = &args.bootstrap {
         write_bootstrap(path, &bootstrap)
             .map_err(|e| format!("cannot write the bootstrap file {}: {e}", path.display()))?;
+    }
+    if options
+        .admin_token
+        .as_ref()
+        .is_some_and(|t| t.chars().count() < ADVISED_ADMIN_TOKEN_LEN)
+    {
+        eprintln!(
+            "iamkit: warning: the admin token is shorter than {ADVISED_ADMIN_TOKEN_LEN} \
+             characters; a generated one is used when --admin-token is not given"
+        );
     }
     if !local.ip().is_loopback() {
         eprintln!(
