@@ -26,7 +26,9 @@ import time
 import urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BINARY = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "iamkit")
+BINARY = os.path.join(
+    os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "iamkit"
+)
 TICKET = re.compile(r'name="ticket" value="([^"]*)"')
 
 
@@ -55,12 +57,16 @@ class Client:
         headers = {"Authorization": f"Bearer {self.admin_token}"}
         if body is not None:
             headers["Content-Type"] = "application/json"
-        status, text = self.request(method, f"/admin/v1{path}", json.dumps(body) if body is not None else None, headers)
+        status, text = self.request(
+            method, f"/admin/v1{path}", json.dumps(body) if body is not None else None, headers
+        )
         return status, json.loads(text) if text else None
 
     def form(self, path: str, fields: dict[str, str]):
         body = urllib.parse.urlencode(fields)
-        return self.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded"})
+        return self.request(
+            "POST", path, body, {"Content-Type": "application/x-www-form-urlencoded"}
+        )
 
 
 def main() -> None:
@@ -69,7 +75,16 @@ def main() -> None:
     work = tempfile.mkdtemp()
     boot_file = os.path.join(work, "boot.json")
     server = subprocess.Popen(
-        [BINARY, "serve", "--port", "0", "--frozen-at", "2026-01-01T00:00:00Z", "--bootstrap", boot_file],
+        [
+            BINARY,
+            "serve",
+            "--port",
+            "0",
+            "--frozen-at",
+            "2026-01-01T00:00:00Z",
+            "--bootstrap",
+            boot_file,
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -82,7 +97,11 @@ def main() -> None:
         client = Client(boot["url"], boot["admin_token"])
         app = boot["apps"]["org_authorization_code"]
         owner = boot["users"][0]["sid"]
-        query = {"client_id": app["client_id"], "response_type": "code", "redirect_uri": app["redirect_uri"]}
+        query = {
+            "client_id": app["client_id"],
+            "response_type": "code",
+            "redirect_uri": app["redirect_uri"],
+        }
         path = "/v2/authorize?" + urllib.parse.urlencode(query)
         idle = rss_kb(server.pid)
         print(f"VmRSS idle: {idle} kB")
@@ -92,18 +111,30 @@ def main() -> None:
         for i in range(approvals):
             status, page = client.request("GET", path)
             ticket = TICKET.search(page).group(1)
-            status, _ = client.form("/v2/authorize", {**query, "user_sid": owner, "decision": "approve", "ticket": ticket})
+            status, _ = client.form(
+                "/v2/authorize",
+                {**query, "user_sid": owner, "decision": "approve", "ticket": ticket},
+            )
             approved += status == 302
             if i % 100 == 99:
                 client.admin("POST", "/clock", {"advance_seconds": 30})
         client.admin("POST", "/clock", {"advance_seconds": 86_400})
         status, page = client.request("GET", path)
-        client.form("/v2/authorize", {**query, "user_sid": owner, "decision": "approve", "ticket": TICKET.search(page).group(1)})
+        client.form(
+            "/v2/authorize",
+            {
+                **query,
+                "user_sid": owner,
+                "decision": "approve",
+                "ticket": TICKET.search(page).group(1),
+            },
+        )
         _, state = client.admin("GET", "/state")
         grants, codes = len(state["state"]["grants"]), len(state["state"]["codes"])
         after_approvals = rss_kb(server.pid)
         print(
-            f"{approvals} approvals ({approved} redirected with a code) in {time.monotonic() - began:.0f} s, "
+            f"{approvals} approvals ({approved} redirected with a code) "
+            f"in {time.monotonic() - began:.0f} s, "
             f"then a day: VmRSS {after_approvals} kB ({(after_approvals - idle) / 1024:+.1f} MiB), "
             f"{grants} grants and {codes} codes kept"
         )
@@ -113,14 +144,19 @@ def main() -> None:
         for i in range(refusals):
             status, _ = client.form(
                 "/v2/token",
-                {"grant_type": "client_credentials", "client_id": f"OQ{i:032x}", "client_secret": "guess"},
+                {
+                    "grant_type": "client_credentials",
+                    "client_id": f"OQ{i:032x}",
+                    "client_secret": "guess",
+                },
             )
             refused += status == 401
         after_refusals = rss_kb(server.pid)
         _, created = client.admin("GET", "/audit-events?event_type=oauth-apps.created")
         listed = any(e["subject"] == app["client_id"] for e in created["events"])
         print(
-            f"{refusals} refused token requests ({refused} answered 401) in {time.monotonic() - began:.0f} s: "
+            f"{refusals} refused token requests ({refused} answered 401) "
+            f"in {time.monotonic() - began:.0f} s: "
             f"VmRSS {after_refusals} kB ({(after_refusals - idle) / 1024:+.1f} MiB); "
             f"the app's oauth-apps.created event still listed: {listed}"
         )

@@ -26,7 +26,8 @@ pub mod types {
     pub const TOKEN_REFUSED: &str = "oauth-tokens.refused";
     /// A token was revoked (RFC 7009).
     pub const TOKEN_REVOKED: &str = "oauth-tokens.revoked";
-    /// A user authorized an app.
+    /// A user authorized an app, or widened its scopes (approving the same scopes
+    /// again issues a code without an event).
     pub const AUTHORIZATION_GRANTED: &str = "oauth-authorizations.granted";
     /// An authorization was revoked.
     pub const AUTHORIZATION_REVOKED: &str = "oauth-authorizations.revoked";

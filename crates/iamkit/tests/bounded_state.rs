@@ -53,6 +53,12 @@ fn codes_that_expire_unredeemed_are_dropped_with_their_grants() {
     assert_eq!(grants_and_codes(&w), (2, 2));
     assert_eq!(last.expires_at, w.clock.now() + CODE_LIFETIME);
     assert_eq!(w.engine.authorizations(w.org.sid).len(), 1);
+    // Approving what is already authorized grants nothing new: one event in all.
+    let granted = w.engine.audit_events(&AuditQuery {
+        event_type: Some("oauth-authorizations.granted".into()),
+        ..Default::default()
+    });
+    assert_eq!(granted.len(), 1);
 }
 
 #[test]

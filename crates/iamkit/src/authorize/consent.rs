@@ -85,7 +85,7 @@ pub(crate) fn approve(
     req: &AuthorizeRequest,
     code_hash: SecretHash,
     now: OffsetDateTime,
-) -> Result<(Authorization, Grant), AuthorizeError> {
+) -> Result<Approval, AuthorizeError> {
     let user = user.ok_or(AuthorizeError::UnknownUser)?;
     if !user.active {
         return Err(AuthorizeError::InactiveUser);
@@ -99,7 +99,7 @@ pub(crate) fn approve(
     let app = &consent.app;
     retention::check_room(t.grants, app.client_id, now)?;
     retention::drop_spent(t.grants, t.codes, t.refresh_tokens, now);
-    let authorization = upsert_authorization(
+    let (authorization, granted) = upsert_authorization(
         t.authorizations,
         app.client_id,
         app.owner.organization_sid(),
@@ -123,7 +123,20 @@ pub(crate) fn approve(
     };
     t.codes.insert(code_hash, grant.sid);
     t.grants.insert(grant.sid, grant.clone());
-    Ok((authorization, grant))
+    Ok(Approval {
+        authorization,
+        grant,
+        granted,
+    })
+}
+
+/// What an approval recorded.
+pub(crate) struct Approval {
+    pub authorization: Authorization,
+    /// The grant of the new code.
+    pub grant: Grant,
+    /// Whether the authorization is new or gained scopes (else it only issued a code).
+    pub granted: bool,
 }
 
 /// Revokes active authorizations at `now` and drops the refresh tokens of their
@@ -174,7 +187,8 @@ fn requested_scopes(app: &App, scope: Option<&str>) -> Result<(Vec<String>, bool
     Ok((named, offline))
 }
 
-/// The user's active authorization of the app, widened to `scopes`, or a new one.
+/// The user's active authorization of the app, widened to `scopes`, or a new one;
+/// and whether it is new or was widened.
 fn upsert_authorization(
     authorizations: &mut TrackedMap<AuthorizationSid, Authorization>,
     client_id: ClientId,
@@ -182,18 +196,19 @@ fn upsert_authorization(
     user_sid: UserSid,
     scopes: &[String],
     now: OffsetDateTime,
-) -> Authorization {
+) -> (Authorization, bool) {
     let existing = authorizations.find_mut(|a| {
         a.client_id == client_id && a.authorized_by == user_sid && a.revoked_at.is_none()
     });
     match existing {
         Some(a) => {
+            let known = a.scopes.len();
             for scope in scopes {
                 if !a.scopes.contains(scope) {
                     a.scopes.push(scope.clone());
                 }
             }
-            a.clone()
+            (a.clone(), a.scopes.len() > known)
         }
         None => {
             let a = Authorization {
@@ -206,7 +221,7 @@ fn upsert_authorization(
                 revoked_at: None,
             };
             authorizations.insert(a.sid, a.clone());
-            a
+            (a, true)
         }
     }
 }

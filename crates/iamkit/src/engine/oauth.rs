@@ -86,16 +86,21 @@ impl Engine {
             let user = UserSid::parse(&req.user_sid)
                 .ok()
                 .and_then(|sid| user_in(s, consent.app.owner.organization_sid(), sid));
-            let (authorization, grant) =
+            let approval =
                 authorize::approve(s.consent_tables(), consent, user, req, code.hash(), now)?;
-            s.audit.record(
-                self.config.audit_capacity,
-                types::AUTHORIZATION_GRANTED,
-                now,
-                &Actor::named(grant.user_sid),
-                authorization.sid,
-                json!({ "client_id": grant.client_id, "grant_sid": grant.sid, "scopes": grant.scopes, "offline_access": grant.offline_access }),
-            );
+            let (authorization, grant) = (approval.authorization, approval.grant);
+            // Approving what is already authorized issues a code but grants nothing:
+            // no event, so repeated approvals cannot flood the log.
+            if approval.granted {
+                s.audit.record(
+                    self.config.audit_capacity,
+                    types::AUTHORIZATION_GRANTED,
+                    now,
+                    &Actor::named(grant.user_sid),
+                    authorization.sid,
+                    json!({ "client_id": grant.client_id, "grant_sid": grant.sid, "scopes": authorization.scopes, "offline_access": grant.offline_access }),
+                );
+            }
             Ok::<_, AuthorizeError>(authorization)
         })?;
         let mut params = vec![("code", code.expose())];
