@@ -148,6 +148,11 @@ struct ServeArgs {
         value_parser = clap::value_parser!(u16).range(1..=3650)
     )]
     refresh_token_days: u16,
+    /// The public URL of the emulator (e.g. behind a load balancer or in a
+    /// container): the `iss` of every token and the base of the metadata
+    /// document's endpoints. By default, the URL it listens on.
+    #[arg(long, env = "IAMKIT_ISSUER", value_name = "URL", value_parser = parse_issuer)]
+    issuer: Option<String>,
     /// Rotate refresh tokens: each use returns a new one, and using a retired one
     /// again revokes the whole authorization (RFC 9700 §4.14.2).
     #[arg(long, env = "IAMKIT_ROTATE_REFRESH_TOKENS")]
@@ -233,6 +238,24 @@ fn parse_max_connections(s: &str) -> Result<usize, String> {
 /// The largest `--max-connections`.
 const MAX_MAX_CONNECTIONS: usize = 1 << 20;
 
+/// An `http` or `https` URL with a host and no query or fragment, without its
+/// trailing slash.
+fn parse_issuer(s: &str) -> Result<String, String> {
+    let expected = "expected an http or https URL with a host, no query or fragment \
+                    (for example https://iam.example.com)";
+    let url = url::Url::parse(s).map_err(|e| format!("{e}: {expected}"))?;
+    let fits = matches!(url.scheme(), "http" | "https")
+        && url.host().is_some()
+        && url.query().is_none()
+        && url.fragment().is_none()
+        && url.username().is_empty()
+        && url.password().is_none();
+    if !fits {
+        return Err(expected.into());
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
 fn parse_instant(s: &str) -> Result<ManualClock, String> {
     ManualClock::parse(s)
         .map_err(|e| format!("{e}; expected an RFC 3339 instant such as 2030-01-01T00:00:00Z"))
@@ -256,7 +279,7 @@ async fn serve_command(args: ServeArgs, cors_origins: CorsOrigins) -> Result<(),
         None => builder,
     };
     let engine = builder
-        .issuer(&url)
+        .issuer(args.issuer.as_deref().unwrap_or(&url))
         .scim_rules(args.scim_rules)
         .rate_limits(RateLimits {
             token_per_client: args.token_rate_per_client,
@@ -467,6 +490,32 @@ fn banner(b: &Bootstrap) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_issuer_is_an_http_url_with_a_host_and_nothing_after_its_path() {
+        assert_eq!(
+            parse_issuer("https://iam.example.com/").as_deref(),
+            Ok("https://iam.example.com")
+        );
+        assert_eq!(
+            parse_issuer("http://10.0.0.5:8080/iam").as_deref(),
+            Ok("http://10.0.0.5:8080/iam")
+        );
+        let expected = "expected an http or https URL with a host, no query or fragment \
+                        (for example https://iam.example.com)";
+        for bad in [
+            "ftp://iam.example.com",
+            "https://iam.example.com/?x=1",
+            "https://iam.example.com/#top",
+            "https://user:pw@iam.example.com",
+        ] {
+            assert_eq!(parse_issuer(bad), Err(expected.to_owned()), "{bad}");
+        }
+        assert_eq!(
+            parse_issuer("iam.example.com"),
+            Err(format!("relative URL without a base: {expected}"))
+        );
+    }
 
     #[test]
     fn admin_tokens_are_long_and_printable() {

@@ -143,6 +143,43 @@ fn help_names_the_admin_token_variable_but_never_its_value() {
 }
 
 #[test]
+fn an_issuer_given_names_the_tokens_and_the_metadata() {
+    let dir = tempfile::tempdir().unwrap();
+    let boot = dir.path().join("boot.json");
+    let mut child = Command::new(BIN)
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--issuer",
+            "https://iam.example.com/",
+        ])
+        .arg("--bootstrap")
+        .arg(&boot)
+        .env_remove("IAMKIT_ISSUER")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let doc = wait_for_bootstrap(&boot, &mut child);
+    let url = doc["url"].as_str().unwrap().to_owned();
+    assert!(
+        url.starts_with("http://127.0.0.1:"),
+        "it listens where it did: {url}"
+    );
+    let (status, body) = get(&url, "/.well-known/oauth-authorization-server");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    let metadata: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(metadata["issuer"], "https://iam.example.com");
+    assert_eq!(
+        metadata["token_endpoint"],
+        "https://iam.example.com/v2/token"
+    );
+}
+
+#[test]
 fn localhost_serves_healthz_and_logs_one_line_per_request() {
     let dir = tempfile::tempdir().unwrap();
     let boot = dir.path().join("boot.json");
