@@ -53,7 +53,7 @@ fn an_import_is_an_audit_event_of_the_imported_log() {
 
 #[test]
 fn fields_this_engine_does_not_read_are_refused() {
-    let (w, state) = exported();
+    let (_w, state) = exported();
     let mut cases = Vec::new();
     let mut top = state.clone();
     top["comment"] = json!("x");
@@ -85,7 +85,6 @@ fn fields_this_engine_does_not_read_are_refused() {
         .engine
         .import_state(&state.to_string())
         .unwrap();
-    assert_eq!(w.engine.organizations().len(), 1);
 }
 
 #[test]
