@@ -187,7 +187,7 @@ impl Engine {
             algorithm: o.algorithm,
             issuer: o.issuer,
             rs256_key_pem: o.rs256_key_pem,
-            database: o.database.map(Into::into),
+            database: o.database.map(|d| iamkit::Database::parse(&d)),
             scim_rules: o.scim_rules,
         }
         .build()

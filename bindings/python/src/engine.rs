@@ -193,7 +193,10 @@ impl PyEngine {
             algorithm,
             issuer,
             rs256_key_pem,
-            database,
+            database: database.map(|path| match path.to_str() {
+                Some(text) => iamkit::Database::parse(text),
+                None => iamkit::Database::Sqlite(path),
+            }),
             scim_rules,
         }
         .build()

@@ -10,7 +10,6 @@
 pub mod account_apps;
 pub mod records;
 
-use std::path::PathBuf;
 use std::str::FromStr;
 
 use iamkit::tokens::{Algorithm, SigningKey};
@@ -105,7 +104,7 @@ pub struct EngineOptions {
     /// An RS256 private key (PKCS#8 PEM) to sign with instead of a fresh key.
     pub rs256_key_pem: Option<String>,
     /// Keep the state and the signing key in this SQLite file.
-    pub database: Option<PathBuf>,
+    pub database: Option<iamkit::Database>,
     /// The rules SCIM users follow: `twilio` or `rfc7643`.
     pub scim_rules: Option<String>,
 }
@@ -124,8 +123,8 @@ impl EngineOptions {
                 ScimRules::from_str(rules).map_err(|e| InvalidOption::new("scim_rules", e))?;
             builder = builder.scim_rules(rules);
         }
-        if let Some(path) = self.database {
-            builder = builder.database(path);
+        if let Some(database) = self.database {
+            builder = builder.database(database);
         }
         if let Some(pem) = &self.rs256_key_pem {
             let key = SigningKey::rs256_from_pem(pem).map_err(iamkit::Error::from)?;

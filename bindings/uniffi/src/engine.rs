@@ -72,7 +72,7 @@ impl Engine {
             algorithm: options.algorithm,
             issuer: options.issuer,
             rs256_key_pem: options.rs256_key_pem,
-            database: options.database.map(Into::into),
+            database: options.database.map(|d| iamkit::Database::parse(&d)),
             scim_rules: options.scim_rules,
         }
         .build()

@@ -47,7 +47,10 @@ impl fmt::Debug for EngineOptions {
                 "rs256_key_pem",
                 &self.rs256_key_pem.as_ref().map(|_| REDACTED),
             )
-            .field("database", &self.database)
+            .field(
+                "database",
+                &self.database.as_deref().map(iamkit::Database::parse),
+            )
             .field("scim_rules", &self.scim_rules)
             .finish()
     }

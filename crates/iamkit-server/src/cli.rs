@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Parser, Subcommand};
-use iamkit::{Engine, ManualClock, OffsetClock, Rate, RateLimits, RefreshPolicy, ScimRules};
+use iamkit::{
+    Database, Engine, ManualClock, OffsetClock, Rate, RateLimits, RefreshPolicy, ScimRules,
+};
 
 use crate::listen::MAX_CONNECTIONS;
 use crate::{
@@ -56,11 +58,12 @@ struct ServeArgs {
     /// Start with no organization: only the admin token.
     #[arg(long)]
     empty: bool,
-    /// Keep the state in this SQLite database file (created, owner-only, if
-    /// missing), so it and the signing key survive restarts. The demo is seeded
-    /// only into a database that holds no organization yet.
-    #[arg(long, value_name = "PATH")]
-    db: Option<PathBuf>,
+    /// Keep the state in a database, so it and the signing key survive restarts:
+    /// a SQLite file (a path or `sqlite:PATH`; created, owner-only, if missing) or
+    /// PostgreSQL (`postgres://USER@HOST:PORT/DB`), which several replicas may share.
+    /// The demo is seeded only into a database that holds no organization yet.
+    #[arg(long, value_name = "PATH|URL", value_parser = parse_database)]
+    db: Option<Database>,
     /// Token API response shape: `twilio` (null fields kept) or `rfc` (omitted).
     #[arg(long, value_enum, default_value_t = ResponseStyle::Twilio)]
     response_style: ResponseStyle,
@@ -256,6 +259,10 @@ fn parse_issuer(s: &str) -> Result<String, String> {
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
+fn parse_database(s: &str) -> Result<Database, String> {
+    Ok(Database::parse(s))
+}
+
 fn parse_instant(s: &str) -> Result<ManualClock, String> {
     ManualClock::parse(s)
         .map_err(|e| format!("{e}; expected an RFC 3339 instant such as 2030-01-01T00:00:00Z"))
@@ -275,7 +282,7 @@ async fn serve_command(args: ServeArgs, cors_origins: CorsOrigins) -> Result<(),
         None => Engine::builder().clock(OffsetClock::new()),
     };
     let builder = match &args.db {
-        Some(path) => builder.database(path),
+        Some(database) => builder.database(database.clone()),
         None => builder,
     };
     let engine = builder
@@ -292,7 +299,10 @@ async fn serve_command(args: ServeArgs, cors_origins: CorsOrigins) -> Result<(),
         })
         .build()
         .map_err(|e| match &args.db {
-            Some(path) => format!("cannot open the database {}: {e}", path.display()),
+            Some(Database::Sqlite(path)) => {
+                format!("cannot open the database {}: {e}", path.display())
+            }
+            Some(database) => format!("cannot open the database {}: {e}", database.shown()),
             None => format!("cannot start the engine: {e}"),
         })?;
     let engine = Arc::new(engine);

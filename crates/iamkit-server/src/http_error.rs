@@ -136,6 +136,8 @@ impl IntoResponse for ApiError {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         if let Some(seconds) = self.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        } else {
+            retry_unavailable(self.status, headers);
         }
         if let Some(challenge) = self.www_authenticate {
             headers.insert(
@@ -189,13 +191,29 @@ pub fn scim_access_error(status: StatusCode, detail: &str, twilio_code: u32) -> 
 }
 
 pub fn scim_json(status: StatusCode, body: &Value) -> Response {
-    (
+    let mut response = (
         status,
         [(header::CONTENT_TYPE, SCIM_JSON)],
         body.to_string(),
     )
-        .into_response()
+        .into_response();
+    retry_unavailable(status, response.headers_mut());
+    response
 }
+
+/// A 503 (the database unavailable, a bound of the engine reached) asks the client
+/// to retry after a second.
+fn retry_unavailable(status: StatusCode, headers: &mut axum::http::HeaderMap) {
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        headers.insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(RETRY_UNAVAILABLE_SECONDS),
+        );
+    }
+}
+
+/// The `Retry-After` of a 503, in seconds.
+const RETRY_UNAVAILABLE_SECONDS: u64 = 1;
 
 /// Gives the errors that axum and tower-http answer in plain text themselves (413
 /// over the body limit, 405 for a method a path does not serve, 400 for a path

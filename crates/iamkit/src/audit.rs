@@ -266,7 +266,32 @@ impl AuditLog {
         rows
     }
 
-    #[cfg(feature = "sqlite")]
+    /// Applies a row another engine stored: `event` at `row`, or, with `None`, the
+    /// row deleted.
+    #[cfg(feature = "postgres")]
+    pub(crate) fn apply_row(&mut self, row: u64, event: Option<AuditEvent>) {
+        if let Some(old) = self.events.remove(&row) {
+            let rows = self.class_rows_mut(Class::of(&old.event_type));
+            if rows.front() == Some(&row) {
+                rows.pop_front();
+            } else {
+                rows.retain(|r| *r != row);
+            }
+        }
+        let Some(event) = event else { return };
+        let rows = self.class_rows_mut(Class::of(&event.event_type));
+        match rows.back() {
+            Some(last) if *last > row => {
+                let at = rows.partition_point(|r| *r < row);
+                rows.insert(at, row);
+            }
+            _ => rows.push_back(row),
+        }
+        self.events.insert(row, event);
+        self.next_row = self.next_row.max(row + 1);
+    }
+
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
     /// The event stored at `row`.
     pub(crate) fn row(&self, row: u64) -> Option<&AuditEvent> {
         self.events.get(&row)

@@ -34,21 +34,31 @@ pub enum StoreError {
     /// Another engine has the database open.
     #[error("the database is in use by another engine")]
     Locked,
+    /// The database cannot be reached, or this engine has not heard from it within
+    /// its staleness bound; nothing was applied. Worth retrying.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
 }
 
 impl ErrorCode for StoreError {
     fn code(&self) -> &'static str {
         match self {
-            StoreError::Io(_) => "storage_error",
+            StoreError::Io(_) | StoreError::Unavailable(_) => "storage_error",
             StoreError::Invalid(_) | StoreError::NewerSchema { .. } => "invalid_database",
             StoreError::Locked => "database_locked",
         }
     }
     fn status(&self) -> u16 {
-        500
+        match self {
+            StoreError::Unavailable(_) => 503,
+            _ => 500,
+        }
     }
     fn twilio_code(&self) -> u32 {
-        20500
+        match self {
+            StoreError::Unavailable(_) => 20503,
+            _ => 20500,
+        }
     }
 }
 

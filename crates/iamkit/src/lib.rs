@@ -83,9 +83,11 @@ pub use roles::{
 };
 pub use scim::{Projection, ScimError, ScimRules};
 pub use secrets::SecretString;
+#[cfg(feature = "postgres")]
+pub use store::PostgresStore;
 #[cfg(feature = "sqlite")]
 pub use store::SqliteStore;
-pub use store::{MemoryStore, State, StateError, Store, StoreError};
+pub use store::{Database, MemoryStore, State, StateError, Store, StoreError};
 pub use throttle::{Limit, Rate, RateLimited, RateLimits};
 pub use tokens::{
     Algorithm, Claims, Introspection, KeyError, OAuthError, SigningKey, TokenBody, TokenError,

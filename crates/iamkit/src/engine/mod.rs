@@ -42,7 +42,8 @@ use crate::ids::{AccountSid, OrganizationSid, Sid};
 use crate::scim::ScimRules;
 use crate::signing::{Algorithm, KeyError, SigningKey};
 use crate::store::{
-    self, import, MemoryStore, Snapshot, SnapshotRef, StateError, Store, STATE_VERSION,
+    self, import, Database, MemoryStore, Snapshot, SnapshotRef, StateError, Store, StoreError,
+    STATE_VERSION,
 };
 use crate::throttle::{RateLimits, Throttle};
 
@@ -139,8 +140,7 @@ enum StoreChoice {
     #[default]
     Memory,
     Given(Box<dyn Store>),
-    #[cfg(feature = "sqlite")]
-    Database(std::path::PathBuf),
+    Database(Database),
 }
 
 impl EngineBuilder {
@@ -162,12 +162,13 @@ impl EngineBuilder {
         self
     }
 
-    /// Keeps state in the SQLite database at `path`, created if missing (feature
-    /// `sqlite`). The database also keeps the signing key, so tokens stay valid
-    /// across restarts.
-    #[cfg(feature = "sqlite")]
-    pub fn database(mut self, path: impl Into<std::path::PathBuf>) -> Self {
-        self.store = StoreChoice::Database(path.into());
+    /// Keeps state in a database: a SQLite file (a path, or `sqlite:PATH`; feature
+    /// `sqlite`), created if missing, or a PostgreSQL database
+    /// (`postgres://USER@HOST:PORT/DB`; feature `postgres`) that several engines may
+    /// share. The database also keeps the signing key, so tokens stay valid across
+    /// restarts and on every engine of the database.
+    pub fn database(mut self, location: impl Into<Database>) -> Self {
+        self.store = StoreChoice::Database(location.into());
         self
     }
 
@@ -221,8 +222,7 @@ impl EngineBuilder {
         let store: Box<dyn Store> = match self.store {
             StoreChoice::Memory => Box::new(MemoryStore::new()),
             StoreChoice::Given(store) => store,
-            #[cfg(feature = "sqlite")]
-            StoreChoice::Database(path) => Box::new(crate::store::SqliteStore::open(path)?),
+            StoreChoice::Database(database) => open_database(database)?,
         };
         let key = choose_key(store.as_ref(), self.key, self.algorithm)?;
         store::read(store.as_ref(), |s| {
@@ -241,6 +241,24 @@ impl EngineBuilder {
     }
 }
 
+/// Opens the store of `database`, when this build has it.
+fn open_database(database: Database) -> Result<Box<dyn Store>, StoreError> {
+    match database {
+        #[cfg(feature = "sqlite")]
+        Database::Sqlite(path) => Ok(Box::new(crate::store::SqliteStore::open(path)?)),
+        #[cfg(feature = "postgres")]
+        Database::Postgres(url) => Ok(Box::new(crate::store::PostgresStore::open(&url)?)),
+        #[allow(unreachable_patterns)]
+        other => Err(StoreError::Invalid(format!(
+            "this build of iamkit has no {} store",
+            match other {
+                Database::Sqlite(_) => "SQLite (feature sqlite)",
+                Database::Postgres(_) => "PostgreSQL (feature postgres)",
+            }
+        ))),
+    }
+}
+
 /// The key to sign with: the one given (kept by the store from now on), else the
 /// one the store keeps, else a fresh one of `algorithm` that the store keeps.
 fn choose_key(
@@ -252,20 +270,22 @@ fn choose_key(
         store.keep_signing_key(&key.to_stored())?;
         return Ok(key);
     }
-    if let Some(stored) = store.signing_key()? {
-        let key = SigningKey::from_stored(&stored)?;
-        return match algorithm {
-            Some(wanted) if wanted != key.algorithm() => Err(KeyError::StoredAlgorithm {
-                stored: key.algorithm(),
-                wanted,
-            }
-            .into()),
-            _ => Ok(key),
-        };
+    let stored = match store.signing_key()? {
+        Some(stored) => stored,
+        None => {
+            let fresh = SigningKey::generate(algorithm.unwrap_or_default())?;
+            store.adopt_signing_key(&fresh.to_stored())?
+        }
+    };
+    let key = SigningKey::from_stored(&stored)?;
+    match algorithm {
+        Some(wanted) if wanted != key.algorithm() => Err(KeyError::StoredAlgorithm {
+            stored: key.algorithm(),
+            wanted,
+        }
+        .into()),
+        _ => Ok(key),
     }
-    let key = SigningKey::generate(algorithm.unwrap_or_default())?;
-    store.keep_signing_key(&key.to_stored())?;
-    Ok(key)
 }
 
 /// The OAuth 2.0 + SCIM 2.0 engine. `Send + Sync`: share it behind an `Arc`.

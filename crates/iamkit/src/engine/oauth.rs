@@ -207,6 +207,7 @@ impl Engine {
     pub fn authenticate_client(&self, client_id: &str, secret: &str) -> Result<App, OAuthError> {
         let client_id = ClientId::parse(client_id).map_err(|_| OAuthError::InvalidClient)?;
         let now = self.now();
+        self.store().check_fresh()?;
         store::read(self.store(), |s| {
             grant::authenticate(&s.apps, client_id, secret, now).map(|a| a.app.clone())
         })

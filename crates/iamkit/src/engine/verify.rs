@@ -26,7 +26,9 @@ pub struct Access {
 impl Engine {
     /// Verifies an access token: form, algorithm, key, signature, issuer, audience,
     /// times (by the engine clock, no leeway), and that its app, its authorization
-    /// and the token itself are neither deleted nor revoked.
+    /// and the token itself are neither deleted nor revoked. An engine whose store
+    /// follows a shared database and has not heard from it within its staleness
+    /// bound answers `storage_error` instead of trusting what it last read.
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
         let claims = verify_signature(token, &self.key)?;
         if claims.iss != self.config.issuer {
@@ -42,6 +44,7 @@ impl Engine {
         if now < claims.nbf {
             return Err(TokenError::NotYetValid);
         }
+        self.store().check_fresh()?;
         store::read(self.store(), |s| still_valid(s, &claims))?;
         Ok(claims)
     }
@@ -150,6 +153,9 @@ impl Engine {
                 organization_sid: Some(c.organization_sid),
                 account_sid: c.account_sid,
             };
+        }
+        if self.store().check_fresh().is_err() {
+            return Introspection::inactive();
         }
         let hash = SecretHash::of(token.as_bytes());
         let now = self.now();

@@ -141,6 +141,9 @@ impl ErrorCode for ScimError {
     }
 
     fn twilio_code(&self) -> u32 {
+        if let Self::Store(e) = self {
+            return e.twilio_code();
+        }
         match self.status() {
             500 => 20500,
             409 => 20409,

@@ -49,6 +49,10 @@ pub enum TokenError {
     /// The token itself was revoked.
     #[error("the token was revoked")]
     Revoked,
+    /// The engine cannot tell whether the token was revoked: its store has not
+    /// heard from the shared database within its staleness bound.
+    #[error(transparent)]
+    Store(#[from] crate::error_code::StoreError),
 }
 
 impl ErrorCode for TokenError {
@@ -65,14 +69,21 @@ impl ErrorCode for TokenError {
             TokenError::AppDeleted => "app_deleted",
             TokenError::AuthorizationRevoked => "authorization_revoked",
             TokenError::Revoked => "token_revoked",
+            TokenError::Store(e) => e.code(),
         }
     }
 
     fn status(&self) -> u16 {
-        401
+        match self {
+            TokenError::Store(e) => e.status(),
+            _ => 401,
+        }
     }
 
     fn twilio_code(&self) -> u32 {
-        20003
+        match self {
+            TokenError::Store(e) => e.twilio_code(),
+            _ => 20003,
+        }
     }
 }

@@ -15,7 +15,7 @@ use super::State;
 /// value is gone from the state was removed.
 #[derive(Debug, Default)]
 // Read by the durable store only.
-#[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
 pub(crate) struct ChangeSet {
     /// The whole state was replaced: everything is to be written anew.
     pub replaced: bool,

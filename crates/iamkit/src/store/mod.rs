@@ -8,12 +8,16 @@
 mod changes;
 pub(crate) mod import;
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
-#[cfg(feature = "sqlite")]
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) use changes::ChangeSet;
 pub use memory::MemoryStore;
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresStore;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 
@@ -159,7 +163,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     fn read(&self, f: &mut dyn FnMut(&State));
     /// Runs `f` with exclusive access. `f` returns whether it changed anything, so
     /// a durable store knows whether there is something to keep. When keeping the
-    /// change fails, the state is as it was before `f` and the error is returned.
+    /// change fails, the state is as it was before `f` and the error is returned; a
+    /// store that cannot reach its database fails without running `f`.
     fn write(&self, f: &mut dyn FnMut(&mut State) -> bool) -> Result<(), StoreError>;
     /// The signing key kept with the state, if this store keeps one.
     fn signing_key(&self) -> Result<Option<StoredKey>, StoreError> {
@@ -169,6 +174,98 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     fn keep_signing_key(&self, key: &StoredKey) -> Result<(), StoreError> {
         let _ = key;
         Ok(())
+    }
+    /// Keeps `key` unless the store keeps a key already, and returns the one kept:
+    /// engines that start together on one database agree on one key.
+    fn adopt_signing_key(&self, key: &StoredKey) -> Result<StoredKey, StoreError> {
+        self.keep_signing_key(key)?;
+        Ok(key.clone())
+    }
+    /// Whether the state read is recent enough to accept a token on: a store that
+    /// follows other engines' writes fails when it has not heard from them within
+    /// its staleness bound, so a revocation made elsewhere is never overlooked.
+    fn check_fresh(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+/// Where a durable store keeps the state: a SQLite file or a PostgreSQL database.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Database {
+    /// A SQLite database file (feature `sqlite`).
+    Sqlite(std::path::PathBuf),
+    /// A PostgreSQL connection URL, `postgres://USER@HOST:PORT/DB` (feature
+    /// `postgres`). It may hold a password, so `Debug` hides it.
+    Postgres(String),
+}
+
+impl Database {
+    /// Reads a location: a `postgres://` or `postgresql://` URL is PostgreSQL;
+    /// `sqlite:PATH` and any other text are the path of a SQLite file.
+    pub fn parse(location: &str) -> Self {
+        let lower = location.get(..13).unwrap_or(location).to_ascii_lowercase();
+        if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+            Database::Postgres(location.to_owned())
+        } else {
+            let path = location.strip_prefix("sqlite:").unwrap_or(location);
+            Database::Sqlite(path.into())
+        }
+    }
+}
+
+impl Database {
+    /// The location for messages: a path, or the URL with its password hidden.
+    pub fn shown(&self) -> String {
+        match self {
+            Database::Sqlite(path) => path.display().to_string(),
+            Database::Postgres(url) => shown_url(url),
+        }
+    }
+}
+
+/// `url` without its password.
+pub(crate) fn shown_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) => {
+            if parsed.password().is_some() {
+                let _ = parsed.set_password(Some("***"));
+            }
+            parsed.to_string()
+        }
+        Err(_) => "(a PostgreSQL URL that does not parse)".into(),
+    }
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Database::Sqlite(path) => f.debug_tuple("Sqlite").field(path).finish(),
+            Database::Postgres(url) => f.debug_tuple("Postgres").field(&shown_url(url)).finish(),
+        }
+    }
+}
+
+impl From<&str> for Database {
+    fn from(location: &str) -> Self {
+        Database::parse(location)
+    }
+}
+
+impl From<String> for Database {
+    fn from(location: String) -> Self {
+        Database::parse(&location)
+    }
+}
+
+impl From<std::path::PathBuf> for Database {
+    fn from(path: std::path::PathBuf) -> Self {
+        Database::Sqlite(path)
+    }
+}
+
+impl From<&std::path::Path> for Database {
+    fn from(path: &std::path::Path) -> Self {
+        Database::Sqlite(path.to_path_buf())
     }
 }
 
@@ -198,9 +295,8 @@ pub(crate) fn write<R, E: From<StoreError>>(
         out = result;
         changed
     });
-    let out = out.expect("Store::write runs its closure exactly once");
     kept?;
-    out
+    out.expect("Store::write runs its closure once when it succeeds")
 }
 
 /// The state of an export being read (its version is checked first, on its own).

@@ -277,6 +277,10 @@ pub enum OAuthError {
 impl ErrorCode for OAuthError {
     fn code(&self) -> &'static str {
         match self {
+            // RFC 6749's vocabulary: a database out of reach is worth retrying.
+            OAuthError::Store(crate::error_code::StoreError::Unavailable(_)) => {
+                "temporarily_unavailable"
+            }
             OAuthError::Store(_) => "server_error",
             OAuthError::MissingParameter(_) | OAuthError::InvalidParameter { .. } => {
                 "invalid_request"
