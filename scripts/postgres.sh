@@ -8,6 +8,7 @@
 #                                        postgres://postgres@127.0.0.1:PORT/postgres
 #   bash scripts/postgres.sh stop DIR    stop it (fast mode)
 #
+# start on a DIR that holds a stopped cluster starts it again, on the same port.
 # As root (as in CI) the PostgreSQL programs run as the postgres system user, who is
 # made DIR's owner (so DIR's parent must let that user through, as /tmp does);
 # PostgreSQL 15 is installed with apt-get when it is missing.
@@ -38,24 +39,23 @@ if [ ! -x "$bin/initdb" ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null
 fi
-if root; then
-  chown postgres: "$dir"
-  if ! pg test -w "$dir"; then
-    echo "$dir: the postgres user cannot reach it (a parent directory shuts it out); use one under /tmp" >&2
+if [ ! -f "$dir/PG_VERSION" ]; then
+  if root; then
+    chown postgres: "$dir"
+    if ! pg test -w "$dir"; then
+      echo "$dir: the postgres user cannot reach it (a parent directory shuts it out); use one under /tmp" >&2
+      exit 1
+    fi
+  fi
+  if ! out=$(pg "$bin/initdb" -D "$dir" -U postgres --auth=trust -E UTF8 --no-sync 2>&1); then
+    echo "$out" >&2
     exit 1
   fi
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  printf "port = %s\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '%s'\n" \
+    "$port" "$dir" | pg tee -a "$dir/postgresql.conf" >/dev/null
 fi
-if ! out=$(pg "$bin/initdb" -D "$dir" -U postgres --auth=trust -E UTF8 --no-sync 2>&1); then
-  echo "$out" >&2
-  exit 1
-fi
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-# In the configuration file, so that `pg_ctl restart` keeps them.
-cat >>"$dir/postgresql.conf" <<EOF
-port = $port
-listen_addresses = '127.0.0.1'
-unix_socket_directories = '$dir'
-EOF
+port=$(sed -n 's/^port = //p' "$dir/postgresql.conf" | tail -n 1)
 pg "$bin/pg_ctl" start -D "$dir" -l "$dir/server.log" -W -s
 for _ in $(seq 100); do
   if pg "$bin/pg_isready" -q -h 127.0.0.1 -p "$port" -U postgres; then
