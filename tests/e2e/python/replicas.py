@@ -190,7 +190,8 @@ def user_ids(emulator):
 
 
 def together(calls):
-    """Runs the callables at the same moment, one thread each; their results."""
+    """Runs the callables at the same moment, one thread each; their results (the
+    first exception one raised, raised again)."""
     barrier = threading.Barrier(len(calls))
     results = [None] * len(calls)
 
@@ -198,7 +199,7 @@ def together(calls):
         barrier.wait()
         try:
             results[i] = calls[i]()
-        except requests.RequestException as e:
+        except Exception as e:  # noqa: BLE001 - raised again below, in the test's thread
             results[i] = e
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
@@ -206,4 +207,7 @@ def together(calls):
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    for result in results:
+        if isinstance(result, Exception):
+            raise result
     return results
