@@ -199,7 +199,7 @@ def together(calls):
         barrier.wait()
         try:
             results[i] = calls[i]()
-        except Exception as e:  # noqa: BLE001 - raised again below, in the test's thread
+        except Exception as e:  # raised again below, in the test's thread
             results[i] = e
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
