@@ -82,7 +82,9 @@ def serve(work: str, name: str, *flags: str):
         if process.poll() is not None:
             break
         time.sleep(0.05)
-    sys.exit(f"iamkit serve {' '.join(flags)} did not start; see {work}/{name}.log")
+    process.kill()
+    log = open(os.path.join(work, f"{name}.log")).read()
+    sys.exit(f"iamkit serve {' '.join(flags)} did not start: {log}")
 
 
 def postgres(action: str, directory: str) -> str:
