@@ -16,6 +16,12 @@
 #               Rust tests; python and kotlin after packages; artifacts after kotlin
 #               (both use kotlin/'s npm install) and setup.
 #
+# A throwaway PostgreSQL 15 cluster (scripts/postgres.sh, in a directory under /tmp)
+# is started first, before the background stages (its install, when PostgreSQL is
+# missing, must not race setup's apt-get); its URL is exported as
+# IAMKIT_TEST_POSTGRES to the Rust tests and the e2e stage, which create their own
+# databases in it, and it is stopped and removed on exit.
+#
 # Builds that share a Cargo build directory wait for each other (cargo's lock): the
 # debug builds are in target/debug (the packaged crates and the fuzz targets too,
 # reusing the dependencies the tests built), the shipped release builds in
@@ -39,6 +45,10 @@ stop_stages() {
   for name in "${!stage_pid[@]}"; do
     kill -TERM -- "-${stage_pid[$name]}" 2>/dev/null || true
   done
+  if [ -n "${postgres_dir:-}" ]; then
+    bash "$root/scripts/postgres.sh" stop "$postgres_dir" >/dev/null 2>&1 || true
+    rm -rf "$postgres_dir"
+  fi
 }
 trap stop_stages EXIT
 trap 'exit 130' INT TERM
@@ -206,6 +216,12 @@ if problems:
 }
 
 # --- the run -----------------------------------------------------------------------
+
+echo "== PostgreSQL: a throwaway cluster for the PostgreSQL store's tests"
+postgres_dir=$(mktemp -d /tmp/iamkit-test-postgres.XXXXXX)
+IAMKIT_TEST_POSTGRES=$(bash scripts/postgres.sh start "$postgres_dir")
+export IAMKIT_TEST_POSTGRES
+echo "IAMKIT_TEST_POSTGRES=$IAMKIT_TEST_POSTGRES"
 
 start setup setup_stage
 start packages packages_stage

@@ -117,10 +117,17 @@ def logging_emulator(tmp_path):
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Lists the spec mismatches the contract test leaves out (twilio_contract.PENDING)
-    and the vector steps that HTTP shows only in part (vectors_http.GAPS)."""
+    """Lists what the replica tests measured (replicas.TIMINGS), the spec mismatches
+    the contract test leaves out (twilio_contract.PENDING) and the vector steps that
+    HTTP shows only in part (vectors_http.GAPS)."""
+    import replicas
     import twilio_contract
     import vectors_http
+
+    if replicas.TIMINGS:
+        terminalreporter.section("replicas on one PostgreSQL database: timings")
+        for what, seconds in replicas.TIMINGS.items():
+            terminalreporter.write_line(f"  {what}: {seconds}")
 
     pending = sorted(twilio_contract.CONTRACT.pending_used)
     if pending:
