@@ -783,6 +783,7 @@ impl ErrorCode for AppError {
     fn twilio_code(&self) -> u32 {
         match self.status() {
             500 => 20500,
+            503 => 20503,
             401 => 20003,
             403 => 20403,
             404 => 20404,

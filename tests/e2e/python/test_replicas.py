@@ -268,9 +268,9 @@ def outage_writes(replicas, nodes, directory):
             time.sleep(0.01)
 
     writers = [
-        threading.Thread(target=write, args=(node, kind, f"{i}{kind}"))
+        threading.Thread(target=write, args=(node, kind, f"{i}{kind}{j}"))
         for i, node in enumerate(nodes)
-        for kind in ("scim", "scim", "admin")
+        for j, kind in enumerate(("scim", "scim", "admin"))
     ]
     for writer in writers:
         writer.start()
