@@ -6,6 +6,8 @@ import base64
 import gc
 import hashlib
 import json
+import os
+import time
 import urllib.parse
 import urllib.request
 from datetime import datetime, timedelta, timezone
@@ -930,3 +932,18 @@ def test_an_engine_on_a_database_keeps_state_and_key(tmp_path) -> None:
     with pytest.raises(iamkit.IamkitError) as switched:
         iamkit.Engine(database=path, algorithm="ES256")
     assert switched.value.code == "invalid_key"
+
+
+def test_engines_on_one_postgres_database_share_state_and_key() -> None:
+    url = os.environ.get("IAMKIT_TEST_POSTGRES")
+    assert url, "IAMKIT_TEST_POSTGRES must name a PostgreSQL server (scripts/postgres.sh)"
+    first = iamkit.Engine(database=url)
+    second = iamkit.Engine(database=url)
+    assert first.jwks() == second.jwks(), "one signing key, kept in the database"
+    name = f"Acme {time.time_ns()}"
+    org = first.create_organization(name)
+    deadline = time.monotonic() + 2
+    while not any(o.sid == org.sid for o in second.organizations()):
+        assert time.monotonic() < deadline, "the other engine did not see the write"
+        time.sleep(0.01)
+    assert second.organization(org.sid).name == name
