@@ -119,8 +119,10 @@ def load(job: tuple) -> tuple[int, int]:
         else:
             name = f"bench-{index}-{n}-{int(start_at * 1000)}@replicas.example"
             user = {"userName": name, "emails": [{"value": name, "primary": True}]}
-            status, _ = client.request("POST", "/scim/v2/Users", json.dumps(user), scim)
+            status, answer = client.request("POST", "/scim/v2/Users", json.dumps(user), scim)
             good, bad = (good + 1, bad) if status == 201 else (good, bad + 1)
+            if status != 201:
+                print(f"refused: {status} {answer}", file=sys.stderr)
         n += 1
     return good, bad
 

@@ -160,16 +160,19 @@ impl PostgresStore {
         f: &mut dyn FnMut(&mut State) -> bool,
     ) -> Result<(), Failure> {
         let started = Instant::now();
-        let (begun, locked, entries) = block_on(async {
-            futures_util::join!(
-                client.batch_execute("BEGIN"),
-                client.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_KEY]),
-                feed::since(client, replica.seq),
-            )
-        });
-        begun.map_err(database_error)?;
-        locked.map_err(database_error)?;
-        if replica.diverged || !feed::apply(replica, entries?)? {
+        // In turn, not pipelined: the feed is read only once the lock is held.
+        let entries = block_on(async {
+            client
+                .batch_execute("BEGIN")
+                .await
+                .map_err(database_error)?;
+            client
+                .execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_KEY])
+                .await
+                .map_err(database_error)?;
+            feed::since(client, replica.seq).await
+        })?;
+        if replica.diverged || !feed::apply(replica, entries)? {
             let (state, seq) = block_on(rows::load(client))?;
             *replica = Replica {
                 state,
