@@ -220,13 +220,14 @@ if problems:
 echo "== PostgreSQL: a throwaway cluster for the PostgreSQL store's tests"
 postgres_dir=$(mktemp -d /tmp/iamkit-test-postgres.XXXXXX)
 IAMKIT_TEST_POSTGRES=$(bash scripts/postgres.sh start "$postgres_dir")
-export IAMKIT_TEST_POSTGRES
+# and the root certificate that signed the server's (for the tests of sslmode).
+export IAMKIT_TEST_POSTGRES IAMKIT_TEST_POSTGRES_CA="$postgres_dir/ca.crt"
 echo "IAMKIT_TEST_POSTGRES=$IAMKIT_TEST_POSTGRES"
 
 start setup setup_stage
 start packages packages_stage
 
-echo "== Rust: format, MSRV, lints (the core also without default features), docs"
+echo "== Rust: format, MSRV, lints (the core also without default features, and with PostgreSQL alone), docs"
 cargo fmt --all -- --check
 msrv_check
 cargo clippy --workspace --all-targets --locked -- -D warnings -D clippy::incompatible_msrv
@@ -238,6 +239,8 @@ if grep -q '^rusqlite ' <<<"$core_deps"; then
   exit 1
 fi
 cargo clippy -p iamkit --all-targets --no-default-features --locked -- -D warnings
+# and with only the PostgreSQL store.
+cargo clippy -p iamkit --lib --no-default-features --features postgres --locked -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 
 echo "== Rust: tests (nextest), then the doc tests"

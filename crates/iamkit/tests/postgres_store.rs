@@ -395,3 +395,112 @@ fn debug_hides_the_password() {
         "{shown}"
     );
 }
+
+/// A root certificate `scripts/postgres.sh` made: `ca.crt` signed the server's
+/// certificate (for `localhost`), `other-ca.crt` signed nothing.
+fn root_certificate(name: &str) -> String {
+    let ca = std::env::var("IAMKIT_TEST_POSTGRES_CA").expect(
+        "IAMKIT_TEST_POSTGRES_CA must name the root certificate of the test server \
+         (DIR/ca.crt of `bash scripts/postgres.sh start DIR`)",
+    );
+    std::path::Path::new(&ca)
+        .with_file_name(name)
+        .display()
+        .to_string()
+}
+
+/// The database's URL on `host`, with `query`.
+fn tls_url(db: &PostgresDb, host: &str, query: &str) -> String {
+    let mut url = url::Url::parse(&db.url()).unwrap();
+    url.set_host(Some(host)).unwrap();
+    url.set_query(Some(query));
+    url.to_string()
+}
+
+/// Whether the engines' connections to `db` are encrypted, one entry each.
+fn encrypted(db: &PostgresDb) -> Vec<bool> {
+    postgres::Client::connect(&db.server, postgres::NoTls)
+        .unwrap()
+        .query(
+            "SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)
+             WHERE a.datname = $1 AND a.application_name = 'iamkit'",
+            &[&db.name],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
+#[test]
+fn tls_is_used_as_sslmode_asks() {
+    let ca = root_certificate("ca.crt");
+    for (host, query, tls) in [
+        ("127.0.0.1", "sslmode=disable".to_owned(), false),
+        ("127.0.0.1", String::new(), true),
+        ("127.0.0.1", "sslmode=require".to_owned(), true),
+        (
+            "127.0.0.1",
+            format!("sslmode=verify-ca&sslrootcert={ca}"),
+            true,
+        ),
+        (
+            "localhost",
+            format!("sslmode=verify-full&sslrootcert={ca}"),
+            true,
+        ),
+    ] {
+        let db = PostgresDb::fresh();
+        let clock = clock();
+        let url = tls_url(&db, host, &query);
+        let engine = Engine::builder()
+            .clock(clock.clone())
+            .database(url.as_str())
+            .build()
+            .unwrap_or_else(|e| panic!("{url}: {e}"));
+        let token = populate(&engine, &clock);
+        assert!(engine.verify(&token).is_ok(), "{url}");
+        // The writer and the follower's listener.
+        within_bound(|| encrypted(&db).len() == 2);
+        assert_eq!(encrypted(&db), [tls, tls], "{url}");
+    }
+}
+
+#[test]
+fn the_servers_certificate_is_checked_as_sslmode_asks() {
+    let db = PostgresDb::fresh();
+    let ca = root_certificate("ca.crt");
+    let other = root_certificate("other-ca.crt");
+    for (host, query, expected) in [
+        // The certificate names localhost, not the address.
+        (
+            "127.0.0.1",
+            format!("sslmode=verify-full&sslrootcert={ca}"),
+            "certificate not valid for name \"127.0.0.1\"",
+        ),
+        (
+            "localhost",
+            format!("sslmode=verify-full&sslrootcert={other}"),
+            "invalid peer certificate: UnknownIssuer",
+        ),
+        (
+            "127.0.0.1",
+            format!("sslmode=verify-ca&sslrootcert={other}"),
+            "invalid peer certificate: UnknownIssuer",
+        ),
+        // `require` with roots checks the chain, as libpq does.
+        (
+            "127.0.0.1",
+            format!("sslmode=require&sslrootcert={other}"),
+            "invalid peer certificate: UnknownIssuer",
+        ),
+    ] {
+        let url = tls_url(&db, host, &query);
+        let err = iamkit::PostgresStore::open(&url).unwrap_err();
+        assert!(
+            matches!(&err, StoreError::Unavailable(m) if m.contains(expected)),
+            "{url}: {err:?}"
+        );
+    }
+    assert!(encrypted(&db).is_empty(), "no connection was left open");
+}

@@ -11,10 +11,13 @@ after it. Each test has a database of its own on IAMKIT_TEST_POSTGRES.
 import base64
 import functools
 import json
+import os
 import random
 import threading
 import time
+import urllib.parse
 
+import psycopg
 import pytest
 import requests
 from replicas import (
@@ -77,6 +80,34 @@ def test_a_token_from_one_replica_is_accepted_by_every_other(replicas):
             assert listed.status_code == 200, (issuer.url, node.url, listed.text)
     forged = scim("a.forged.token").get(f"{nodes[1].url}/scim/v2/Users", timeout=TIMEOUT)
     assert forged.status_code == 401
+
+
+def test_replicas_over_tls_checking_the_servers_certificate_share_tokens(tmp_path):
+    ca = os.environ.get("IAMKIT_TEST_POSTGRES_CA")
+    assert ca, "IAMKIT_TEST_POSTGRES_CA must name the test server's root (DIR/ca.crt)"
+    with fresh_database(postgres_server()) as database:
+        # The server's certificate names localhost; verify-full checks it and the root.
+        url = urllib.parse.urlsplit(database)
+        tls = url._replace(
+            netloc=url.netloc.replace("127.0.0.1", "localhost"),
+            query=urllib.parse.urlencode({"sslmode": "verify-full", "sslrootcert": ca}),
+        ).geturl()
+        started = Replicas(tmp_path, tls)
+        try:
+            nodes = started.start_many(2)
+            token = started.token(nodes[0])
+            listed = scim(token).get(f"{nodes[1].url}/scim/v2/Users", timeout=TIMEOUT)
+            assert listed.status_code == 200, listed.text
+            with psycopg.connect(postgres_server()) as db:
+                connections = db.execute(
+                    "SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)"
+                    " WHERE a.datname = %s AND a.application_name = 'iamkit'",
+                    (url.path.lstrip("/"),),
+                ).fetchall()
+            # Each replica's writer and follower.
+            assert connections == [(True,)] * 4
+        finally:
+            started.stop()
 
 
 def test_an_app_deleted_on_one_replica_is_refused_by_the_others_within_the_bound(

@@ -215,7 +215,7 @@ impl AssignmentTable {
     }
 
     /// The assignment with this sid.
-    #[cfg(feature = "sqlite")]
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
     pub fn get(&self, sid: RoleAssignmentSid) -> Option<&RoleAssignment> {
         self.at(*self.by_sid.get(&sid)?)
     }

@@ -11,10 +11,10 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures_util::StreamExt;
 use tokio::sync::Notify;
-use tokio_postgres::{AsyncMessage, Client, Config, NoTls};
+use tokio_postgres::Client;
 
+use super::connection::Connector;
 use super::rows::{self, Delta};
 use super::{database_error, Replica, Shared};
 use crate::store::StoreError;
@@ -69,10 +69,10 @@ pub(super) fn apply(replica: &mut Replica, entries: Vec<(i64, Delta)>) -> Result
 
 /// Follows the feed until the store's runtime stops: connects (again, after a
 /// failure), listens, and catches up on every notification and every [`POLL`].
-pub(super) async fn follow(shared: Arc<Shared>, config: Config) {
+pub(super) async fn follow(shared: Arc<Shared>, connector: Connector) {
     let wake = Arc::new(Notify::new());
     loop {
-        if let Ok(client) = listen(&config, wake.clone()).await {
+        if let Ok(client) = listen(&connector, wake.clone()).await {
             while !client.is_closed() {
                 let started = Instant::now();
                 if catch_up(&client, &shared).await.is_err() {
@@ -90,16 +90,8 @@ pub(super) async fn follow(shared: Arc<Shared>, config: Config) {
 }
 
 /// A connection listening on [`CHANNEL`]; each notification wakes the follower.
-async fn listen(config: &Config, wake: Arc<Notify>) -> Result<Client, tokio_postgres::Error> {
-    let (client, mut connection) = config.connect(NoTls).await?;
-    let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
-    tokio::spawn(async move {
-        while let Some(Ok(message)) = messages.next().await {
-            if let AsyncMessage::Notification(_) = message {
-                wake.notify_one();
-            }
-        }
-    });
+async fn listen(connector: &Connector, wake: Arc<Notify>) -> Result<Client, tokio_postgres::Error> {
+    let client = connector.connect(Some(wake)).await?;
     client.batch_execute(&format!("LISTEN {CHANNEL}")).await?;
     Ok(client)
 }

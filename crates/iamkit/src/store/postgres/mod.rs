@@ -13,21 +13,22 @@
 //! The database's calls run on a small runtime of the store's own, so the store
 //! works the same from plain threads and from inside another async runtime.
 
+mod connection;
 mod feed;
 mod rows;
 mod schema;
 
 use std::fmt;
 use std::future::Future;
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
 use parking_lot::{Mutex, RwLock};
 use tokio_postgres::error::SqlState;
-use tokio_postgres::{Client, Config, NoTls};
+use tokio_postgres::Client;
 
+use connection::Connector;
 pub use feed::STALENESS_BOUND;
 use rows::Delta;
 
@@ -44,7 +45,7 @@ const WAIT: Duration = Duration::from_secs(5);
 /// (feature `postgres`).
 pub struct PostgresStore {
     shared: Arc<Shared>,
-    config: Config,
+    connector: Connector,
     /// The connection writes use; replaced when it is lost.
     writer: Mutex<Option<Client>>,
     runtime: Option<tokio::runtime::Runtime>,
@@ -95,24 +96,20 @@ impl Drop for PostgresStore {
 }
 
 impl PostgresStore {
-    /// Opens the database at `url` (`postgres://USER[:PASSWORD]@HOST:PORT/DB`),
-    /// migrating its schema to this engine's version, reading the state, and
-    /// starting to follow the other engines' writes.
+    /// Opens the database at `url` (`postgres://USER[:PASSWORD]@HOST:PORT/DB`, with
+    /// libpq's `sslmode` and `sslrootcert` for TLS), migrating its schema to this
+    /// engine's version, reading the state, and starting to follow the other
+    /// engines' writes.
     pub fn open(url: &str) -> Result<Self, StoreError> {
         let shown = shown_url(url);
-        let mut config =
-            Config::from_str(url).map_err(|e| StoreError::Invalid(format!("{shown}: {e}")))?;
-        if config.get_connect_timeout().is_none() {
-            config.connect_timeout(WAIT);
-        }
-        config.application_name("iamkit");
+        let connector = Connector::parse(url, &shown)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("iamkit-postgres")
             .enable_all()
             .build()
             .map_err(|e| StoreError::Io(format!("cannot start the database runtime: {e}")))?;
-        let client = connect(&runtime, &config)?;
+        let client = connect(&runtime, &connector)?;
         let (state, seq) = block_on(async {
             schema::migrate(&client, schema::MIGRATIONS).await?;
             feed::snapshot(&client).await
@@ -125,10 +122,10 @@ impl PostgresStore {
             }),
             heard: Mutex::new(Some(Instant::now())),
         });
-        runtime.spawn(feed::follow(shared.clone(), config.clone()));
+        runtime.spawn(feed::follow(shared.clone(), connector.clone()));
         Ok(Self {
             shared,
-            config,
+            connector,
             writer: Mutex::new(Some(client)),
             runtime: Some(runtime),
             shown,
@@ -146,7 +143,7 @@ impl PostgresStore {
         if writer.as_ref().is_none_or(Client::is_closed) {
             *writer = None;
             let runtime = self.runtime.as_ref().ok_or_else(closed)?;
-            *writer = Some(connect(runtime, &self.config)?);
+            *writer = Some(connect(runtime, &self.connector)?);
         }
         parking_lot::MutexGuard::try_map(writer, Option::as_mut).map_err(|_| closed())
     }
@@ -358,11 +355,10 @@ async fn commit(client: &Client, delta: &Delta, seq: i64) -> Result<(), StoreErr
 }
 
 /// Connects on `runtime`, which drives the connection from then on.
-fn connect(runtime: &tokio::runtime::Runtime, config: &Config) -> Result<Client, StoreError> {
-    let config = config.clone();
+fn connect(runtime: &tokio::runtime::Runtime, connector: &Connector) -> Result<Client, StoreError> {
+    let connector = connector.clone();
     let connected = block_on(runtime.spawn(async move {
-        let (client, connection) = config.connect(NoTls).await?;
-        tokio::spawn(connection);
+        let client = connector.connect(None).await?;
         client
             .batch_execute(&format!(
                 "SET lock_timeout = '{}ms'; SET statement_timeout = '{}ms'",
@@ -408,11 +404,22 @@ fn database_error(error: tokio_postgres::Error) -> StoreError {
         };
     let message = match error.as_db_error() {
         Some(db) => db.message().to_owned(),
-        None => error.to_string(),
+        None => with_causes(&error),
     };
     if unavailable {
         StoreError::Unavailable(message)
     } else {
         StoreError::Io(message)
     }
+}
+
+/// `error` and what caused it (a TLS handshake's reason, say), on one line.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut cause = error.source();
+    while let Some(e) = cause {
+        message = format!("{message}: {e}");
+        cause = e.source();
+    }
+    message
 }
