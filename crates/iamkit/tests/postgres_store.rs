@@ -13,11 +13,11 @@ use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use iamkit::{
-    Actor, AuthorizeRequest, Database, Engine, ErrorCode, ManualClock, NewApp, ScimError,
-    StoreError, TokenError, TokenRequest,
+    Actor, Database, Engine, ErrorCode, ManualClock, NewApp, ScimError, StoreError, TokenError,
+    TokenRequest,
 };
 use serde_json::json;
-use store_suite::{clock, open, owner, populate, TestDb};
+use store_suite::{clock, code_request, open, owner, populate, TestDb};
 
 /// A database of its own on the test server, dropped afterwards.
 struct PostgresDb {
@@ -237,16 +237,7 @@ fn a_code_is_redeemed_once_across_engines() {
     let engines = [Arc::new(a), Arc::new(b)];
     for round in 0..10 {
         let code = engines[round % 2]
-            .authorize(&AuthorizeRequest {
-                client_id: app.app.client_id.to_string(),
-                response_type: "code".into(),
-                redirect_uri: "https://idp.example/cb".into(),
-                scope: None,
-                state: None,
-                user_sid: owner.sid.to_string(),
-                code_challenge: None,
-                code_challenge_method: None,
-            })
+            .authorize(&code_request(&app.app.client_id, &owner, None))
             .unwrap()
             .code;
         let request = TokenRequest::authorization_code(

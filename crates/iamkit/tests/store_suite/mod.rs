@@ -72,6 +72,25 @@ pub fn owner(engine: &Engine, org: iamkit::OrganizationSid) -> iamkit::User {
         .unwrap()
 }
 
+/// `user`'s approval of an authorization code for `client_id`, redirected to
+/// `https://idp.example/cb`.
+pub fn code_request(
+    client_id: &iamkit::ClientId,
+    user: &iamkit::User,
+    scope: Option<&str>,
+) -> AuthorizeRequest {
+    AuthorizeRequest {
+        client_id: client_id.to_string(),
+        response_type: "code".into(),
+        redirect_uri: "https://idp.example/cb".into(),
+        scope: scope.map(str::to_owned),
+        state: None,
+        user_sid: user.sid.to_string(),
+        code_challenge: None,
+        code_challenge_method: None,
+    }
+}
+
 /// Fills an engine with one of everything and returns a token it issued.
 pub fn populate(engine: &Engine, clock: &ManualClock) -> String {
     let admin = Actor::admin();
@@ -116,16 +135,11 @@ pub fn populate(engine: &Engine, clock: &ManualClock) -> String {
         )
         .unwrap();
     let approved = engine
-        .authorize(&AuthorizeRequest {
-            client_id: connector.app.client_id.to_string(),
-            response_type: "code".into(),
-            redirect_uri: "https://idp.example/cb".into(),
-            scope: Some("offline_access".into()),
-            state: None,
-            user_sid: owner.sid.to_string(),
-            code_challenge: None,
-            code_challenge_method: None,
-        })
+        .authorize(&code_request(
+            &connector.app.client_id,
+            &owner,
+            Some("offline_access"),
+        ))
         .unwrap();
     engine
         .token(&TokenRequest::authorization_code(
@@ -168,14 +182,7 @@ pub fn accounts_keep_their_owner_order_and_rotated_auth_token(db: &dyn TestDb) {
     let clock = clock();
     let engine = open(db, &clock).unwrap();
     let org = engine.create_organization("Acme").unwrap().sid;
-    let owner = engine
-        .create_user(NewUser {
-            organization_sid: org,
-            user_name: "owner@acme.example".into(),
-            roles: vec![Role::Owner],
-            sso: false,
-        })
-        .unwrap();
+    let owner = owner(&engine, org);
     let new = |name: &str| {
         engine
             .create_account(iamkit::NewAccount::new(org, name), &Actor::admin())
