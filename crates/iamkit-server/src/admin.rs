@@ -410,11 +410,20 @@ async fn move_clock(State(app): State<Arc<AppState>>, body: Bytes) -> ApiResult 
             "give set, advance_seconds or both",
         ));
     }
-    let clock = app.engine.clock();
+    adjust_clock(&app.engine, set, step).map_err(ApiError::invalid_request)?;
+    ok(clock_json(&app.engine))
+}
+
+/// Sets the engine's clock to `set`, then moves it forward by `step`, as the admin
+/// API and the Console do; refused on the system clock.
+pub fn adjust_clock(
+    engine: &Engine,
+    set: Option<OffsetDateTime>,
+    step: Option<time::Duration>,
+) -> Result<(), &'static str> {
+    let clock = engine.clock();
     let Some(controls) = clock.adjustable() else {
-        return Err(ApiError::invalid_request(
-            "this emulator runs on the system clock, which cannot be moved",
-        ));
+        return Err("this emulator runs on the system clock, which cannot be moved");
     };
     if let Some(at) = set {
         controls.set(at);
@@ -422,7 +431,7 @@ async fn move_clock(State(app): State<Arc<AppState>>, body: Bytes) -> ApiResult 
     if let Some(step) = step {
         controls.advance(step);
     }
-    ok(clock_json(&app.engine))
+    Ok(())
 }
 
 async fn export_state(State(app): State<Arc<AppState>>) -> Response {

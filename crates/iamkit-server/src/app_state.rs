@@ -1,11 +1,12 @@
 //! What every handler shares: the engine, the admin token's hash, the response
-//! style, the CORS origins and the fault rules.
+//! style, the CORS origins, the fault rules and the Console's sessions.
 
 use std::sync::Arc;
 
 use iamkit::secrets::SecretHash;
 use iamkit::Engine;
 
+use crate::console::Sessions;
 use crate::cors::CorsOrigins;
 use crate::faults::Faults;
 
@@ -54,4 +55,6 @@ pub struct AppState {
     pub cors: CorsOrigins,
     /// Active fault rules.
     pub faults: Arc<Faults>,
+    /// The Console's signed-in sessions.
+    pub(crate) console: Sessions,
 }

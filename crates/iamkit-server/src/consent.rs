@@ -49,11 +49,7 @@ pub fn routes() -> Router<Arc<AppState>> {
 
 async fn page_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
-    for (name, value) in PAGE_HEADERS {
-        response
-            .headers_mut()
-            .insert(name, HeaderValue::from_static(value));
-    }
+    crate::browser::set_headers(&mut response, &PAGE_HEADERS);
     response
 }
 
@@ -129,7 +125,7 @@ pub async fn decide(
     if let Err(e) = app.engine.admit_consent(address) {
         return ApiError::rate_limited(&e).into_response();
     }
-    if let Err(why) = same_origin(&headers) {
+    if let Err(why) = crate::browser::same_origin(&headers) {
         return error_page(StatusCode::FORBIDDEN, "cross_site_request", why);
     }
     let mut form = match Form::parse(&headers, &body) {
@@ -143,30 +139,6 @@ pub async fn decide(
         Ok(approved) => redirect(approved.redirect_to.expose()),
         Err(e) => refuse(&request, &e),
     }
-}
-
-/// Refuses what a browser marks as sent from another site. `Sec-Fetch-Site`, when
-/// sent, decides: `same-origin`, or `none` (typed by the user). Without it, an
-/// `Origin` must name the host the request was sent to; `Origin: null` (an opaque
-/// origin: a sandboxed frame, or a page sending no referrer) is refused there, as
-/// browsers that send it from this page's own form (its `Referrer-Policy` is
-/// `no-referrer`) also send `Sec-Fetch-Site`. Clients that are not browsers send
-/// neither header; the ticket still binds their form to a rendered page.
-fn same_origin(headers: &HeaderMap) -> Result<(), &'static str> {
-    let text = |name| headers.get(name).map(|v| v.to_str().unwrap_or("\u{fffd}"));
-    if let Some(site) = text(header::HeaderName::from_static("sec-fetch-site")) {
-        return match site {
-            "same-origin" | "none" => Ok(()),
-            _ => Err("the form was sent from another site (Sec-Fetch-Site)"),
-        };
-    }
-    if let Some(origin) = text(header::ORIGIN) {
-        let host = origin.split_once("://").map(|(_, host)| host);
-        if host.is_none() || host != text(header::HOST) {
-            return Err("the form was sent from another origin (Origin)");
-        }
-    }
-    Ok(())
 }
 
 /// Sends a redirectable error back to the client, or shows the others.

@@ -51,6 +51,9 @@ impl Faults {
         if rule.path.starts_with("/admin/") {
             return Err("the admin API cannot be faulted".into());
         }
+        if rule.path == "/console" || rule.path.starts_with("/console/") {
+            return Err("the Console cannot be faulted".into());
+        }
         if rule.count == 0 {
             return Err("count must be at least 1".into());
         }

@@ -10,7 +10,7 @@ use base64::Engine as _;
 use crate::http_error::ApiError;
 
 /// The fields of a form body. A field sent twice is refused (RFC 6749 §3.1).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Form(HashMap<String, String>);
 
 impl Form {
@@ -61,6 +61,21 @@ impl Form {
     /// A field's value as an owned string, if present.
     pub fn take(&mut self, name: &str) -> Option<String> {
         self.0.remove(name)
+    }
+
+    /// Takes every field whose name starts with `prefix`; returns the rest of their
+    /// names, sorted (checkboxes named `prefix` + a value).
+    pub fn take_prefixed(&mut self, prefix: &str) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .0
+            .keys()
+            .filter_map(|name| name.strip_prefix(prefix).map(str::to_owned))
+            .collect();
+        names.sort();
+        for name in &names {
+            self.0.remove(&format!("{prefix}{name}"));
+        }
+        names
     }
 
     /// Gives the field `from` the name `to`; both given is an `invalid_request`.

@@ -46,6 +46,11 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// What went wrong, for people.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
     /// From any engine error.
     pub fn from_engine(e: &(impl ErrorCode + std::fmt::Display)) -> Self {
         Self {

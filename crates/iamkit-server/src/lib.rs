@@ -3,7 +3,8 @@
 //! One port serves the Token API, the authorization page (and Twilio's oauth_v1
 //! redirect to it), introspection,
 //! revocation, metadata and JWKS, SCIM users, roles and role assignments, the
-//! organization's accounts, Twilio's account OAuth-apps API, and the admin API. [`spawn`] runs it on a
+//! organization's accounts, Twilio's account OAuth-apps API, the admin API and the
+//! Console (pages for a browser, at `/console`). [`spawn`] runs it on a
 //! background thread (for the language bindings); the `iamkit` binary runs it in the
 //! foreground.
 
@@ -11,8 +12,10 @@ mod account_apps;
 mod admin;
 mod app_state;
 mod auth;
+mod browser;
 pub mod cli;
 mod consent;
+mod console;
 mod cors;
 pub mod demo;
 mod endpoints;
@@ -131,6 +134,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v2/token", post(oauth::token))
         .route("/v1/token", post(oauth::token_v1))
         .merge(consent::routes())
+        .merge(console::routes(state.clone()))
+        .route("/", get(console::to_console))
         .route("/v2/introspect", post(oauth::introspect))
         .route("/v2/revoke", post(oauth::revoke))
         .route("/.well-known/oauth-authorization-server", get(oauth::metadata))
@@ -177,6 +182,7 @@ pub fn state(engine: Arc<Engine>, options: &ServerOptions) -> (Arc<AppState>, St
         style: options.response_style,
         cors: options.cors_origins.clone(),
         faults: Arc::default(),
+        console: console::Sessions::default(),
     });
     (state, admin_token)
 }

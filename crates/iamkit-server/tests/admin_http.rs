@@ -199,6 +199,24 @@ async fn faults_answer_the_next_requests_then_stop() {
         )
         .await;
     assert_eq!(r.json()["error"], "invalid_request");
+    assert_eq!(
+        r.json()["error_description"],
+        "the admin API cannot be faulted"
+    );
+    for path in ["/console", "/console/sign-in"] {
+        let r = e
+            .admin(
+                Method::POST,
+                "/faults",
+                Some(json!({"path": path, "count": 1, "status": 500})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            r.json()["error_description"],
+            "the Console cannot be faulted"
+        );
+    }
     let r = e
         .admin(
             Method::POST,

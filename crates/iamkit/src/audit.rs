@@ -48,6 +48,27 @@ pub mod types {
     pub const ROLE_ASSIGNMENT_CREATED: &str = "role-assignments.created";
     /// A role assignment was deleted (directly, or with its user).
     pub const ROLE_ASSIGNMENT_DELETED: &str = "role-assignments.deleted";
+
+    /// Every event type above, in the order they are listed.
+    pub const ALL: [&str; 17] = [
+        APP_CREATED,
+        APP_UPDATED,
+        APP_DELETED,
+        SECRET_ROTATED,
+        TOKEN_ISSUED,
+        TOKEN_REFUSED,
+        TOKEN_REVOKED,
+        AUTHORIZATION_GRANTED,
+        AUTHORIZATION_REVOKED,
+        SCIM_USER_CREATED,
+        SCIM_USER_UPDATED,
+        SCIM_USER_DELETED,
+        ACCOUNT_CREATED,
+        AUTH_TOKEN_ROTATED,
+        STATE_IMPORTED,
+        ROLE_ASSIGNMENT_CREATED,
+        ROLE_ASSIGNMENT_DELETED,
+    ];
 }
 
 /// Who performed an action.
@@ -334,5 +355,20 @@ impl AuditLog {
             .limit
             .map_or(0, |limit| matching.len().saturating_sub(limit));
         matching.into_iter().skip(skip).cloned().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::types;
+
+    #[test]
+    fn every_event_type_is_listed_once_as_area_dot_action() {
+        let mut seen = std::collections::HashSet::new();
+        for name in types::ALL {
+            assert!(seen.insert(name), "{name} is listed twice");
+            let (area, action) = name.split_once('.').expect(name);
+            assert!(!area.is_empty() && !action.is_empty(), "{name}");
+        }
     }
 }

@@ -60,7 +60,7 @@ impl Emulator {
     }
 
     /// An emulator of the engine `builder` makes, on the manual clock.
-    fn with_engine(style: ResponseStyle, builder: EngineBuilder) -> Self {
+    pub fn with_engine(style: ResponseStyle, builder: EngineBuilder) -> Self {
         let clock = ManualClock::parse("2026-01-01T00:00:00Z").unwrap();
         let engine = Arc::new(builder.clock(clock.clone()).issuer(URL).build().unwrap());
         let options = ServerOptions {
