@@ -159,6 +159,7 @@ test("a rotation with a 7-day grace keeps the old secret until the clock passes 
     await page.getByText("The previous secret keeps working until").textContent(),
     /2030-01-08T00:00:00Z/,
   );
+  assert.deepEqual(await seriousViolations(), []);
   await screenshot("rotated");
   await page.getByLabel("Got it! I have copied the secret.").check();
   await page.getByRole("button", { name: "Done" }).click();
@@ -369,6 +370,7 @@ test("a form sent from another origin changes nothing, and signed out every page
     await page.getByRole("button", { name: "send" }).click();
     await page.waitForURL(`${base}/console/faults`);
     assert.match(await page.getByRole("alert").textContent(), /cross_site_request/);
+    assert.deepEqual(await seriousViolations(), []);
   } finally {
     await new Promise((resolve) => site.close(resolve));
   }
@@ -383,4 +385,37 @@ test("a form sent from another origin changes nothing, and signed out every page
     assert.equal(response.status(), 401, path);
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
   }
+  await screenshot("signed-out");
+});
+
+test("the Console is usable by keyboard alone", async () => {
+  await page.goto(`${base}/console/sign-in`);
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate("document.activeElement.textContent"), "Skip to content");
+  const focused = () =>
+    page.evaluate("document.activeElement.id || document.activeElement.textContent");
+  for (let i = 0; i < 5 && (await focused()) !== "admin-token"; i++) {
+    await page.keyboard.press("Tab");
+  }
+  assert.equal(await focused(), "admin-token");
+  await page.keyboard.type(emulator.boot.admin_token);
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
+  const stops = [];
+  for (let i = 0; i < 8; i++) {
+    await page.keyboard.press("Tab");
+    stops.push((await focused()).trim());
+  }
+  assert.deepEqual(stops, [
+    "Skip to content",
+    "iamkit Console",
+    "Overview",
+    "Audit events",
+    "Token inspector",
+    "Clock",
+    "Fault rules",
+    "Sign out",
+  ]);
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { name: "Sign in" }).waitFor();
 });
