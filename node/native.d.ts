@@ -734,6 +734,8 @@ export declare class Engine {
   authorize(options: AuthorizeOptions): AuthorizationCode
   /** The apps an organization's users have authorized and not revoked. */
   authorizations(organizationSid: string): Array<Authorization>
+  /** One authorization by sid, revoked or not (`revokedAt` says when). */
+  authorization(authorizationSid: string): Authorization
   /** Revokes an authorization; its tokens stop working at once. */
   revokeAuthorization(authorizationSid: string): Authorization
   /**

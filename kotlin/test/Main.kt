@@ -167,7 +167,12 @@ fun runStep(engine: Engine, clock: ManualClock, s: Step): Map<String, Any?> = wh
         ).filterValues { it != null }
     }
     "revoke_token" -> { engine.revokeToken(s.str("client_id"), s.str("client_secret"), s.str("token")); mapOf() }
-    "revoke_authorization" -> { engine.revokeAuthorization(s.str("authorization_sid")); mapOf() }
+    "revoke_authorization" -> {
+        val sid = s.str("authorization_sid")
+        val revoked = engine.revokeAuthorization(sid)
+        check("authorization $sid is found revoked", engine.authorization(sid) == revoked && revoked.revokedAt != null)
+        mapOf()
+    }
     else -> error("unknown op ${s["op"]}")
 }
 

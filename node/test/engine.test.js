@@ -409,6 +409,13 @@ test("authorization code with PKCE, refresh, authorizations and revocation", () 
   const revoked = engine.revokeAuthorization(granted.authorization.sid);
   assert.equal(revoked.revokedAt, "2026-01-01T00:00:00Z");
   assert.deepEqual(engine.authorizations(org.sid), []);
+  assert.deepEqual(engine.authorization(granted.authorization.sid), revoked);
+  throwsIamkit(
+    () => engine.authorization(`AZ${"0".repeat(32)}`),
+    AppError,
+    "authorization_not_found",
+    404,
+  );
   throwsIamkit(() => engine.verify(refreshed.accessToken), TokenError);
   const sso = engine.createUser({
     organizationSid: org.sid,

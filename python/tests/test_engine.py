@@ -605,6 +605,10 @@ def test_authorization_code_with_pkce_and_refresh(
     revoked = iamkit_engine.revoke_authorization(authorization["sid"])
     assert revoked.revoked_at == "2026-01-01T00:00:00Z"
     assert iamkit_engine.authorizations(org.sid) == []
+    assert iamkit_engine.authorization(authorization["sid"]) == revoked
+    with pytest.raises(iamkit.NotFound) as missing:
+        iamkit_engine.authorization("AZ" + "0" * 32)
+    assert missing.value.code == "authorization_not_found"
     with pytest.raises(iamkit.TokenError):
         iamkit_engine.verify(refreshed.access_token)
 

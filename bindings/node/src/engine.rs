@@ -522,6 +522,13 @@ impl Engine {
         record(&self.engine.authorizations(parse_sid(&organization_sid)?))
     }
 
+    /// One authorization by sid, revoked or not (`revokedAt` says when).
+    #[napi]
+    pub fn authorization(&self, authorization_sid: String) -> Result<Authorization> {
+        let found = self.engine.authorization(parse_sid(&authorization_sid)?);
+        record(&found.map_err(core_err)?)
+    }
+
     /// Revokes an authorization; its tokens stop working at once.
     #[napi]
     pub fn revoke_authorization(&self, authorization_sid: String) -> Result<Authorization> {

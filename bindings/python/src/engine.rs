@@ -559,6 +559,16 @@ impl PyEngine {
         rec::list::<rec::Authorization, _>(py, &found)
     }
 
+    /// One authorization by sid, revoked or not (`revoked_at` says when).
+    fn authorization(
+        &self,
+        py: Python<'_>,
+        authorization_sid: &str,
+    ) -> PyResult<Py<rec::Authorization>> {
+        let found = self.engine.authorization(parse_sid(authorization_sid)?);
+        ser(py, &found.map_err(core_err)?)
+    }
+
     /// Revokes an authorization; its tokens stop working at once.
     fn revoke_authorization(
         &self,

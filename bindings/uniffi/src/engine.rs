@@ -325,6 +325,12 @@ impl Engine {
         record(&self.engine.authorizations(sid(&organization_sid)?))
     }
 
+    /// One authorization by sid, revoked or not (`revoked_at` says when).
+    pub fn authorization(&self, authorization_sid: String) -> Result<Authorization> {
+        let found = self.engine.authorization(sid(&authorization_sid)?);
+        record(&found.map_err(core_err)?)
+    }
+
     /// Revokes an authorization; its tokens stop working at once.
     pub fn revoke_authorization(&self, authorization_sid: String) -> Result<Authorization> {
         let revoked = self

@@ -315,10 +315,28 @@ fn authorized_apps_are_listed_with_who_authorized_them() {
             app.app.client_id
         )
     );
+    assert_eq!(
+        w.engine
+            .authorization(first.authorization.sid)
+            .unwrap()
+            .revoked_at,
+        None
+    );
     w.engine
         .revoke_authorization(first.authorization.sid, &iamkit::Actor::admin())
         .unwrap();
     assert!(w.engine.authorizations(w.org.sid).is_empty());
+    let kept = w.engine.authorization(first.authorization.sid).unwrap();
+    assert_eq!(
+        kept.revoked_at,
+        Some(kept.created_at),
+        "revoked, still found"
+    );
+    let unknown = <iamkit::AuthorizationSid as iamkit::Sid>::generate();
+    assert_eq!(
+        w.engine.authorization(unknown),
+        Err(AppError::AuthorizationNotFound(unknown))
+    );
     assert_eq!(
         w.engine
             .revoke_authorization(first.authorization.sid, &iamkit::Actor::admin()),

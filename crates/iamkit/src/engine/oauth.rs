@@ -128,6 +128,12 @@ impl Engine {
         found
     }
 
+    /// One authorization by sid, revoked or not (`revoked_at` says when).
+    pub fn authorization(&self, sid: AuthorizationSid) -> Result<Authorization, AppError> {
+        store::read(self.store(), |s| s.authorizations.get(&sid).cloned())
+            .ok_or(AppError::AuthorizationNotFound(sid))
+    }
+
     /// Revokes an authorization: its codes, access tokens and refresh tokens stop
     /// working at once.
     pub fn revoke_authorization(
