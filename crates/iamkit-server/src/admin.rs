@@ -11,7 +11,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use iamkit::secrets::SecretHash;
 use iamkit::{
     Actor, App, AppUpdate, AuditQuery, AuthorizeRequest, ClientId, Engine, NewAccount,
     NewAppFields, NewUser, OrganizationSid, OwnerSid, Role,
@@ -67,9 +66,7 @@ async fn require_admin(State(app): State<Arc<AppState>>, request: Request, next:
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
     match presented {
-        Some(token) if app.admin_token == SecretHash::of(token.as_bytes()) => {
-            next.run(request).await
-        }
+        Some(token) if app.is_admin_token(token) => next.run(request).await,
         _ => ApiError::unauthorized(
             "invalid_token",
             "the admin API needs the admin bearer token",
@@ -377,7 +374,8 @@ async fn audit_events(State(app): State<Arc<AppState>>, RawQuery(raw): RawQuery)
     ok(json!({ "events": app.engine.audit_events(&query) }))
 }
 
-fn rfc3339(at: OffsetDateTime) -> String {
+/// An instant as RFC 3339, as the admin API and the Console show it.
+pub fn rfc3339(at: OffsetDateTime) -> String {
     at.format(&Rfc3339).unwrap_or_default()
 }
 

@@ -42,6 +42,13 @@ impl std::str::FromStr for ResponseStyle {
     }
 }
 
+impl AppState {
+    /// Whether `presented` is the admin token (compared by hash, in constant time).
+    pub fn is_admin_token(&self, presented: &str) -> bool {
+        self.admin_token == SecretHash::of(presented.as_bytes())
+    }
+}
+
 /// What the handlers share.
 #[derive(Debug)]
 pub struct AppState {

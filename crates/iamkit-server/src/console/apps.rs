@@ -19,7 +19,7 @@ use iamkit::{
 use serde::Deserialize;
 
 use super::session::Session;
-use super::view::{self, refusal, render, see_other, Chrome, Notice};
+use super::view::{refusal, render, see_other, Chrome, Notice};
 use super::SentForm;
 use crate::app_state::AppState;
 use crate::form::Form;
@@ -408,8 +408,8 @@ fn detail_page(engine: &Engine, chrome: Chrome, found: App, fields: Option<Field
         choices: choices(engine, &owner_sid(&found), &found.scopes),
         fields: fields.unwrap_or_else(|| Fields::of(&found)),
         authorization_url: engine.authorization_url(&found),
-        created_at: view::instant(found.created_at),
-        updated_at: view::instant(found.updated_at),
+        created_at: crate::admin::rfc3339(found.created_at),
+        updated_at: crate::admin::rfc3339(found.updated_at),
         ttl_units: ttl_units(),
         max_scopes: MAX_SCOPES,
         chrome: chrome.clone(),
@@ -534,7 +534,7 @@ async fn rotate(
                 button: "Done",
                 authorization_url: app.engine.authorization_url(&rotated.app),
                 client_secret: rotated.client_secret.expose().to_owned(),
-                previous_valid_until: rotated.previous_valid_until.map(view::instant),
+                previous_valid_until: rotated.previous_valid_until.map(crate::admin::rfc3339),
                 app: rotated.app,
             };
             render(&chrome, &page)
@@ -637,7 +637,7 @@ fn authorized_page(engine: &Engine, chrome: Chrome, org: &str) -> Response {
             sid: a.sid.to_string(),
             client_id: a.client_id.to_string(),
             scopes: a.scopes.join(" "),
-            created_at: view::instant(a.created_at),
+            created_at: crate::admin::rfc3339(a.created_at),
         })
         .collect();
     let page = AuthorizedPage {

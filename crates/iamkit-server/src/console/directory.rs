@@ -320,7 +320,7 @@ async fn user(
                 .map_or_else(|| a.role_sid.to_string(), |r| r.friendly_name.to_owned()),
             sid: a.sid.to_string(),
             scope: a.scope.to_string(),
-            date_created: view::instant(a.date_created),
+            date_created: crate::admin::rfc3339(a.date_created),
         })
         .collect();
     let sso = UserSid::parse(&id)

@@ -25,7 +25,6 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use iamkit::secrets::SecretHash;
 
 use crate::app_state::AppState;
 use crate::form::Form;
@@ -193,7 +192,7 @@ async fn sign_in(
             )
         }
     };
-    if app.admin_token != SecretHash::of(token.as_bytes()) {
+    if !app.is_admin_token(&token) {
         let notice = Notice {
             code: Some("invalid_token".into()),
             status: 401,

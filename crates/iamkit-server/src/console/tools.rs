@@ -108,7 +108,7 @@ async fn audit(
                 .unwrap_or_default(),
             sid: e.sid.to_string(),
             event_type: e.event_type,
-            at: view::instant(e.at),
+            at: crate::admin::rfc3339(e.at),
             actor: e.actor.as_str().to_owned(),
             subject: e.subject,
         })
@@ -145,7 +145,7 @@ fn clock_page(app: &AppState, chrome: Chrome) -> Response {
     let clock = app.engine.clock();
     let page = ClockPage {
         chrome: chrome.clone(),
-        now: view::instant(clock.now()),
+        now: crate::admin::rfc3339(clock.now()),
         adjustable: clock.adjustable().is_some(),
         units: CLOCK_UNITS.iter().map(|(unit, _)| *unit).collect(),
     };
@@ -377,7 +377,7 @@ async fn inspect(
         .filter_map(|name| {
             let at = seen.claims.as_ref()?.get(*name)?.as_i64()?;
             let at = OffsetDateTime::from_unix_timestamp(at).ok()?;
-            Some(((*name).to_owned(), view::instant(at)))
+            Some(((*name).to_owned(), crate::admin::rfc3339(at)))
         })
         .collect();
     let verdict = Verdict {

@@ -165,12 +165,6 @@ pub fn duration_text(seconds: i64) -> String {
     }
 }
 
-/// An instant as RFC 3339.
-pub fn instant(at: time::OffsetDateTime) -> String {
-    at.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
